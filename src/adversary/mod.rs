@@ -1,0 +1,143 @@
+//! Traitors: behaviours that wrap a general's honest logic.
+//!
+//! A traitor runs the honest [`Protocol`] and then rewrites what it asked to send (its outbox),
+//! or replaces it altogether. The generic behaviours work with every protocol:
+//!
+//! | behaviour | what the traitor does |
+//! |---|---|
+//! | `honest` | nothing unusual: a traitor that happens to follow the protocol |
+//! | `crash` | follows the protocol until `faults.crash_at_ms`; a handler running at that instant gets only a random prefix of its sends out; afterwards nothing, not even relays |
+//! | `drop` | omits each of its own transmissions and each relay with probability `faults.drop` |
+//! | `equivocate` | tells different generals different values: a per-trial random half hears `attack`, the rest `retreat` (or `faults.split` lists who hears `attack`) |
+//! | `silent` | sends and relays nothing |
+//!
+//! Protocols add their own strategies by name through [`Protocol::strategy`]. The engine never
+//! names a behaviour: it only calls the [`Traitor`] trait.
+
+mod crash;
+mod drop;
+mod equivocate;
+
+use crate::protocol::{Action, Ctx, Protocol, Setup};
+use crate::rng::{SimRng, Stream, stream};
+use crate::types::{NodeId, SimTime};
+
+pub use crash::Crash;
+pub use drop::Drop;
+pub use equivocate::Equivocate;
+
+/// A traitor: the honest logic `honest` is handed in so a behaviour can run it and rewrite the
+/// result. The defaults behave honestly.
+pub trait Traitor<P: Protocol> {
+    fn start(&mut self, honest: &mut P, ctx: &mut Ctx<P::Msg>) {
+        honest.start(ctx);
+    }
+    fn on_message(&mut self, honest: &mut P, ctx: &mut Ctx<P::Msg>, from: NodeId, msg: P::Msg) {
+        honest.on_message(ctx, from, msg);
+    }
+    fn on_timer(&mut self, honest: &mut P, ctx: &mut Ctx<P::Msg>, tag: u64) {
+        honest.on_timer(ctx, tag);
+    }
+    /// Whether this traitor passes on one transmission of a flooded envelope at `now`.
+    fn keep_relay(&mut self, _now: SimTime) -> bool {
+        true
+    }
+}
+
+/// A traitor's behaviour as a scenario states it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BehaviourSpec {
+    Honest,
+    Crash { at: SimTime },
+    Drop { p: f64 },
+    /// `attack_to`: the generals that hear `attack` (the rest hear `retreat`); `None` draws a
+    /// random half per trial and traitor.
+    Equivocate { attack_to: Option<Vec<NodeId>> },
+    Silent,
+    /// A protocol-specific strategy, by name.
+    Strategy(String),
+}
+
+impl BehaviourSpec {
+    /// The names of the generic behaviours, as written in `faults.behaviour`.
+    pub const GENERIC: [&'static str; 5] = ["honest", "crash", "drop", "equivocate", "silent"];
+
+    pub fn name(&self) -> &str {
+        match self {
+            BehaviourSpec::Honest => "honest",
+            BehaviourSpec::Crash { .. } => "crash",
+            BehaviourSpec::Drop { .. } => "drop",
+            BehaviourSpec::Equivocate { .. } => "equivocate",
+            BehaviourSpec::Silent => "silent",
+            BehaviourSpec::Strategy(name) => name,
+        }
+    }
+}
+
+/// A traitor that follows the protocol.
+pub struct Honest;
+impl<P: Protocol> Traitor<P> for Honest {}
+
+/// A traitor that sends and relays nothing.
+pub struct Silent;
+impl<P: Protocol> Traitor<P> for Silent {
+    fn start(&mut self, _: &mut P, _: &mut Ctx<P::Msg>) {}
+    fn on_message(&mut self, _: &mut P, _: &mut Ctx<P::Msg>, _: NodeId, _: P::Msg) {}
+    fn on_timer(&mut self, _: &mut P, _: &mut Ctx<P::Msg>, _: u64) {}
+    fn keep_relay(&mut self, _: SimTime) -> bool {
+        false
+    }
+}
+
+/// Builds the traitor behaviour of general `id` for one trial. `None` when a protocol-specific
+/// strategy name is unknown to `P` (validation rejects that before a run starts).
+pub fn build<P: Protocol>(
+    spec: &BehaviourSpec,
+    id: NodeId,
+    setup: &Setup,
+    trial_seed: u64,
+) -> Option<Box<dyn Traitor<P>>> {
+    let rng = || stream(trial_seed, Stream::Traitor(id.0));
+    Some(match spec {
+        BehaviourSpec::Honest => Box::new(Honest),
+        BehaviourSpec::Silent => Box::new(Silent),
+        BehaviourSpec::Crash { at } => Box::new(Crash::new(*at, rng())),
+        BehaviourSpec::Drop { p } => Box::new(Drop::new(*p, rng())),
+        BehaviourSpec::Equivocate { attack_to } => {
+            Box::new(Equivocate::new(setup.n, attack_to.as_deref(), rng()))
+        }
+        BehaviourSpec::Strategy(name) => return P::strategy(name, id, setup),
+    })
+}
+
+/// Runs one handler of the honest logic and returns the index in the outbox where its actions
+/// start, so a behaviour can rewrite just those.
+pub(crate) fn run_honest<P: Protocol>(
+    ctx: &mut Ctx<P::Msg>,
+    handler: impl FnOnce(&mut Ctx<P::Msg>),
+) -> usize {
+    let start = ctx.outbox().len();
+    handler(ctx);
+    start
+}
+
+/// The recipients of a broadcast as a mask over all generals (the sender excluded), narrowed by
+/// an existing `only` mask.
+pub(crate) fn broadcast_mask(n: usize, sender: NodeId, only: &Option<Box<[bool]>>) -> Vec<bool> {
+    (0..n)
+        .map(|i| i != sender.idx() && only.as_ref().is_none_or(|m| m[i]))
+        .collect()
+}
+
+/// A mask with each recipient kept independently with probability `keep`.
+pub(crate) fn thin_mask(mask: &mut [bool], keep: f64, rng: &mut SimRng) {
+    use rand::Rng;
+    for slot in mask.iter_mut().filter(|s| **s) {
+        *slot = rng.random::<f64>() < keep;
+    }
+}
+
+/// Whether an action sends anything.
+pub(crate) fn is_send<M>(a: &Action<M>) -> bool {
+    !matches!(a, Action::Timer { .. })
+}

@@ -1,0 +1,134 @@
+//! `byzsim bench`: built-in workloads, each measured against the raw limit of the same machine
+//! in the same process, so the figures travel between machines as ratios.
+//!
+//! Wall-clock time is measured here and only here (and never inside a simulation).
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use crate::engine::network::{Event, Latency};
+use crate::engine::queue::EventQueue;
+use crate::protocol::Kind;
+use crate::rng::{Stream, stream};
+use crate::scenario::Scenario;
+use crate::trial::run_trial;
+use crate::types::{NodeId, SimTime, Value};
+
+/// One benchmark figure.
+#[derive(Clone, Debug)]
+pub struct Figure {
+    pub workload: String,
+    pub rate: f64,
+    pub unit: &'static str,
+    /// The rate of the raw loop this workload is bounded by.
+    pub limit_rate: f64,
+    pub ratio: f64,
+}
+
+const REPEATS: usize = 5;
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+/// Seconds taken by `f`, median of [`REPEATS`] runs.
+fn timed(mut f: impl FnMut()) -> f64 {
+    median(
+        (0..REPEATS)
+            .map(|_| {
+                let start = Instant::now();
+                f();
+                start.elapsed().as_secs_f64()
+            })
+            .collect(),
+    )
+}
+
+const VOTE_1000: &str = r#"
+name = "bench-vote-n1000"
+n = 1000
+t = 0
+[protocol]
+kind = "vote"
+inputs = "random"
+[network]
+topology = "complete"
+latency_ms = { min = 1, max = 10 }
+round_ms = 100
+"#;
+
+/// `vote` with n = 1000 fully connected (999,000 messages) against a bare `(time, seq)` queue
+/// loop with one ChaCha latency draw per event.
+pub fn vote_1000() -> Figure {
+    let sc = Scenario::parse("<bench>", "bench", VOTE_1000, &[]).expect("built-in bench scenario");
+    let mut delivered = 0;
+    let secs = timed(|| {
+        let r = run_trial(&sc, Kind::Vote, 0, 1, false).expect("bench trial");
+        delivered = r.record.delivered;
+    });
+    let rate = delivered as f64 / secs;
+    let limit_secs = timed(|| {
+        black_box(bare_queue_loop(delivered, &sc.network.latency));
+    });
+    let limit_rate = delivered as f64 / limit_secs;
+    Figure {
+        workload: "vote n=1000 complete (delivered messages)".to_string(),
+        rate,
+        unit: "messages/s",
+        limit_rate,
+        ratio: rate / limit_rate,
+    }
+}
+
+/// The raw limit: schedule `events` deliveries with a ChaCha latency draw each, then pop them all.
+fn bare_queue_loop(events: u64, latency: &Latency) -> u64 {
+    let mut rng = stream(1, Stream::Latency);
+    let mut queue: EventQueue<Event<Value>> = EventQueue::with_capacity(events as usize);
+    for i in 0..events {
+        let to = NodeId((i % 1000) as u32);
+        let at = SimTime::ZERO.saturating_add(latency.draw(&mut rng));
+        queue.push(at, Event::Deliver { to, from: NodeId(0), msg: Value::Attack });
+    }
+    let mut sum = 0u64;
+    while let Some((at, event)) = queue.pop() {
+        if let Event::Deliver { to, .. } = event {
+            sum = sum.wrapping_add(at.0 ^ to.0 as u64);
+        }
+    }
+    sum
+}
+
+/// Runs every workload and prints the figures.
+pub fn run(json: bool) {
+    let figures = vec![vote_1000()];
+    if json {
+        let rows: Vec<String> = figures
+            .iter()
+            .map(|f| {
+                format!(
+                    "  {{\"workload\": \"{}\", \"rate\": {:.1}, \"unit\": \"{}\", \"limit_rate\": {:.1}, \"ratio\": {:.4}}}",
+                    f.workload.replace('"', "'"),
+                    f.rate,
+                    f.unit,
+                    f.limit_rate,
+                    f.ratio
+                )
+            })
+            .collect();
+        println!("[\n{}\n]", rows.join(",\n"));
+    } else {
+        println!("{:<45} {:>16} {:>16} {:>7}", "workload", "rate", "limit", "ratio");
+        for f in &figures {
+            println!(
+                "{:<45} {:>11.3} M {} {:>11.3} M {:>7.3}",
+                f.workload,
+                f.rate / 1e6,
+                f.unit,
+                f.limit_rate / 1e6,
+                f.ratio
+            );
+        }
+        println!("(median of {REPEATS} runs each; limit = the same queue with one ChaCha draw per event)");
+    }
+}

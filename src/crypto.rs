@@ -1,0 +1,135 @@
+//! Signatures: deterministic ed25519 keys per general and a memoising verifier.
+//!
+//! Every general's signing key is derived from the trial seed ([`Stream::Keys`]), so a run is
+//! replayable. The engine keeps the keys and hands each general only its own through
+//! [`Ctx`](crate::protocol::Ctx): a traitor cannot forge an honest signature because it never
+//! holds the key, not because it promises not to.
+//!
+//! [`Crypto`] is the shared public side: the verifying keys of all generals, and a memo so that
+//! each distinct `(signer, message, signature)` is verified once per run however many generals
+//! check it. It counts signatures made, verifications requested and verifications computed.
+
+use std::collections::BTreeMap;
+
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier as _, VerifyingKey};
+use rand::RngCore;
+
+use crate::rng::{SimRng, Stream, stream};
+use crate::types::NodeId;
+
+/// The signing keys of one trial, one per general. Only the engine holds this.
+pub(crate) struct Keyring {
+    keys: Vec<SigningKey>,
+}
+
+impl Keyring {
+    /// Derives `n` keys from the trial seed.
+    pub(crate) fn derive(trial_seed: u64, n: usize) -> Keyring {
+        let mut rng: SimRng = stream(trial_seed, Stream::Keys);
+        let keys = (0..n)
+            .map(|_| {
+                let mut secret = [0u8; 32];
+                rng.fill_bytes(&mut secret);
+                SigningKey::from_bytes(&secret)
+            })
+            .collect();
+        Keyring { keys }
+    }
+
+    pub(crate) fn key(&self, who: NodeId) -> &SigningKey {
+        &self.keys[who.idx()]
+    }
+
+    pub(crate) fn public(&self) -> Vec<VerifyingKey> {
+        self.keys.iter().map(|k| k.verifying_key()).collect()
+    }
+}
+
+/// Counters of the cryptographic work in one run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CryptoStats {
+    /// Signatures made.
+    pub signatures: u64,
+    /// Verifications asked for by the generals.
+    pub verifications_requested: u64,
+    /// Verifications actually computed (the rest were answered from the memo).
+    pub verifications_computed: u64,
+}
+
+type MemoKey = (u32, [u8; 64], Box<[u8]>);
+
+/// The public side of the keyring: verification with a memo, and the counters.
+#[derive(Default)]
+pub struct Crypto {
+    public: Vec<VerifyingKey>,
+    memo: BTreeMap<MemoKey, bool>,
+    stats: CryptoStats,
+}
+
+impl Crypto {
+    pub(crate) fn new(public: Vec<VerifyingKey>) -> Crypto {
+        Crypto {
+            public,
+            memo: BTreeMap::new(),
+            stats: CryptoStats::default(),
+        }
+    }
+
+    /// Signs `msg` with `key` and counts it.
+    pub(crate) fn sign(&mut self, key: &SigningKey, msg: &[u8]) -> Signature {
+        self.stats.signatures += 1;
+        key.sign(msg)
+    }
+
+    /// Whether `sig` is `signer`'s valid signature of `msg`. Each distinct triple is computed
+    /// once per run; repeats are answered from the memo.
+    pub fn verify(&mut self, signer: NodeId, msg: &[u8], sig: &Signature) -> bool {
+        self.stats.verifications_requested += 1;
+        let Some(public) = self.public.get(signer.idx()) else {
+            return false;
+        };
+        let key: MemoKey = (signer.0, sig.to_bytes(), msg.into());
+        if let Some(&ok) = self.memo.get(&key) {
+            return ok;
+        }
+        self.stats.verifications_computed += 1;
+        let ok = public.verify(msg, sig).is_ok();
+        self.memo.insert(key, ok);
+        ok
+    }
+
+    pub fn stats(&self) -> CryptoStats {
+        self.stats
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_deterministic_per_seed() {
+        let a = Keyring::derive(5, 3);
+        let b = Keyring::derive(5, 3);
+        let c = Keyring::derive(6, 3);
+        assert_eq!(a.public(), b.public());
+        assert_ne!(a.public(), c.public());
+        assert_ne!(a.public()[0], a.public()[1]);
+    }
+
+    #[test]
+    fn verification_is_memoised_and_rejects_forgeries() {
+        let ring = Keyring::derive(1, 2);
+        let mut crypto = Crypto::new(ring.public());
+        let sig = crypto.sign(ring.key(NodeId(0)), b"attack");
+        assert!(crypto.verify(NodeId(0), b"attack", &sig));
+        assert!(crypto.verify(NodeId(0), b"attack", &sig));
+        assert!(!crypto.verify(NodeId(1), b"attack", &sig), "not general 1's signature");
+        assert!(!crypto.verify(NodeId(0), b"retreat", &sig), "signature of another message");
+        assert!(!crypto.verify(NodeId(9), b"attack", &sig), "no such general");
+        let s = crypto.stats();
+        assert_eq!(s.signatures, 1);
+        assert_eq!(s.verifications_requested, 5);
+        assert_eq!(s.verifications_computed, 3);
+    }
+}

@@ -1,0 +1,308 @@
+//! The event loop: one [`Sim`] runs one trial.
+//!
+//! The engine pops events in `(time, seq)` order, hands each to the general it concerns (through
+//! its traitor behaviour if it has one), applies the actions the handler queued (sends through
+//! the [`Network`], timers into the queue), and notes decisions. It stops when every honest
+//! general has decided, when nothing is left to happen, or at a limit ([`Limits`]); hitting a
+//! limit is a result of the trial ([`Stop`]), never a hang. The engine names no protocol and no
+//! behaviour: it is generic over [`Protocol`] and calls [`Traitor`] through a trait object.
+
+pub mod network;
+pub mod queue;
+pub mod trace;
+
+use crate::adversary::Traitor;
+use crate::crypto::{Crypto, CryptoStats, Keyring};
+use crate::protocol::{Action, Ctx, Protocol, Setup};
+use crate::rng::{SimRng, Stream, stream};
+use crate::types::{NodeId, SimTime, Value};
+use network::{Event, Links, NetStats, Network, Trace, Transport};
+use queue::EventQueue;
+use trace::TraceEvent;
+
+/// Per-trial limits: reaching one ends the trial with the reason recorded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Events processed.
+    pub max_events: u64,
+    /// Simulated time.
+    pub max_time: SimTime,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_events: 200_000_000,
+            max_time: SimTime::from_ms(86_400_000),
+        }
+    }
+}
+
+/// Why a trial ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// Every honest general decided.
+    AllDecided,
+    /// No event was left.
+    Drained,
+    /// `limits.max_events` was reached.
+    EventLimit(u64),
+    /// The next event lay beyond `limits.max_time`.
+    TimeLimit(SimTime),
+}
+
+/// Everything a trial produced, for the checkers and the record.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Each general's decision and when (`None`: undecided; traitors' decisions are not kept).
+    pub decisions: Vec<Option<(Value, SimTime)>>,
+    /// `honest[v]`: general `v` is not a traitor.
+    pub honest: Vec<bool>,
+    pub stop: Stop,
+    /// The time of the last event processed.
+    pub end: SimTime,
+    pub events: u64,
+    pub net: NetStats,
+    pub crypto: CryptoStats,
+    pub trace: Option<Vec<TraceEvent>>,
+}
+
+/// One trial in progress.
+pub struct Sim<P: Protocol> {
+    now: SimTime,
+    round: SimTime,
+    queue: EventQueue<Event<P::Msg>>,
+    nodes: Vec<P>,
+    traitors: Vec<Option<Box<dyn Traitor<P>>>>,
+    rngs: Vec<SimRng>,
+    keys: Option<Keyring>,
+    crypto: Crypto,
+    net: Network<P::Msg>,
+    outbox: Vec<Action<P::Msg>>,
+    decisions: Vec<Option<(Value, SimTime)>>,
+    undecided_honest: usize,
+    limits: Limits,
+    events: u64,
+    trace: Trace,
+}
+
+/// A handler call.
+enum Call<M> {
+    Start,
+    Message(NodeId, M),
+    Timer(u64),
+}
+
+impl<P: Protocol> Sim<P> {
+    /// Sets up a trial: `traitors[v]` is the behaviour of general `v` if it is a traitor.
+    pub fn new(
+        setup: &Setup,
+        links: Links,
+        traitors: Vec<Option<Box<dyn Traitor<P>>>>,
+        round: SimTime,
+        limits: Limits,
+        trial_seed: u64,
+    ) -> Sim<P> {
+        let n = setup.n;
+        let nodes = (0..n as u32).map(|i| P::new(NodeId(i), setup)).collect();
+        let rngs = (0..n as u32)
+            .map(|i| stream(trial_seed, Stream::Node(i)))
+            .collect();
+        let keys = P::SIGNED.then(|| Keyring::derive(trial_seed, n));
+        let crypto = keys
+            .as_ref()
+            .map_or_else(Crypto::default, |k| Crypto::new(k.public()));
+        let net = Network::new(
+            links,
+            stream(trial_seed, Stream::Latency),
+            stream(trial_seed, Stream::Loss),
+        );
+        let undecided_honest = traitors.iter().filter(|t| t.is_none()).count();
+        Sim {
+            now: SimTime::ZERO,
+            round,
+            queue: EventQueue::with_capacity(n * 4),
+            nodes,
+            traitors,
+            rngs,
+            keys,
+            crypto,
+            net,
+            outbox: Vec::new(),
+            decisions: vec![None; n],
+            undecided_honest,
+            limits,
+            events: 0,
+            trace: None,
+        }
+    }
+
+    /// Records every send, delivery, timer and decision of the trial.
+    pub fn record_trace(&mut self) {
+        self.trace = Some(Vec::new());
+    }
+
+    /// Runs the trial to its end.
+    pub fn run(mut self) -> Outcome {
+        for v in 0..self.nodes.len() as u32 {
+            self.call(NodeId(v), Call::Start);
+        }
+        let stop = self.event_loop();
+        Outcome {
+            honest: self.traitors.iter().map(|t| t.is_none()).collect(),
+            decisions: self.decisions,
+            stop,
+            end: self.now,
+            events: self.events,
+            net: self.net.stats,
+            crypto: self.crypto.stats(),
+            trace: self.trace,
+        }
+    }
+
+    fn event_loop(&mut self) -> Stop {
+        loop {
+            if self.undecided_honest == 0 {
+                return Stop::AllDecided;
+            }
+            if self.events >= self.limits.max_events {
+                return Stop::EventLimit(self.limits.max_events);
+            }
+            let Some((at, event)) = self.queue.pop() else {
+                return Stop::Drained;
+            };
+            if at > self.limits.max_time {
+                return Stop::TimeLimit(self.limits.max_time);
+            }
+            self.now = at;
+            self.events += 1;
+            match event {
+                Event::Deliver { to, from, msg } => {
+                    self.net.stats.delivered += 1;
+                    if let Some(t) = &mut self.trace {
+                        let seq = self.queue.last_popped_seq();
+                        t.push(TraceEvent::Deliver { at, from, to, seq });
+                    }
+                    self.call(to, Call::Message(from, msg));
+                }
+                Event::Hop { to, from, env } => self.hop(to, from, env),
+                Event::Timer { node, tag } => {
+                    if let Some(t) = &mut self.trace {
+                        t.push(TraceEvent::Timer { at, node, tag });
+                    }
+                    self.call(node, Call::Timer(tag));
+                }
+            }
+        }
+    }
+
+    /// A flooded envelope arrives at `to` from its neighbour `from`: relay it, then deliver it.
+    fn hop(&mut self, to: NodeId, from: NodeId, env: u32) {
+        self.net.stats.delivered += 1;
+        if let Some(t) = &mut self.trace {
+            let seq = self.queue.last_popped_seq();
+            t.push(TraceEvent::Deliver { at: self.now, from, to, seq });
+        }
+        if !self.net.mark_seen(to, env) {
+            self.net.stats.duplicates += 1;
+            return;
+        }
+        let (origin, dest) = {
+            let e = self.net.envelope(env);
+            (e.origin, e.dest)
+        };
+        if dest != Some(to) {
+            let topology = std::sync::Arc::clone(&self.net.links.topology);
+            for &next in topology.neighbours(to).iter().filter(|&&w| w != from) {
+                let keep = match &mut self.traitors[to.idx()] {
+                    Some(traitor) => traitor.keep_relay(self.now),
+                    None => true,
+                };
+                if keep {
+                    self.net
+                        .hop(&mut self.queue, self.now, to, next, env, &mut self.trace);
+                } else {
+                    self.net.stats.withheld += 1;
+                    if let Some(t) = &mut self.trace {
+                        t.push(TraceEvent::Withheld { at: self.now, by: to, to: next });
+                    }
+                }
+            }
+        }
+        if dest.is_none_or(|d| d == to) {
+            let msg = self.net.envelope(env).msg.clone();
+            self.call(to, Call::Message(origin, msg));
+        }
+    }
+
+    /// Runs one handler of general `v`, applies its actions and notes a new decision.
+    fn call(&mut self, v: NodeId, call: Call<P::Msg>) {
+        let i = v.idx();
+        let mut ctx = Ctx {
+            id: v,
+            n: self.nodes.len(),
+            now: self.now,
+            round: self.round,
+            rng: &mut self.rngs[i],
+            key: self.keys.as_ref().map(|k| k.key(v)),
+            crypto: &mut self.crypto,
+            out: &mut self.outbox,
+        };
+        let node = &mut self.nodes[i];
+        match (&mut self.traitors[i], call) {
+            (None, Call::Start) => node.start(&mut ctx),
+            (None, Call::Message(from, msg)) => node.on_message(&mut ctx, from, msg),
+            (None, Call::Timer(tag)) => node.on_timer(&mut ctx, tag),
+            (Some(t), Call::Start) => t.start(node, &mut ctx),
+            (Some(t), Call::Message(from, msg)) => t.on_message(node, &mut ctx, from, msg),
+            (Some(t), Call::Timer(tag)) => t.on_timer(node, &mut ctx, tag),
+        }
+        if !self.outbox.is_empty() {
+            self.apply_outbox(v);
+        }
+        if self.traitors[i].is_none() && self.decisions[i].is_none() {
+            if let Some(value) = self.nodes[i].decision() {
+                self.decisions[i] = Some((value, self.now));
+                self.undecided_honest -= 1;
+                if let Some(t) = &mut self.trace {
+                    t.push(TraceEvent::Decide { at: self.now, node: v, value });
+                }
+            }
+        }
+    }
+
+    fn apply_outbox(&mut self, from: NodeId) {
+        let mut outbox = std::mem::take(&mut self.outbox);
+        for action in outbox.drain(..) {
+            match action {
+                Action::Send { to, msg } if to == from => {
+                    self.queue.push(self.now, Event::Deliver { to, from, msg });
+                }
+                Action::Send { to, msg } => {
+                    if to.idx() < self.nodes.len() {
+                        self.net
+                            .send(&mut self.queue, self.now, from, to, msg, &mut self.trace);
+                    }
+                }
+                Action::Broadcast { msg, only } => self.net.broadcast(
+                    &mut self.queue,
+                    self.now,
+                    from,
+                    msg,
+                    only.as_deref(),
+                    &mut self.trace,
+                ),
+                Action::Timer { at, tag } => {
+                    let at = at.max(self.now);
+                    self.queue.push(at, Event::Timer { node: from, tag });
+                }
+            }
+        }
+        self.outbox = outbox;
+    }
+
+    /// The transport in use.
+    pub fn transport(&self) -> Transport {
+        self.net.transport()
+    }
+}

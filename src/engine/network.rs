@@ -1,0 +1,316 @@
+//! The network: links with latency and loss, and the two transports.
+//!
+//! - `direct`: a send crosses one link, sender to recipient, if the topology has that link
+//!   (every pair on a complete graph); a send to a general that is not a neighbour is counted as
+//!   `unroutable` and never arrives.
+//! - `flooding`: a send becomes an *envelope* that the origin passes to all its neighbours; every
+//!   general that sees an envelope for the first time passes it on to all its neighbours but the
+//!   one it came from (unless it is the envelope's sole addressee), and delivers it to its own
+//!   logic if addressed to it or to everyone. Each hop draws its own latency and loss. A traitor
+//!   decides per hop whether to relay ([`Traitor::keep_relay`](crate::adversary::Traitor)).
+//!
+//! Every transmission over a link counts in `messages` and `bytes` (a flooded envelope counts once
+//! per hop). Latency draws come from the [`Stream::Latency`](crate::rng::Stream) stream and loss
+//! draws from [`Stream::Loss`](crate::rng::Stream), so turning loss on does not move latencies.
+
+use std::sync::Arc;
+
+use rand::Rng;
+
+use super::queue::EventQueue;
+use super::trace::TraceEvent;
+use crate::protocol::Message;
+use crate::rng::SimRng;
+use crate::topology::Topology;
+use crate::types::{NodeId, SimTime};
+
+/// How long a link takes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Latency {
+    Fixed(SimTime),
+    /// Uniform over `[min, max]`, in whole microseconds.
+    Uniform { min: SimTime, max: SimTime },
+    /// Exponential with the given mean (plus nothing: the minimum is 0).
+    Exponential { mean: SimTime },
+}
+
+impl Latency {
+    #[inline]
+    pub fn draw(&self, rng: &mut SimRng) -> SimTime {
+        match *self {
+            Latency::Fixed(t) => t,
+            Latency::Uniform { min, max } => SimTime(rng.random_range(min.0..=max.0)),
+            Latency::Exponential { mean } => {
+                let u: f64 = rng.random();
+                SimTime((-(1.0 - u).ln() * mean.0 as f64).round() as u64)
+            }
+        }
+    }
+
+    /// The smallest latency a draw can give.
+    pub fn min(&self) -> SimTime {
+        match *self {
+            Latency::Fixed(t) => t,
+            Latency::Uniform { min, .. } => min,
+            Latency::Exponential { .. } => SimTime::ZERO,
+        }
+    }
+
+    /// The largest latency a draw can give; for the exponential, which has none, its 99.9%
+    /// quantile (mean × ln 1000).
+    pub fn worst(&self) -> SimTime {
+        match *self {
+            Latency::Fixed(t) => t,
+            Latency::Uniform { max, .. } => max,
+            Latency::Exponential { mean } => SimTime((mean.0 as f64 * 1000f64.ln()).ceil() as u64),
+        }
+    }
+}
+
+/// Direct links or flooding over the graph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transport {
+    Direct,
+    Flooding,
+}
+
+impl Transport {
+    pub fn name(self) -> &'static str {
+        match self {
+            Transport::Direct => "direct",
+            Transport::Flooding => "flooding",
+        }
+    }
+}
+
+/// The link model of a trial.
+#[derive(Clone, Debug)]
+pub struct Links {
+    pub topology: Arc<Topology>,
+    pub transport: Transport,
+    pub latency: Latency,
+    pub loss: f64,
+}
+
+/// What the network counted in one trial.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NetStats {
+    /// Transmissions over a link (each hop of a flooded envelope counts).
+    pub messages: u64,
+    /// Bytes of those transmissions.
+    pub bytes: u64,
+    /// Transmissions that arrived.
+    pub delivered: u64,
+    /// Transmissions lost on the link (`network.loss`).
+    pub lost: u64,
+    /// Relays a traitor withheld.
+    pub withheld: u64,
+    /// Sends to a general with no link to the sender (direct transport).
+    pub unroutable: u64,
+    /// Flooded copies of an envelope a general had already seen.
+    pub duplicates: u64,
+}
+
+/// A scheduled event.
+#[derive(Debug)]
+pub enum Event<M> {
+    /// A direct message arrives.
+    Deliver { to: NodeId, from: NodeId, msg: M },
+    /// One hop of flooded envelope `env` arrives at `to` from neighbour `from`.
+    Hop { to: NodeId, from: NodeId, env: u32 },
+    /// A timer fires.
+    Timer { node: NodeId, tag: u64 },
+}
+
+/// A flooded message: who sent it, to whom (`None`: everyone), and what.
+pub struct Envelope<M> {
+    pub origin: NodeId,
+    pub dest: Option<NodeId>,
+    pub msg: M,
+}
+
+/// Where trace events go when a trace is recorded.
+pub type Trace = Option<Vec<TraceEvent>>;
+
+/// The network state of one trial.
+pub struct Network<M> {
+    pub links: Links,
+    latency_rng: SimRng,
+    loss_rng: SimRng,
+    envelopes: Vec<Envelope<M>>,
+    /// `seen[v]`: bitset over envelope ids that general `v` has seen.
+    seen: Vec<Vec<u64>>,
+    pub stats: NetStats,
+}
+
+impl<M: Message> Network<M> {
+    pub fn new(links: Links, latency_rng: SimRng, loss_rng: SimRng) -> Network<M> {
+        let n = links.topology.n();
+        let seen = match links.transport {
+            Transport::Flooding => vec![Vec::new(); n],
+            Transport::Direct => Vec::new(),
+        };
+        Network {
+            links,
+            latency_rng,
+            loss_rng,
+            envelopes: Vec::new(),
+            seen,
+            stats: NetStats::default(),
+        }
+    }
+
+    pub fn transport(&self) -> Transport {
+        self.links.transport
+    }
+
+    pub fn envelope(&self, env: u32) -> &Envelope<M> {
+        &self.envelopes[env as usize]
+    }
+
+    /// Puts one event on a link: counts it, maybe loses it, else schedules its arrival.
+    #[inline]
+    fn transmit(
+        &mut self,
+        queue: &mut EventQueue<Event<M>>,
+        now: SimTime,
+        bytes: u32,
+        event: Event<M>,
+    ) -> Option<u64> {
+        self.stats.messages += 1;
+        self.stats.bytes += bytes as u64;
+        if self.links.loss > 0.0 && self.loss_rng.random::<f64>() < self.links.loss {
+            self.stats.lost += 1;
+            return None;
+        }
+        let at = now.saturating_add(self.links.latency.draw(&mut self.latency_rng));
+        let seq = queue.scheduled();
+        queue.push(at, event);
+        Some(seq)
+    }
+
+    /// Sends `msg` from `from` to one general.
+    pub fn send(
+        &mut self,
+        queue: &mut EventQueue<Event<M>>,
+        now: SimTime,
+        from: NodeId,
+        to: NodeId,
+        msg: M,
+        trace: &mut Trace,
+    ) {
+        match self.links.transport {
+            Transport::Direct => {
+                if !self.links.topology.has_edge(from, to) {
+                    self.stats.unroutable += 1;
+                    return;
+                }
+                let bytes = msg.wire_bytes();
+                let label = trace.as_ref().map(|_| format!("{msg:?}"));
+                let seq = self.transmit(queue, now, bytes, Event::Deliver { to, from, msg });
+                if let (Some(t), Some(label)) = (trace, label) {
+                    let relay = false;
+                    t.push(TraceEvent::Send { at: now, from, to, seq, relay, label });
+                }
+            }
+            Transport::Flooding => self.flood(queue, now, from, Some(to), msg, None, trace),
+        }
+    }
+
+    /// Sends `msg` from `from` to every other general (first transmissions restricted by `only`).
+    pub fn broadcast(
+        &mut self,
+        queue: &mut EventQueue<Event<M>>,
+        now: SimTime,
+        from: NodeId,
+        msg: M,
+        only: Option<&[bool]>,
+        trace: &mut Trace,
+    ) {
+        match self.links.transport {
+            Transport::Direct => {
+                let bytes = msg.wire_bytes();
+                let topology = Arc::clone(&self.links.topology);
+                let send_to = |to: NodeId| to != from && only.is_none_or(|m| m[to.idx()]);
+                let mut emit = |this: &mut Self, to: NodeId| {
+                    let event = Event::Deliver {
+                        to,
+                        from,
+                        msg: msg.clone(),
+                    };
+                    let seq = this.transmit(queue, now, bytes, event);
+                    if let Some(t) = trace {
+                        let label = format!("{msg:?}");
+                        let relay = false;
+                        t.push(TraceEvent::Send { at: now, from, to, seq, relay, label });
+                    }
+                };
+                if topology.is_complete() {
+                    for to in (0..topology.n() as u32).map(NodeId).filter(|&v| send_to(v)) {
+                        emit(self, to);
+                    }
+                } else {
+                    for &to in topology.neighbours(from).iter().filter(|&&v| send_to(v)) {
+                        emit(self, to);
+                    }
+                }
+            }
+            Transport::Flooding => self.flood(queue, now, from, None, msg, only, trace),
+        }
+    }
+
+    /// Creates an envelope at `origin` and passes it to its neighbours.
+    #[allow(clippy::too_many_arguments)]
+    fn flood(
+        &mut self,
+        queue: &mut EventQueue<Event<M>>,
+        now: SimTime,
+        origin: NodeId,
+        dest: Option<NodeId>,
+        msg: M,
+        only: Option<&[bool]>,
+        trace: &mut Trace,
+    ) {
+        let env = self.envelopes.len() as u32;
+        self.envelopes.push(Envelope { origin, dest, msg });
+        self.mark_seen(origin, env);
+        let topology = Arc::clone(&self.links.topology);
+        for &to in topology.neighbours(origin) {
+            if only.is_none_or(|m| m[to.idx()]) {
+                self.hop(queue, now, origin, to, env, trace);
+            }
+        }
+    }
+
+    /// One hop of envelope `env` from `from` to its neighbour `to`.
+    pub fn hop(
+        &mut self,
+        queue: &mut EventQueue<Event<M>>,
+        now: SimTime,
+        from: NodeId,
+        to: NodeId,
+        env: u32,
+        trace: &mut Trace,
+    ) {
+        let bytes = self.envelopes[env as usize].msg.wire_bytes();
+        let seq = self.transmit(queue, now, bytes, Event::Hop { to, from, env });
+        if let Some(t) = trace {
+            let e = &self.envelopes[env as usize];
+            let relay = e.origin != from;
+            let label = format!("{:?} (from {}, envelope {env})", e.msg, e.origin);
+            t.push(TraceEvent::Send { at: now, from, to, seq, relay, label });
+        }
+    }
+
+    /// Records that `v` has seen envelope `env`; `false` if it had already.
+    pub fn mark_seen(&mut self, v: NodeId, env: u32) -> bool {
+        let bits = &mut self.seen[v.idx()];
+        let (word, bit) = (env as usize / 64, env % 64);
+        if bits.len() <= word {
+            bits.resize(word + 1, 0);
+        }
+        let fresh = bits[word] & (1 << bit) == 0;
+        bits[word] |= 1 << bit;
+        fresh
+    }
+}

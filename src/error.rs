@@ -1,0 +1,48 @@
+//! Errors about user input: they name the file, the line and column where known, and the key.
+
+use std::fmt;
+
+/// Something wrong with a scenario file, a `--set` override or a command-line argument.
+/// The binary prints it and exits with code 2.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputError {
+    /// The file (or `<built-in>`, or `--set`) the problem is in.
+    pub file: String,
+    /// 1-based line and column, where known.
+    pub line: Option<usize>,
+    pub col: Option<usize>,
+    /// The dotted key, where known (`network.loss`).
+    pub key: Option<String>,
+    pub message: String,
+}
+
+impl InputError {
+    /// An error about a whole file (cannot read it, not text, ...).
+    pub fn file(file: impl Into<String>, message: impl Into<String>) -> InputError {
+        InputError {
+            file: file.into(),
+            line: None,
+            col: None,
+            key: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(col) = self.col {
+                write!(f, ":{col}")?;
+            }
+        }
+        if let Some(key) = &self.key {
+            write!(f, ": key `{key}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for InputError {}

@@ -1,0 +1,192 @@
+//! The honest logic of a general, and the one place that maps a protocol name to its type.
+//!
+//! A [`Protocol`] is pure: its handlers read the message or timer they are given and append
+//! [`Action`]s to the outbox in [`Ctx`]; only the engine applies them (sends, timers). A
+//! protocol never sees the network, the clock outside `ctx.now`, or any randomness but its own
+//! stream `ctx.rng`. Traitors wrap this logic (see [`crate::adversary`]).
+
+pub mod signed_flood;
+pub mod vote;
+
+use ed25519_dalek::{Signature, SigningKey};
+
+use crate::adversary::Traitor;
+use crate::crypto::Crypto;
+use crate::rng::SimRng;
+use crate::types::{NodeId, SimTime, Value};
+
+/// A message a protocol sends.
+pub trait Message: Clone + std::fmt::Debug {
+    /// Size on the wire in bytes, for the `bytes` column.
+    fn wire_bytes(&self) -> u32;
+}
+
+impl Message for Value {
+    fn wire_bytes(&self) -> u32 {
+        1
+    }
+}
+
+/// What a handler asks the engine to do.
+#[derive(Clone, Debug)]
+pub enum Action<M> {
+    /// Send `msg` to one general.
+    Send { to: NodeId, msg: M },
+    /// Send `msg` to every other general. `only`, when set, restricts the first transmission to
+    /// the generals marked `true`: the recipients on a direct network, the neighbours that get
+    /// the first copy on a flooding one. Honest logic leaves it `None`; traitors use it to
+    /// equivocate, drop or crash halfway.
+    Broadcast { msg: M, only: Option<Box<[bool]>> },
+    /// Call `on_timer(tag)` at simulated time `at`.
+    Timer { at: SimTime, tag: u64 },
+}
+
+/// Everything a general's handler may read or do.
+pub struct Ctx<'a, M> {
+    /// This general.
+    pub id: NodeId,
+    /// Number of generals.
+    pub n: usize,
+    /// The current simulated time.
+    pub now: SimTime,
+    /// The round length (`network.round_ms`).
+    pub round: SimTime,
+    /// This general's own random stream.
+    pub rng: &'a mut SimRng,
+    pub(crate) key: Option<&'a SigningKey>,
+    pub(crate) crypto: &'a mut Crypto,
+    pub(crate) out: &'a mut Vec<Action<M>>,
+}
+
+impl<M> Ctx<'_, M> {
+    /// Sends `msg` to `to`.
+    pub fn send(&mut self, to: NodeId, msg: M) {
+        self.out.push(Action::Send { to, msg });
+    }
+
+    /// Sends `msg` to every other general.
+    pub fn broadcast(&mut self, msg: M) {
+        self.out.push(Action::Broadcast { msg, only: None });
+    }
+
+    /// Calls `on_timer(tag)` at the end of round `round` (time `round × round_ms`).
+    pub fn timer_at_round(&mut self, round: u32, tag: u64) {
+        let at = SimTime(self.round.0.saturating_mul(round as u64));
+        self.out.push(Action::Timer { at, tag });
+    }
+
+    /// Calls `on_timer(tag)` at time `at`.
+    pub fn timer_at(&mut self, at: SimTime, tag: u64) {
+        self.out.push(Action::Timer { at, tag });
+    }
+
+    /// Signs `msg` with this general's own key: the only key it holds.
+    ///
+    /// # Panics
+    /// If the protocol did not declare [`Protocol::SIGNED`]: a programming error, never input.
+    pub fn sign(&mut self, msg: &[u8]) -> Signature {
+        let key = self
+            .key
+            .expect("a protocol that signs must declare Protocol::SIGNED");
+        self.crypto.sign(key, msg)
+    }
+
+    /// Whether `sig` is `signer`'s signature of `msg` (memoised per run).
+    pub fn verify(&mut self, signer: NodeId, msg: &[u8], sig: &Signature) -> bool {
+        self.crypto.verify(signer, msg, sig)
+    }
+
+    /// The outbox, for traitor behaviours that rewrite what the honest logic sent.
+    pub fn outbox(&mut self) -> &mut Vec<Action<M>> {
+        self.out
+    }
+}
+
+/// What every general of a trial knows before it starts.
+#[derive(Clone, Debug)]
+pub struct Setup {
+    pub n: usize,
+    /// The traitor budget the protocol is configured for (`t`).
+    pub t: usize,
+    /// The commander of broadcast protocols.
+    pub commander: NodeId,
+    /// The commander's order.
+    pub order: Value,
+    /// Each general's own input, for protocols where everyone votes.
+    pub inputs: Vec<Value>,
+}
+
+/// How validity is judged for a protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Validity {
+    /// Broadcast: if the commander is honest, every honest general decides its order.
+    Commander,
+    /// Consensus: if every honest general starts with the same input, that is the decision.
+    UnanimousInputs,
+}
+
+/// The honest logic of one general.
+pub trait Protocol: Sized + 'static {
+    type Msg: Message;
+    /// The name in scenario files.
+    const NAME: &'static str;
+    /// Whether the generals need signing keys.
+    const SIGNED: bool = false;
+    /// How validity is judged.
+    const VALIDITY: Validity;
+
+    fn new(id: NodeId, setup: &Setup) -> Self;
+    fn start(&mut self, ctx: &mut Ctx<Self::Msg>);
+    fn on_message(&mut self, ctx: &mut Ctx<Self::Msg>, from: NodeId, msg: Self::Msg);
+    fn on_timer(&mut self, ctx: &mut Ctx<Self::Msg>, tag: u64);
+    /// The decision, once made. Decisions are final: once `Some`, it never changes.
+    fn decision(&self) -> Option<Value>;
+
+    /// How an equivocating traitor makes one of its own messages carry `value` instead; `None`
+    /// when it cannot (for example a value signed by someone else).
+    fn with_value(_ctx: &mut Ctx<Self::Msg>, _msg: &Self::Msg, _value: Value) -> Option<Self::Msg> {
+        None
+    }
+
+    /// Protocol-specific traitor strategies, by the name used in `faults.behaviour`.
+    fn strategy(_name: &str, _id: NodeId, _setup: &Setup) -> Option<Box<dyn Traitor<Self>>> {
+        None
+    }
+}
+
+/// The protocols byzsim knows, as named in scenario files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    Vote,
+    SignedFlood,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 2] = [Kind::Vote, Kind::SignedFlood];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Vote => vote::Vote::NAME,
+            Kind::SignedFlood => signed_flood::SignedFlood::NAME,
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == s)
+    }
+
+    /// Protocol-specific traitor strategies offered by this protocol.
+    pub fn strategies(self) -> &'static [&'static str] {
+        match self {
+            Kind::Vote | Kind::SignedFlood => &[],
+        }
+    }
+
+    /// Whether the protocol has a commander whose order must win (validity rule).
+    pub fn validity(self) -> Validity {
+        match self {
+            Kind::Vote => vote::Vote::VALIDITY,
+            Kind::SignedFlood => signed_flood::SignedFlood::VALIDITY,
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! `RunRecord`: one trial as one CSV row. The columns are the struct's fields, in order; the
+//! first seventeen are the contract of DESIGN.md and never move.
+
+use serde::Serialize;
+
+/// One trial's result.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunRecord {
+    pub scenario: String,
+    pub protocol: String,
+    pub topology: String,
+    pub transport: String,
+    pub n: usize,
+    pub t: usize,
+    pub behaviour: String,
+    /// The trial seed: `byzsim run FILE --seed SEED --trials 1` replays this row.
+    pub seed: u64,
+    pub trial: u64,
+    pub agreement: bool,
+    pub validity: bool,
+    pub termination: bool,
+    /// The honest generals' common decision, `split`, or `none`.
+    pub decision: String,
+    /// Transmissions over links (each flooding hop counts).
+    pub messages: u64,
+    pub bytes: u64,
+    /// Rounds until the last honest decision (`ceil(decision time / round_ms)`).
+    pub rounds: u64,
+    /// When the last honest general decided; empty if one never did.
+    pub decision_time_ms: Option<f64>,
+    // --- more columns, after the contract ---
+    /// The traitors, as ids separated by spaces.
+    pub traitors: String,
+    pub delivered: u64,
+    pub lost: u64,
+    /// Relays withheld by traitors (flooding).
+    pub withheld: u64,
+    pub events: u64,
+    pub signatures: u64,
+    pub verifications: u64,
+    pub verifications_computed: u64,
+    /// Why the trial ended: all-decided, drained, event-limit, time-limit.
+    pub stop: String,
+    /// The first violated property's reason, empty when all held.
+    pub reason: String,
+}
+
+/// Writes records as CSV (with a header) into `out`.
+pub fn write_csv<W: std::io::Write>(out: W, records: &[RunRecord]) -> csv::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    for r in records {
+        w.serialize(r)?;
+    }
+    w.flush()?;
+    Ok(())
+}

@@ -1,0 +1,176 @@
+//! Scenarios: the only place that reads user input.
+//!
+//! A scenario file is TOML. It is parsed into raw serde structs that reject unknown keys
+//! ([`raw`]), `--set KEY=VALUE` overrides are applied ([`source`]), and [`validate`] checks every
+//! value and combination once and builds the typed [`Scenario`] the simulator runs. Every error
+//! names the file, the line and column where known, and the key ([`InputError`]).
+
+pub mod raw;
+pub mod source;
+mod validate;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::adversary::BehaviourSpec;
+use crate::engine::Limits;
+use crate::engine::network::{Latency, Transport};
+use crate::error::InputError;
+use crate::protocol::Kind;
+use crate::topology::{Topology, TopologySpec};
+use crate::types::{NodeId, SimTime, Value};
+
+pub use source::Source;
+
+/// The built-in scenario that `byzsim run` uses when given no file.
+pub const DEFAULT_SCENARIO: &str = include_str!("default.toml");
+
+/// The generals' own inputs.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Inputs {
+    /// Each general draws attack or retreat with equal probability, per trial.
+    Random,
+    /// Everyone starts with this value.
+    All(Value),
+    /// General `i` starts with `list[i]`.
+    List(Vec<Value>),
+}
+
+/// Which generals are traitors.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Who {
+    /// `t` generals drawn at random per trial.
+    Random,
+    /// The commander and `t − 1` others drawn at random.
+    Commander,
+    /// Exactly these.
+    Ids(Vec<NodeId>),
+}
+
+/// What the scenario expects of a property.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expectation {
+    /// In every trial.
+    Holds,
+    /// In at least one trial.
+    Violated,
+}
+
+impl Expectation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Expectation::Holds => "holds",
+            Expectation::Violated => "violated",
+        }
+    }
+
+    /// Whether `held` out of `trials` trials meets the expectation.
+    pub fn met(self, held: u64, trials: u64) -> bool {
+        match self {
+            Expectation::Holds => held == trials,
+            Expectation::Violated => held < trials,
+        }
+    }
+}
+
+/// The `[expect]` table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Expect {
+    pub agreement: Option<Expectation>,
+    pub validity: Option<Expectation>,
+    pub termination: Option<Expectation>,
+}
+
+/// The network of a scenario.
+#[derive(Clone, Debug)]
+pub struct NetworkSpec {
+    pub topology: TopologySpec,
+    /// Random graphs are redrawn until connected (default for flooding).
+    pub require_connected: bool,
+    /// Built once when the topology is not random.
+    pub fixed: Option<Arc<Topology>>,
+    pub transport: Transport,
+    pub latency: Latency,
+    pub loss: f64,
+    pub round: SimTime,
+}
+
+/// A validated scenario: everything a trial needs, typed.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    /// Where it came from (a path or `<built-in>`), for messages and replay commands.
+    pub file: String,
+    pub seed: u64,
+    pub trials: u64,
+    pub n: usize,
+    pub t: usize,
+    pub kinds: Vec<Kind>,
+    pub commander: NodeId,
+    pub order: Value,
+    pub inputs: Inputs,
+    pub network: NetworkSpec,
+    pub behaviour: BehaviourSpec,
+    pub who: Who,
+    pub expect: Expect,
+    pub limits: Limits,
+    /// Things that are allowed but probably not what the user wants (printed on stderr).
+    pub warnings: Vec<String>,
+    /// The `--set KEY=VALUE` overrides applied, for replay commands.
+    pub overrides: Vec<String>,
+}
+
+impl Scenario {
+    /// Reads and validates a scenario file with `--set` overrides.
+    pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, InputError> {
+        let file = path.display().to_string();
+        if path.is_dir() {
+            return Err(InputError::file(file, "is a directory, not a scenario file"));
+        }
+        let bytes = std::fs::read(path)
+            .map_err(|e| InputError::file(&file, format!("cannot read the file: {e}")))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| InputError::file(&file, "is not a UTF-8 text (TOML) file"))?;
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| file.clone());
+        Scenario::parse(&file, &stem, &text, overrides)
+    }
+
+    /// The built-in default scenario, with overrides.
+    pub fn builtin(overrides: &[String]) -> Result<Scenario, InputError> {
+        Scenario::parse("<built-in>", "default", DEFAULT_SCENARIO, overrides)
+    }
+
+    /// Parses and validates scenario text. `stem` is the default name.
+    pub fn parse(
+        file: &str,
+        stem: &str,
+        text: &str,
+        overrides: &[String],
+    ) -> Result<Scenario, InputError> {
+        let mut source = Source::new(file, text);
+        let raw = source.parse(overrides)?;
+        let mut scenario = validate::validate(raw, &source, stem)?;
+        scenario.overrides = overrides.to_vec();
+        Ok(scenario)
+    }
+
+    /// The command that replays one trial of this scenario.
+    pub fn replay_command(&self, seed: u64) -> String {
+        let file = if self.file == "<built-in>" {
+            String::new()
+        } else {
+            format!(" {}", self.file)
+        };
+        let sets: String = self
+            .overrides
+            .iter()
+            .filter(|o| !o.starts_with("seed=") && !o.starts_with("trials="))
+            .map(|o| format!(" --set {o}"))
+            .collect();
+        format!("byzsim run{file}{sets} --seed {seed} --trials 1")
+    }
+}

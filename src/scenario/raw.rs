@@ -1,0 +1,107 @@
+//! The scenario file as written: serde structs that mirror the TOML, every field optional, and
+//! unknown keys rejected at every level (`deny_unknown_fields`). Nothing here is checked beyond
+//! types; [`super::validate`] turns it into a typed [`super::Scenario`].
+
+use serde::Deserialize;
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub seed: Option<u64>,
+    pub trials: Option<u64>,
+    pub n: Option<u64>,
+    pub t: Option<u64>,
+    pub protocol: Option<RawProtocol>,
+    pub network: Option<RawNetwork>,
+    pub faults: Option<RawFaults>,
+    pub expect: Option<RawExpect>,
+    pub limits: Option<RawLimits>,
+}
+
+/// A string or a list of strings.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged, expecting = "a string or a list of strings")]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProtocol {
+    pub kind: Option<OneOrMany>,
+    pub commander: Option<u64>,
+    pub value: Option<String>,
+    pub inputs: Option<OneOrMany>,
+}
+
+/// `latency_ms = 5` or `{ fixed = 5 }`, `{ min = 1, max = 10 }`, `{ mean = 10, dist = "exponential" }`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(
+    untagged,
+    expecting = "a number of milliseconds or a table such as { min = 1, max = 10 }, { fixed = 5 } or { mean = 10, dist = \"exponential\" }"
+)]
+pub enum RawLatency {
+    Fixed(f64),
+    Table(RawLatencyTable),
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLatencyTable {
+    pub fixed: Option<f64>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub mean: Option<f64>,
+    pub dist: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNetwork {
+    pub topology: Option<String>,
+    pub degree: Option<u64>,
+    pub p: Option<f64>,
+    pub rewire: Option<f64>,
+    pub edges: Option<Vec<[u64; 2]>>,
+    pub connected: Option<bool>,
+    pub transport: Option<String>,
+    pub latency_ms: Option<RawLatency>,
+    pub loss: Option<f64>,
+    pub round_ms: Option<f64>,
+}
+
+/// `who = "random"`, `"commander"` or a list of ids.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged, expecting = "\"random\", \"commander\" or a list of general ids")]
+pub enum RawWho {
+    Named(String),
+    Ids(Vec<u64>),
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFaults {
+    pub behaviour: Option<String>,
+    pub who: Option<RawWho>,
+    pub crash_at_ms: Option<f64>,
+    pub drop: Option<f64>,
+    pub split: Option<Vec<u64>>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExpect {
+    pub agreement: Option<String>,
+    pub validity: Option<String>,
+    pub termination: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLimits {
+    pub max_events: Option<u64>,
+    pub max_time_ms: Option<f64>,
+}

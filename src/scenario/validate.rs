@@ -1,0 +1,451 @@
+//! Checks a [`RawScenario`] value by value and combination by combination, and builds the typed
+//! [`Scenario`]. Every rejection names its key; [`Source::error`] adds the file, line and column.
+
+use std::sync::Arc;
+
+use super::raw::{OneOrMany, RawFaults, RawLatency, RawNetwork, RawProtocol, RawScenario, RawWho};
+use super::{Expect, Expectation, Inputs, NetworkSpec, Scenario, Source, Who};
+use crate::adversary::BehaviourSpec;
+use crate::engine::Limits;
+use crate::engine::network::{Latency, Transport};
+use crate::error::InputError;
+use crate::protocol::Kind;
+use crate::rng::{Stream, stream};
+use crate::topology::{Topology, TopologySpec};
+use crate::types::{NodeId, SimTime, Value};
+
+/// The largest number of generals a scenario may have.
+pub const MAX_N: u64 = 100_000;
+/// The largest number of trials a scenario may ask for.
+pub const MAX_TRIALS: u64 = 10_000_000;
+
+type Result<T> = std::result::Result<T, InputError>;
+
+pub fn validate(raw: RawScenario, src: &Source, stem: &str) -> Result<Scenario> {
+    let n = match raw.n {
+        None => return Err(src.error("n", "missing: how many generals (n = 4)")),
+        Some(0) => return Err(src.error("n", "n = 0: there must be at least one general")),
+        Some(n) if n > MAX_N => {
+            return Err(src.error("n", format!("n = {n} is more than byzsim runs ({MAX_N})")));
+        }
+        Some(n) => n as usize,
+    };
+    let (t, who) = traitors(&raw, src, n)?;
+    let trials = match raw.trials.unwrap_or(1) {
+        0 => return Err(src.error("trials", "trials = 0: run at least one trial")),
+        k if k > MAX_TRIALS => {
+            return Err(src.error("trials", format!("{k} trials is more than {MAX_TRIALS}")));
+        }
+        k => k,
+    };
+    let protocol = raw.protocol.clone().unwrap_or_default();
+    let kinds = kinds(&protocol, src)?;
+    let commander = id(protocol.commander.unwrap_or(0), n, src, "protocol.commander")?;
+    let order = match &protocol.value {
+        None => Value::Attack,
+        Some(s) => value(s, src, "protocol.value")?,
+    };
+    let inputs = inputs(&protocol, src, n)?;
+    if who == Who::Commander && t == 0 {
+        return Err(src.error("faults.who", "\"commander\" needs t >= 1"));
+    }
+    let behaviour = behaviour(raw.faults.as_ref(), src, n, &kinds)?;
+    let mut warnings = Vec::new();
+    let seed = raw.seed.unwrap_or(0);
+    let network = network(
+        raw.network.as_ref(),
+        src,
+        n,
+        seed,
+        &mut warnings,
+    )?;
+    if t > 0 && !matches!(&raw.faults, Some(f) if f.behaviour.is_some()) {
+        warnings.push(format!(
+            "{}: t = {t} but no faults.behaviour: the traitors equivocate",
+            src.file
+        ));
+    }
+    Ok(Scenario {
+        name: raw.name.clone().unwrap_or_else(|| stem.to_string()),
+        description: raw.description.clone().unwrap_or_default(),
+        file: src.file.clone(),
+        seed,
+        trials,
+        n,
+        t,
+        kinds,
+        commander,
+        order,
+        inputs,
+        network,
+        behaviour,
+        who,
+        expect: expect(&raw, src)?,
+        limits: limits(&raw, src)?,
+        warnings,
+        overrides: Vec::new(),
+    })
+}
+
+fn id(v: u64, n: usize, src: &Source, key: &str) -> Result<NodeId> {
+    if v >= n as u64 {
+        return Err(src.error(key, format!("general {v} does not exist: ids run from 0 to {}", n - 1)));
+    }
+    Ok(NodeId(v as u32))
+}
+
+fn value(s: &str, src: &Source, key: &str) -> Result<Value> {
+    Value::parse(s).ok_or_else(|| src.error(key, format!("`{s}` is not an order: use \"attack\" or \"retreat\"")))
+}
+
+fn probability(p: f64, src: &Source, key: &str) -> Result<f64> {
+    if !(0.0..=1.0).contains(&p) {
+        return Err(src.error(key, format!("{p} is not a probability: it must lie in [0, 1]")));
+    }
+    Ok(p)
+}
+
+fn millis(ms: f64, src: &Source, key: &str) -> Result<SimTime> {
+    if !ms.is_finite() || ms < 0.0 {
+        return Err(src.error(key, format!("{ms} ms: a time must be a finite number >= 0")));
+    }
+    if ms > 1e12 {
+        return Err(src.error(key, format!("{ms} ms is too long (more than 10^12 ms)")));
+    }
+    Ok(SimTime::from_ms_f64(ms))
+}
+
+fn traitors(raw: &RawScenario, src: &Source, n: usize) -> Result<(usize, Who)> {
+    let who_raw = raw.faults.as_ref().and_then(|f| f.who.clone());
+    let who = match who_raw {
+        None => Who::Random,
+        Some(RawWho::Named(s)) if s == "random" => Who::Random,
+        Some(RawWho::Named(s)) if s == "commander" => Who::Commander,
+        Some(RawWho::Named(s)) => {
+            return Err(src.error(
+                "faults.who",
+                format!("`{s}`: use \"random\", \"commander\" or a list of ids like [1, 3]"),
+            ));
+        }
+        Some(RawWho::Ids(ids)) => {
+            let mut out: Vec<NodeId> = Vec::with_capacity(ids.len());
+            for v in ids {
+                let v = id(v, n, src, "faults.who")?;
+                if out.contains(&v) {
+                    return Err(src.error("faults.who", format!("general {v} is listed twice")));
+                }
+                out.push(v);
+            }
+            Who::Ids(out)
+        }
+    };
+    let t = match (raw.t, &who) {
+        (Some(t), Who::Ids(ids)) if t as usize != ids.len() => {
+            return Err(src.error(
+                "faults.who",
+                format!("lists {} traitors but t = {t}", ids.len()),
+            ));
+        }
+        (Some(t), _) => t,
+        (None, Who::Ids(ids)) => ids.len() as u64,
+        (None, _) => 0,
+    };
+    if t >= n as u64 {
+        return Err(src.error(
+            "t",
+            format!("t = {t} with n = {n}: t must be less than n (at least one honest general)"),
+        ));
+    }
+    Ok((t as usize, who))
+}
+
+fn kinds(p: &RawProtocol, src: &Source) -> Result<Vec<Kind>> {
+    let names = match &p.kind {
+        None => return Err(src.error("protocol.kind", "missing: which protocol to run")),
+        Some(OneOrMany::One(s)) => vec![s.clone()],
+        Some(OneOrMany::Many(v)) if v.is_empty() => {
+            return Err(src.error("protocol.kind", "the list of protocols is empty"));
+        }
+        Some(OneOrMany::Many(v)) => v.clone(),
+    };
+    let known: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+    let mut kinds = Vec::new();
+    for name in names {
+        let kind = Kind::parse(&name).ok_or_else(|| {
+            src.error(
+                "protocol.kind",
+                format!("unknown protocol `{name}`; known: {}", known.join(", ")),
+            )
+        })?;
+        if kinds.contains(&kind) {
+            return Err(src.error("protocol.kind", format!("`{name}` is listed twice")));
+        }
+        kinds.push(kind);
+    }
+    Ok(kinds)
+}
+
+fn inputs(p: &RawProtocol, src: &Source, n: usize) -> Result<Inputs> {
+    const KEY: &str = "protocol.inputs";
+    Ok(match &p.inputs {
+        None => Inputs::Random,
+        Some(OneOrMany::One(s)) if s == "random" => Inputs::Random,
+        Some(OneOrMany::One(s)) => Inputs::All(Value::parse(s).ok_or_else(|| {
+            src.error(KEY, format!("`{s}`: use \"random\", \"attack\", \"retreat\" or a list"))
+        })?),
+        Some(OneOrMany::Many(list)) => {
+            if list.len() != n {
+                return Err(src.error(
+                    KEY,
+                    format!("lists {} inputs for n = {n} generals", list.len()),
+                ));
+            }
+            Inputs::List(list.iter().map(|s| value(s, src, KEY)).collect::<Result<_>>()?)
+        }
+    })
+}
+
+fn behaviour(f: Option<&RawFaults>, src: &Source, n: usize, kinds: &[Kind]) -> Result<BehaviourSpec> {
+    let default = RawFaults::default();
+    let f = f.unwrap_or(&default);
+    let name = f.behaviour.as_deref().unwrap_or("equivocate");
+    let only_for = |key: &str, given: bool, owner: &str| -> Result<()> {
+        if given && name != owner {
+            return Err(src.error(
+                key,
+                format!("applies to behaviour \"{owner}\" only, but the behaviour is \"{name}\""),
+            ));
+        }
+        Ok(())
+    };
+    only_for("faults.crash_at_ms", f.crash_at_ms.is_some(), "crash")?;
+    only_for("faults.drop", f.drop.is_some(), "drop")?;
+    only_for("faults.split", f.split.is_some(), "equivocate")?;
+    Ok(match name {
+        "honest" => BehaviourSpec::Honest,
+        "silent" => BehaviourSpec::Silent,
+        "crash" => BehaviourSpec::Crash {
+            at: millis(f.crash_at_ms.unwrap_or(0.0), src, "faults.crash_at_ms")?,
+        },
+        "drop" => BehaviourSpec::Drop {
+            p: probability(f.drop.unwrap_or(1.0), src, "faults.drop")?,
+        },
+        "equivocate" => BehaviourSpec::Equivocate {
+            attack_to: match &f.split {
+                None => None,
+                Some(ids) => Some(
+                    ids.iter()
+                        .map(|&v| id(v, n, src, "faults.split"))
+                        .collect::<Result<_>>()?,
+                ),
+            },
+        },
+        other => {
+            let unsupported: Vec<&str> = kinds
+                .iter()
+                .filter(|k| !k.strategies().contains(&other))
+                .map(|k| k.name())
+                .collect();
+            if !unsupported.is_empty() {
+                let mut known: Vec<&str> = BehaviourSpec::GENERIC.to_vec();
+                for k in kinds {
+                    known.extend(k.strategies());
+                }
+                return Err(src.error(
+                    "faults.behaviour",
+                    format!(
+                        "unknown behaviour `{other}` for {}; known: {}",
+                        unsupported.join(", "),
+                        known.join(", ")
+                    ),
+                ));
+            }
+            BehaviourSpec::Strategy(other.to_string())
+        }
+    })
+}
+
+fn topology_spec(net: &RawNetwork, src: &Source, n: usize) -> Result<TopologySpec> {
+    const KEY: &str = "network.topology";
+    let name = net.topology.as_deref().unwrap_or("complete");
+    let wants = |key: &str, given: bool, owners: &[&str]| -> Result<()> {
+        if given && !owners.contains(&name) {
+            return Err(src.error(
+                key,
+                format!("applies to topology {} only, but the topology is \"{name}\"", owners.join(" or ")),
+            ));
+        }
+        Ok(())
+    };
+    wants("network.degree", net.degree.is_some(), &["random-regular", "small-world"])?;
+    wants("network.p", net.p.is_some(), &["erdos-renyi"])?;
+    wants("network.rewire", net.rewire.is_some(), &["small-world"])?;
+    wants("network.edges", net.edges.is_some(), &["edges"])?;
+    let need = |key: &str, v: Option<u64>| {
+        v.ok_or_else(|| src.error(key, format!("missing: topology \"{name}\" needs it")))
+    };
+    let degree = |v: Option<u64>| -> Result<u32> {
+        let d = need("network.degree", v)?;
+        u32::try_from(d).map_err(|_| src.error("network.degree", format!("{d} is too large")))
+    };
+    let spec = match name {
+        "complete" => TopologySpec::Complete,
+        "ring" => TopologySpec::Ring,
+        "random-regular" => TopologySpec::RandomRegular {
+            degree: degree(net.degree)?,
+        },
+        "erdos-renyi" => TopologySpec::ErdosRenyi {
+            p: probability(
+                net.p.ok_or_else(|| src.error("network.p", "missing: topology \"erdos-renyi\" needs it"))?,
+                src,
+                "network.p",
+            )?,
+        },
+        "small-world" => TopologySpec::SmallWorld {
+            degree: degree(net.degree)?,
+            rewire: probability(net.rewire.unwrap_or(0.1), src, "network.rewire")?,
+        },
+        "edges" => {
+            let edges = net
+                .edges
+                .as_ref()
+                .ok_or_else(|| src.error("network.edges", "missing: topology \"edges\" needs a list like [[0, 1], [1, 2]]"))?;
+            let mut out = Vec::with_capacity(edges.len());
+            for [a, b] in edges {
+                let (a, b) = (id(*a, n, src, "network.edges")?, id(*b, n, src, "network.edges")?);
+                out.push((a.0, b.0));
+            }
+            TopologySpec::Edges(out)
+        }
+        other => {
+            return Err(src.error(
+                KEY,
+                format!("unknown topology `{other}`; known: complete, ring, random-regular, erdos-renyi, small-world, edges"),
+            ));
+        }
+    };
+    spec.check(n).map_err(|e| src.error(KEY, e.to_string()))?;
+    Ok(spec)
+}
+
+fn latency(raw: Option<&RawLatency>, src: &Source) -> Result<Latency> {
+    const KEY: &str = "network.latency_ms";
+    let table = match raw {
+        None => return Ok(Latency::Uniform { min: SimTime::from_ms(1), max: SimTime::from_ms(10) }),
+        Some(RawLatency::Fixed(ms)) => return Ok(Latency::Fixed(millis(*ms, src, KEY)?)),
+        Some(RawLatency::Table(t)) => t,
+    };
+    let key = |k: &str| format!("{KEY}.{k}");
+    match (table.fixed, table.min, table.max, table.mean, table.dist.as_deref()) {
+        (Some(f), None, None, None, None | Some("fixed")) => Ok(Latency::Fixed(millis(f, src, &key("fixed"))?)),
+        (None, Some(lo), Some(hi), None, None | Some("uniform")) => {
+            let (min, max) = (millis(lo, src, &key("min"))?, millis(hi, src, &key("max"))?);
+            if min > max {
+                return Err(src.error(KEY, format!("min = {lo} is greater than max = {hi}")));
+            }
+            Ok(Latency::Uniform { min, max })
+        }
+        (None, None, None, Some(mean), Some("exponential")) => {
+            Ok(Latency::Exponential { mean: millis(mean, src, &key("mean"))? })
+        }
+        (None, None, None, Some(_), None) => Err(src.error(KEY, "`mean` needs dist = \"exponential\"")),
+        (_, _, _, _, Some(d)) if !["fixed", "uniform", "exponential"].contains(&d) => Err(src.error(
+            &key("dist"),
+            format!("unknown distribution `{d}`; known: fixed, uniform, exponential"),
+        )),
+        _ => Err(src.error(
+            KEY,
+            "give { fixed = MS }, { min = MS, max = MS } or { mean = MS, dist = \"exponential\" }",
+        )),
+    }
+}
+
+fn network(raw: Option<&RawNetwork>, src: &Source, n: usize, seed: u64, warnings: &mut Vec<String>) -> Result<NetworkSpec> {
+    let default = RawNetwork::default();
+    let net = raw.unwrap_or(&default);
+    let topology = topology_spec(net, src, n)?;
+    let transport = match net.transport.as_deref().unwrap_or("direct") {
+        "direct" => Transport::Direct,
+        "flooding" => Transport::Flooding,
+        other => {
+            return Err(src.error(
+                "network.transport",
+                format!("unknown transport `{other}`; known: direct, flooding"),
+            ));
+        }
+    };
+    let latency = latency(net.latency_ms.as_ref(), src)?;
+    let loss = probability(net.loss.unwrap_or(0.0), src, "network.loss")?;
+    let round = millis(net.round_ms.unwrap_or(100.0), src, "network.round_ms")?;
+    if round == SimTime::ZERO {
+        return Err(src.error("network.round_ms", "a round must last longer than 0 ms"));
+    }
+    let require_connected = net.connected.unwrap_or(transport == Transport::Flooding);
+    if transport == Transport::Flooding && !require_connected {
+        return Err(src.error("network.connected", "flooding needs a connected graph: connected cannot be false"));
+    }
+    // Build the graph of trial 0 (the only one, for a deterministic topology) to check it.
+    let mut rng = stream(seed, Stream::Topology);
+    let first = Topology::build(&topology, n, &mut rng, require_connected && topology.is_random())
+        .map_err(|e| src.error("network.topology", e.to_string()))?;
+    if transport == Transport::Flooding && !first.is_connected() {
+        return Err(src.error(
+            "network.topology",
+            "flooding needs a connected graph, and this one is disconnected: some generals could never hear others",
+        ));
+    }
+    let hops = match transport {
+        Transport::Direct => Some(1),
+        Transport::Flooding => first.diameter(),
+    };
+    if let Some(hops) = hops {
+        let worst = SimTime(latency.worst().0.saturating_mul(hops as u64));
+        if worst > round {
+            let drawn = if topology.is_random() { " (of the first trial's graph)" } else { "" };
+            warnings.push(format!(
+                "{}: network.round_ms = {} is shorter than the worst-case delivery time {} ({hops} hop(s){drawn} × {} per hop): the synchrony assumption is broken and late messages miss their round",
+                src.file,
+                round.as_ms(),
+                worst,
+                latency.worst(),
+            ));
+        }
+    }
+    let fixed = (!topology.is_random()).then(|| Arc::new(first));
+    Ok(NetworkSpec { topology, require_connected, fixed, transport, latency, loss, round })
+}
+
+fn expect(raw: &RawScenario, src: &Source) -> Result<Expect> {
+    let Some(e) = &raw.expect else {
+        return Ok(Expect::default());
+    };
+    let one = |v: &Option<String>, key: &str| -> Result<Option<Expectation>> {
+        match v.as_deref() {
+            None => Ok(None),
+            Some("holds") => Ok(Some(Expectation::Holds)),
+            Some("violated") => Ok(Some(Expectation::Violated)),
+            Some(other) => Err(src.error(key, format!("`{other}`: use \"holds\" or \"violated\""))),
+        }
+    };
+    Ok(Expect {
+        agreement: one(&e.agreement, "expect.agreement")?,
+        validity: one(&e.validity, "expect.validity")?,
+        termination: one(&e.termination, "expect.termination")?,
+    })
+}
+
+fn limits(raw: &RawScenario, src: &Source) -> Result<Limits> {
+    let mut limits = Limits::default();
+    if let Some(l) = &raw.limits {
+        if let Some(e) = l.max_events {
+            if e == 0 {
+                return Err(src.error("limits.max_events", "must be at least 1"));
+            }
+            limits.max_events = e;
+        }
+        if let Some(ms) = l.max_time_ms {
+            limits.max_time = millis(ms, src, "limits.max_time_ms")?;
+        }
+    }
+    Ok(limits)
+}

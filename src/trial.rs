@@ -1,0 +1,204 @@
+//! One trial, start to finish: draw the graph, the traitors and the inputs from the trial seed,
+//! run the protocol in a [`Sim`], check the outcome and make the [`RunRecord`].
+
+use std::sync::Arc;
+
+use rand::Rng;
+use rand::seq::index::sample;
+
+use crate::adversary::{self, Traitor};
+use crate::check::{self, ValidityInput, Verdicts};
+use crate::engine::network::Links;
+use crate::engine::trace::TraceEvent;
+use crate::engine::{Outcome, Sim, Stop};
+use crate::error::InputError;
+use crate::protocol::{Kind, Protocol, Setup, signed_flood::SignedFlood, vote::Vote};
+use crate::record::RunRecord;
+use crate::rng::{Stream, stream};
+use crate::scenario::{Inputs, Scenario, Who};
+use crate::topology::Topology;
+use crate::types::{NodeId, Value};
+
+/// A finished trial: its row, its verdicts and, when asked for, its trace.
+#[derive(Debug)]
+pub struct TrialResult {
+    pub record: RunRecord,
+    pub verdicts: Verdicts,
+    pub trace: Option<Vec<TraceEvent>>,
+}
+
+/// Runs trial number `trial` (seed `trial_seed`) of `scenario` with protocol `kind`. Fails only
+/// when the trial's random graph cannot be drawn (validation drew the first one).
+pub fn run_trial(
+    sc: &Scenario,
+    kind: Kind,
+    trial: u64,
+    trial_seed: u64,
+    trace: bool,
+) -> Result<TrialResult, InputError> {
+    match kind {
+        Kind::Vote => run::<Vote>(sc, trial, trial_seed, trace),
+        Kind::SignedFlood => run::<SignedFlood>(sc, trial, trial_seed, trace),
+    }
+}
+
+/// The graph of a trial: the scenario's fixed one, or one drawn from the trial seed.
+pub fn topology_of(sc: &Scenario, trial_seed: u64) -> Result<Arc<Topology>, InputError> {
+    if let Some(fixed) = &sc.network.fixed {
+        return Ok(Arc::clone(fixed));
+    }
+    let mut rng = stream(trial_seed, Stream::Topology);
+    let net = &sc.network;
+    let graph = Topology::build(&net.topology, sc.n, &mut rng, net.require_connected).map_err(|e| {
+        InputError {
+            file: sc.file.clone(),
+            line: None,
+            col: None,
+            key: Some("network.topology".to_string()),
+            message: format!("the graph of the trial with seed {trial_seed}: {e}"),
+        }
+    })?;
+    Ok(Arc::new(graph))
+}
+
+/// Which generals are traitors in a trial.
+pub fn traitors_of(sc: &Scenario, trial_seed: u64) -> Vec<bool> {
+    let mut traitor = vec![false; sc.n];
+    let mut rng = stream(trial_seed, Stream::Faults);
+    match &sc.who {
+        Who::Ids(ids) => ids.iter().for_each(|v| traitor[v.idx()] = true),
+        Who::Random => sample(&mut rng, sc.n, sc.t)
+            .into_iter()
+            .for_each(|i| traitor[i] = true),
+        Who::Commander => {
+            traitor[sc.commander.idx()] = true;
+            let others: Vec<usize> = (0..sc.n).filter(|&i| i != sc.commander.idx()).collect();
+            sample(&mut rng, others.len(), sc.t - 1)
+                .into_iter()
+                .for_each(|k| traitor[others[k]] = true);
+        }
+    }
+    traitor
+}
+
+/// The generals' inputs in a trial.
+pub fn inputs_of(sc: &Scenario, trial_seed: u64) -> Vec<Value> {
+    match &sc.inputs {
+        Inputs::All(v) => vec![*v; sc.n],
+        Inputs::List(list) => list.clone(),
+        Inputs::Random => {
+            let mut rng = stream(trial_seed, Stream::Inputs);
+            (0..sc.n)
+                .map(|_| if rng.random::<bool>() { Value::Attack } else { Value::Retreat })
+                .collect()
+        }
+    }
+}
+
+fn run<P: Protocol>(
+    sc: &Scenario,
+    trial: u64,
+    trial_seed: u64,
+    trace: bool,
+) -> Result<TrialResult, InputError> {
+    let topology = topology_of(sc, trial_seed)?;
+    let traitor = traitors_of(sc, trial_seed);
+    let setup = Setup {
+        n: sc.n,
+        t: sc.t,
+        commander: sc.commander,
+        order: sc.order,
+        inputs: inputs_of(sc, trial_seed),
+    };
+    let behaviours: Vec<Option<Box<dyn Traitor<P>>>> = traitor
+        .iter()
+        .enumerate()
+        .map(|(i, &is_traitor)| {
+            is_traitor
+                .then(|| adversary::build::<P>(&sc.behaviour, NodeId(i as u32), &setup, trial_seed))
+                .flatten()
+        })
+        .collect();
+    let links = Links {
+        topology,
+        transport: sc.network.transport,
+        latency: sc.network.latency.clone(),
+        loss: sc.network.loss,
+    };
+    let mut sim = Sim::<P>::new(&setup, links, behaviours, sc.network.round, sc.limits, trial_seed);
+    if trace {
+        sim.record_trace();
+    }
+    let mut outcome = sim.run();
+    // A strategy name unknown to the protocol is refused by validation; should one slip
+    // through, the general still counts as a traitor.
+    outcome.honest = traitor.iter().map(|t| !t).collect();
+    let validity = ValidityInput {
+        rule: P::VALIDITY,
+        commander: sc.commander,
+        order: sc.order,
+        inputs: &setup.inputs,
+    };
+    let verdicts = check::check(&outcome, &validity);
+    let record = record(sc, P::NAME, trial, trial_seed, &traitor, &outcome, &verdicts);
+    Ok(TrialResult {
+        record,
+        verdicts,
+        trace: outcome.trace.take(),
+    })
+}
+
+fn record(
+    sc: &Scenario,
+    protocol: &str,
+    trial: u64,
+    seed: u64,
+    traitor: &[bool],
+    o: &Outcome,
+    v: &Verdicts,
+) -> RunRecord {
+    let last_decision = v.termination.holds.then_some(v.termination.at).flatten();
+    let round_us = sc.network.round.0.max(1);
+    let rounds = last_decision.map_or(0, |at| at.0.div_ceil(round_us));
+    RunRecord {
+        scenario: sc.name.clone(),
+        protocol: protocol.to_string(),
+        topology: sc.network.topology.name().to_string(),
+        transport: sc.network.transport.name().to_string(),
+        n: sc.n,
+        t: sc.t,
+        behaviour: sc.behaviour.name().to_string(),
+        seed,
+        trial,
+        agreement: v.agreement.holds,
+        validity: v.validity.holds,
+        termination: v.termination.holds,
+        decision: check::common_decision(o).to_string(),
+        messages: o.net.messages,
+        bytes: o.net.bytes,
+        rounds,
+        decision_time_ms: last_decision.map(|t| t.as_ms()),
+        traitors: traitor
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| **t)
+            .map(|(i, _)| i.to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+        delivered: o.net.delivered,
+        lost: o.net.lost,
+        withheld: o.net.withheld,
+        events: o.events,
+        signatures: o.crypto.signatures,
+        verifications: o.crypto.verifications_requested,
+        verifications_computed: o.crypto.verifications_computed,
+        stop: match o.stop {
+            Stop::AllDecided => "all-decided",
+            Stop::Drained => "drained",
+            Stop::EventLimit(_) => "event-limit",
+            Stop::TimeLimit(_) => "time-limit",
+        }
+        .to_string(),
+        reason: v.first_failure().to_string(),
+    }
+}
