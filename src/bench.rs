@@ -88,7 +88,14 @@ fn bare_queue_loop(events: u64, latency: &Latency) -> u64 {
     for i in 0..events {
         let to = NodeId((i % 1000) as u32);
         let at = SimTime::ZERO.saturating_add(latency.draw(&mut rng));
-        queue.push(at, Event::Deliver { to, from: NodeId(0), msg: Value::Attack });
+        queue.push(
+            at,
+            Event::Deliver {
+                to,
+                from: NodeId(0),
+                msg: Value::Attack,
+            },
+        );
     }
     let mut sum = 0u64;
     while let Some((at, event)) = queue.pop() {
@@ -118,7 +125,10 @@ pub fn run(json: bool) {
             .collect();
         println!("[\n{}\n]", rows.join(",\n"));
     } else {
-        println!("{:<45} {:>16} {:>16} {:>7}", "workload", "rate", "limit", "ratio");
+        println!(
+            "{:<45} {:>16} {:>16} {:>7}",
+            "workload", "rate", "limit", "ratio"
+        );
         for f in &figures {
             println!(
                 "{:<45} {:>11.3} M {} {:>11.3} M {:>7.3}",
@@ -129,6 +139,8 @@ pub fn run(json: bool) {
                 f.ratio
             );
         }
-        println!("(median of {REPEATS} runs each; limit = the same queue with one ChaCha draw per event)");
+        println!(
+            "(median of {REPEATS} runs each; limit = the same queue with one ChaCha draw per event)"
+        );
     }
 }

@@ -127,7 +127,10 @@ pub fn validity(o: &Outcome, input: &ValidityInput) -> Verdict {
             Some(at),
             format!("general {v} decided {value}, not the required {required}"),
         ),
-        None => Verdict::holds(None, format!("no honest general decided other than {required}")),
+        None => Verdict::holds(
+            None,
+            format!("no honest general decided other than {required}"),
+        ),
     }
 }
 
@@ -138,7 +141,9 @@ pub fn termination(o: &Outcome) -> Verdict {
         .map(|(v, _)| v)
         .collect();
     let Some(&first) = undecided.first() else {
-        let last = honest_decisions(o).filter_map(|(_, d)| d.map(|d| d.1)).max();
+        let last = honest_decisions(o)
+            .filter_map(|(_, d)| d.map(|d| d.1))
+            .max();
         return Verdict::holds(last, "every honest general decided");
     };
     let why = match o.stop {
@@ -200,19 +205,31 @@ mod tests {
 
     #[test]
     fn disagreement_among_honest_generals_is_a_violation_but_a_traitor_is_ignored() {
-        let o = outcome(vec![Some((A, 10)), Some((R, 20)), Some((A, 5))], vec![true, true, true]);
+        let o = outcome(
+            vec![Some((A, 10)), Some((R, 20)), Some((A, 5))],
+            vec![true, true, true],
+        );
         let v = agreement(&o);
         assert!(!v.holds);
         assert_eq!(v.at, Some(SimTime(20)));
-        assert!(v.reason.contains("general 2 decided attack but general 1 decided retreat"));
-        let o = outcome(vec![Some((A, 10)), Some((R, 20)), Some((A, 5))], vec![true, false, true]);
+        assert!(
+            v.reason
+                .contains("general 2 decided attack but general 1 decided retreat")
+        );
+        let o = outcome(
+            vec![Some((A, 10)), Some((R, 20)), Some((A, 5))],
+            vec![true, false, true],
+        );
         assert!(agreement(&o).holds);
         assert_eq!(common_decision(&o), "attack");
     }
 
     #[test]
     fn validity_follows_an_honest_commander_and_is_vacuous_for_a_traitor() {
-        let o = outcome(vec![None, Some((R, 3)), Some((R, 4))], vec![true, true, true]);
+        let o = outcome(
+            vec![None, Some((R, 3)), Some((R, 4))],
+            vec![true, true, true],
+        );
         let input = ValidityInput {
             rule: Validity::Commander,
             commander: NodeId(0),
@@ -222,7 +239,10 @@ mod tests {
         let v = validity(&o, &input);
         assert!(!v.holds);
         assert!(v.reason.contains("general 1 decided retreat"));
-        let o = outcome(vec![None, Some((R, 3)), Some((R, 4))], vec![false, true, true]);
+        let o = outcome(
+            vec![None, Some((R, 3)), Some((R, 4))],
+            vec![false, true, true],
+        );
         assert!(validity(&o, &input).holds);
     }
 
@@ -234,9 +254,18 @@ mod tests {
             order: A,
             inputs: &[A, A, R],
         };
-        let o = outcome(vec![Some((A, 1)), Some((R, 1)), Some((R, 1))], vec![true, true, false]);
-        assert!(!validity(&o, &input).holds, "honest 0 and 1 both started with attack");
-        let o = outcome(vec![Some((A, 1)), Some((R, 1)), Some((R, 1))], vec![true, true, true]);
+        let o = outcome(
+            vec![Some((A, 1)), Some((R, 1)), Some((R, 1))],
+            vec![true, true, false],
+        );
+        assert!(
+            !validity(&o, &input).holds,
+            "honest 0 and 1 both started with attack"
+        );
+        let o = outcome(
+            vec![Some((A, 1)), Some((R, 1)), Some((R, 1))],
+            vec![true, true, true],
+        );
         assert!(validity(&o, &input).holds, "inputs differ: vacuous");
     }
 
@@ -245,7 +274,11 @@ mod tests {
         let o = outcome(vec![Some((A, 1)), None, None], vec![true, true, false]);
         let v = termination(&o);
         assert!(!v.holds);
-        assert!(v.reason.starts_with("general 1 never decided"), "{}", v.reason);
+        assert!(
+            v.reason.starts_with("general 1 never decided"),
+            "{}",
+            v.reason
+        );
         assert_eq!(common_decision(&o), "attack");
         let o = outcome(vec![None, None], vec![true, true]);
         assert_eq!(common_decision(&o), "none");

@@ -18,7 +18,11 @@ use crate::scenario::Scenario;
 use crate::trial::{topology_of, traitors_of};
 
 #[derive(Debug, Parser)]
-#[command(name = "byzsim", version, about = "Simulate Byzantine agreement: where each protocol holds, where it breaks, and why")]
+#[command(
+    name = "byzsim",
+    version,
+    about = "Simulate Byzantine agreement: where each protocol holds, where it breaks, and why"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -114,7 +118,9 @@ fn run_command(args: RunArgs) -> Result<u8, InputError> {
             return Err(InputError::file("--jobs", "must be at least 1"));
         }
         // Fails only if a pool exists already, which is fine: results do not depend on it.
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs).build_global();
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .build_global();
     }
     let scenarios = load_all(&args.files, &args.scenario.overrides(args.trials))?;
     let mut records: Vec<RunRecord> = Vec::new();
@@ -130,7 +136,9 @@ fn run_command(args: RunArgs) -> Result<u8, InputError> {
         records.extend(result.records);
     }
     if let Some(path) = &args.out {
-        write_atomically(path, |w| write_csv(w, &records).map_err(std::io::Error::other))?;
+        write_atomically(path, |w| {
+            write_csv(w, &records).map_err(std::io::Error::other)
+        })?;
         eprintln!("wrote {} rows to {}", records.len(), path.display());
     }
     Ok(if all_met { 0 } else { 1 })

@@ -124,9 +124,18 @@ mod tests {
         let sig = crypto.sign(ring.key(NodeId(0)), b"attack");
         assert!(crypto.verify(NodeId(0), b"attack", &sig));
         assert!(crypto.verify(NodeId(0), b"attack", &sig));
-        assert!(!crypto.verify(NodeId(1), b"attack", &sig), "not general 1's signature");
-        assert!(!crypto.verify(NodeId(0), b"retreat", &sig), "signature of another message");
-        assert!(!crypto.verify(NodeId(9), b"attack", &sig), "no such general");
+        assert!(
+            !crypto.verify(NodeId(1), b"attack", &sig),
+            "not general 1's signature"
+        );
+        assert!(
+            !crypto.verify(NodeId(0), b"retreat", &sig),
+            "signature of another message"
+        );
+        assert!(
+            !crypto.verify(NodeId(9), b"attack", &sig),
+            "no such general"
+        );
         let s = crypto.stats();
         assert_eq!(s.signatures, 1);
         assert_eq!(s.verifications_requested, 5);

@@ -14,7 +14,10 @@ pub fn write_atomically(
     let shown = path.display().to_string();
     let fail = |what: &str, e: std::io::Error| InputError::file(&shown, format!("{what}: {e}"));
     if path.is_dir() {
-        return Err(InputError::file(&shown, "is a directory; give a file name for the output"));
+        return Err(InputError::file(
+            &shown,
+            "is a directory; give a file name for the output",
+        ));
     }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),

@@ -27,7 +27,14 @@ pub fn table(sc: &Scenario, result: &ScenarioResult) -> String {
         sc.seed
     );
     if !sc.description.is_empty() {
-        let _ = writeln!(out, "   {}", sc.description.split_whitespace().collect::<Vec<_>>().join(" "));
+        let _ = writeln!(
+            out,
+            "   {}",
+            sc.description
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
     }
     let _ = writeln!(
         out,
@@ -44,7 +51,8 @@ pub fn table(sc: &Scenario, result: &ScenarioResult) -> String {
             percent(s.validity, s.trials),
             percent(s.termination, s.trials),
             s.mean_messages,
-            s.mean_decision_ms.map_or("-".to_string(), |t| format!("{t:.1}")),
+            s.mean_decision_ms
+                .map_or("-".to_string(), |t| format!("{t:.1}")),
         );
     }
     for e in &result.expectations {

@@ -84,8 +84,13 @@ mod tests {
 
     #[test]
     fn streams_of_one_seed_are_independent_and_reproducible() {
-        let a: Vec<u64> = (0..4).map(|_| stream(7, Stream::Latency).random()).collect();
-        assert!(a.windows(2).all(|w| w[0] == w[1]), "same stream, same draws");
+        let a: Vec<u64> = (0..4)
+            .map(|_| stream(7, Stream::Latency).random())
+            .collect();
+        assert!(
+            a.windows(2).all(|w| w[0] == w[1]),
+            "same stream, same draws"
+        );
         let x: u64 = stream(7, Stream::Latency).random();
         let y: u64 = stream(7, Stream::Loss).random();
         let z: u64 = stream(8, Stream::Latency).random();

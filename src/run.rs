@@ -72,10 +72,7 @@ pub fn run_scenario(sc: &Scenario) -> Result<ScenarioResult, InputError> {
         })
         .collect::<Result<_, _>>()?;
     let summaries: Vec<Summary> = sc.kinds.iter().map(|&k| summarise(k, &records)).collect();
-    let expectations = summaries
-        .iter()
-        .flat_map(|s| expectations(sc, s))
-        .collect();
+    let expectations = summaries.iter().flat_map(|s| expectations(sc, s)).collect();
     Ok(ScenarioResult {
         records,
         summaries,
@@ -84,7 +81,10 @@ pub fn run_scenario(sc: &Scenario) -> Result<ScenarioResult, InputError> {
 }
 
 fn summarise(kind: Kind, records: &[RunRecord]) -> Summary {
-    let rows: Vec<&RunRecord> = records.iter().filter(|r| r.protocol == kind.name()).collect();
+    let rows: Vec<&RunRecord> = records
+        .iter()
+        .filter(|r| r.protocol == kind.name())
+        .collect();
     let count = |f: fn(&RunRecord) -> bool| rows.iter().filter(|r| f(r)).count() as u64;
     let trials = rows.len() as u64;
     let times: Vec<f64> = rows.iter().filter_map(|r| r.decision_time_ms).collect();

@@ -24,9 +24,9 @@
 //! Random families draw only from the [`SimRng`] they are handed (the trial's
 //! `Stream::Topology`) and iterate only over ordered structures, so the same generator state
 //! always yields the same graph. The adjacency lists are kept sorted; a petgraph graph is kept
-//! alongside for the algorithms that use it (connected components, maximum flow), except for the
-//! complete graph, whose facts are known in closed form and which may have thousands of
-//! generals.
+//! alongside for connected components, and κ runs petgraph's Dinic maximum flow on a split copy.
+//! The complete graph keeps no petgraph graph: its facts are known in closed form and it may have
+//! thousands of generals.
 
 use std::collections::{BTreeSet, VecDeque};
 use std::fmt::Write as _;
@@ -187,36 +187,48 @@ fn check_edges(n: usize, edges: &[(u32, u32)]) -> Result<(), TopologyError> {
 /// Why a topology cannot be built.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum TopologyError {
+    /// `n = 0`.
     #[error("a topology needs at least one general, got n = 0")]
     NoGenerals,
+    /// `n` beyond what a [`NodeId`] can name.
     #[error("n = {n} generals is more than general ids (u32) can name")]
     TooManyGenerals { n: usize },
+    /// A ring of fewer than three generals.
     #[error("a ring needs n ≥ 3, got n = {n}")]
     RingTooSmall { n: usize },
+    /// A degree of `n` or more.
     #[error("a {family} graph needs degree < n, got n = {n}, degree = {degree}")]
     DegreeTooLarge {
         family: &'static str,
         n: usize,
         degree: u32,
     },
+    /// A regular graph whose degree sum `n × degree` is odd.
     #[error("a random-regular graph needs n × degree even, got n = {n}, degree = {degree}")]
     OddDegreeSum { n: usize, degree: u32 },
+    /// A small-world degree that is odd or below 2.
     #[error("a small-world graph needs an even degree ≥ 2, got degree = {degree}")]
     SmallWorldDegree { degree: u32 },
+    /// A probability outside [0, 1] (or NaN).
     #[error("{what} must lie in [0, 1], got {value}")]
     Probability { what: &'static str, value: f64 },
+    /// An edge naming a general `≥ n`.
     #[error("edge [{a}, {b}] names general {bad} but n = {n}")]
     EdgeEndpoint { a: u32, b: u32, bad: u32, n: usize },
+    /// An edge from a general to itself.
     #[error("edge [{v}, {v}] is a self-loop; a general needs no link to itself")]
     SelfLoop { v: u32 },
+    /// `require_connected`, and no draw of a random family was connected.
     #[error("no connected {what} in {draws} draws; {hint}")]
     NoConnectedDraw {
         what: String,
         draws: usize,
         hint: &'static str,
     },
+    /// `require_connected`, and a deterministic family is disconnected.
     #[error("the {what} is not connected; {hint}")]
     Disconnected { what: String, hint: &'static str },
+    /// The random-regular pairing kept getting stuck (practically never happens).
     #[error(
         "could not pair the stubs of a random-regular graph with n = {n}, degree = {degree} \
          into a simple graph in {attempts} attempts"
@@ -427,9 +439,9 @@ impl Topology {
     ///
     /// Otherwise κ(G) is the minimum, over non-adjacent pairs (s, t), of the most vertex-disjoint
     /// s–t paths (Menger), each found as a unit-capacity maximum flow on the graph with every
-    /// general split into an in- and an out-vertex. Only the pairs of
-    /// [`Topology::separation_candidates`] are tried (Esfahanian and Hakimi 1984), about
-    /// n + δ²/2 flows instead of n²/2.
+    /// general split into an in- and an out-vertex. Only the candidate pairs of Esfahanian and
+    /// Hakimi (1984) are tried — a general `v` of minimum degree δ with each non-neighbour, and
+    /// the non-adjacent pairs of its neighbours — at most n + δ²/2 flows instead of n²/2.
     pub fn vertex_connectivity(&self) -> usize {
         let n = self.n();
         if self.complete {
@@ -628,15 +640,14 @@ fn erdos_renyi(n: usize, p: f64, rng: &mut SimRng) -> Vec<BTreeSet<u32>> {
     if p >= 1.0 {
         return complete_sets(n);
     }
-    let log_q = (1.0 - p).ln();
+    let log_q = (-p).ln_1p();
     let (n, mut v, mut w) = (n as i64, 1_i64, -1_i64);
     while v < n {
         let r: f64 = rng.random();
-        let skip = ((1.0 - r).ln() / log_q).floor();
-        // A skip beyond every remaining pair just ends the graph.
-        w = w
-            .saturating_add(1)
-            .saturating_add(skip.min(i64::MAX as f64 / 4.0) as i64);
+        // Pairs skipped before the next kept one; `as` saturates, so a skip past every
+        // remaining pair simply ends the graph.
+        let skip = ((-r).ln_1p() / log_q).floor() as i64;
+        w = w.saturating_add(1).saturating_add(skip);
         while w >= v && v < n {
             w -= v;
             v += 1;
@@ -823,6 +834,21 @@ mod tests {
         let path = edges(&[(0, 1), (1, 2), (2, 3)], 4);
         assert_eq!(path.vertex_connectivity(), 1);
         assert_eq!(path.diameter(), Some(3));
+    }
+
+    #[test]
+    fn cut_vertex_found_when_the_sparse_block_comes_last() {
+        // K5 on 0..=4 and K4 on 4..=7 share general 4; the minimum degree (3) is in the K4, whose
+        // generals have the higher ids, so the cut must be found towards lower ids.
+        let mut list = Vec::new();
+        for (lo, hi) in [(0, 4), (4, 7)] {
+            for a in lo..=hi {
+                list.extend((a + 1..=hi).map(|b| (a, b)));
+            }
+        }
+        let t = edges(&list, 8);
+        assert_eq!(t.vertex_connectivity(), 1);
+        assert!(!t.is_connected_without(&[false, false, false, false, true]));
     }
 
     #[test]
@@ -1053,7 +1079,8 @@ mod tests {
         ) {
             let d = d.min(n as u32 - 1);
             let d = if (n * d as usize) % 2 == 1 { d - 1 } else { d };
-            let t = Topology::build(&TopologySpec::RandomRegular { degree: d }, n, &mut rng(seed), false).unwrap();
+            let spec = TopologySpec::RandomRegular { degree: d };
+            let t = Topology::build(&spec, n, &mut rng(seed), false).unwrap();
             let k = t.vertex_connectivity();
             prop_assert!(k <= d as usize);
             prop_assert_eq!(k, brute_kappa(&t));
@@ -1063,7 +1090,8 @@ mod tests {
         fn kappa_matches_brute_force_on_erdos_renyi(
             n in 2usize..=9, p in 0.0f64..=1.0, seed in any::<u64>()
         ) {
-            let t = Topology::build(&TopologySpec::ErdosRenyi { p }, n, &mut rng(seed), false).unwrap();
+            let spec = TopologySpec::ErdosRenyi { p };
+            let t = Topology::build(&spec, n, &mut rng(seed), false).unwrap();
             prop_assert_eq!(t.vertex_connectivity(), brute_kappa(&t));
         }
     }

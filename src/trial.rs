@@ -49,15 +49,16 @@ pub fn topology_of(sc: &Scenario, trial_seed: u64) -> Result<Arc<Topology>, Inpu
     }
     let mut rng = stream(trial_seed, Stream::Topology);
     let net = &sc.network;
-    let graph = Topology::build(&net.topology, sc.n, &mut rng, net.require_connected).map_err(|e| {
-        InputError {
-            file: sc.file.clone(),
-            line: None,
-            col: None,
-            key: Some("network.topology".to_string()),
-            message: format!("the graph of the trial with seed {trial_seed}: {e}"),
-        }
-    })?;
+    let graph =
+        Topology::build(&net.topology, sc.n, &mut rng, net.require_connected).map_err(|e| {
+            InputError {
+                file: sc.file.clone(),
+                line: None,
+                col: None,
+                key: Some("network.topology".to_string()),
+                message: format!("the graph of the trial with seed {trial_seed}: {e}"),
+            }
+        })?;
     Ok(Arc::new(graph))
 }
 
@@ -89,7 +90,13 @@ pub fn inputs_of(sc: &Scenario, trial_seed: u64) -> Vec<Value> {
         Inputs::Random => {
             let mut rng = stream(trial_seed, Stream::Inputs);
             (0..sc.n)
-                .map(|_| if rng.random::<bool>() { Value::Attack } else { Value::Retreat })
+                .map(|_| {
+                    if rng.random::<bool>() {
+                        Value::Attack
+                    } else {
+                        Value::Retreat
+                    }
+                })
                 .collect()
         }
     }
@@ -125,7 +132,14 @@ fn run<P: Protocol>(
         latency: sc.network.latency.clone(),
         loss: sc.network.loss,
     };
-    let mut sim = Sim::<P>::new(&setup, links, behaviours, sc.network.round, sc.limits, trial_seed);
+    let mut sim = Sim::<P>::new(
+        &setup,
+        links,
+        behaviours,
+        sc.network.round,
+        sc.limits,
+        trial_seed,
+    );
     if trace {
         sim.record_trace();
     }
@@ -140,7 +154,15 @@ fn run<P: Protocol>(
         inputs: &setup.inputs,
     };
     let verdicts = check::check(&outcome, &validity);
-    let record = record(sc, P::NAME, trial, trial_seed, &traitor, &outcome, &verdicts);
+    let record = record(
+        sc,
+        P::NAME,
+        trial,
+        trial_seed,
+        &traitor,
+        &outcome,
+        &verdicts,
+    );
     Ok(TrialResult {
         record,
         verdicts,

@@ -48,11 +48,17 @@ pub trait Traitor<P: Protocol> {
 #[derive(Clone, Debug, PartialEq)]
 pub enum BehaviourSpec {
     Honest,
-    Crash { at: SimTime },
-    Drop { p: f64 },
+    Crash {
+        at: SimTime,
+    },
+    Drop {
+        p: f64,
+    },
     /// `attack_to`: the generals that hear `attack` (the rest hear `retreat`); `None` draws a
     /// random half per trial and traitor.
-    Equivocate { attack_to: Option<Vec<NodeId>> },
+    Equivocate {
+        attack_to: Option<Vec<NodeId>>,
+    },
     Silent,
     /// A protocol-specific strategy, by name.
     Strategy(String),

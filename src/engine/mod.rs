@@ -201,7 +201,12 @@ impl<P: Protocol> Sim<P> {
         self.net.stats.delivered += 1;
         if let Some(t) = &mut self.trace {
             let seq = self.queue.last_popped_seq();
-            t.push(TraceEvent::Deliver { at: self.now, from, to, seq });
+            t.push(TraceEvent::Deliver {
+                at: self.now,
+                from,
+                to,
+                seq,
+            });
         }
         if !self.net.mark_seen(to, env) {
             self.net.stats.duplicates += 1;
@@ -224,7 +229,11 @@ impl<P: Protocol> Sim<P> {
                 } else {
                     self.net.stats.withheld += 1;
                     if let Some(t) = &mut self.trace {
-                        t.push(TraceEvent::Withheld { at: self.now, by: to, to: next });
+                        t.push(TraceEvent::Withheld {
+                            at: self.now,
+                            by: to,
+                            to: next,
+                        });
                     }
                 }
             }
@@ -265,7 +274,11 @@ impl<P: Protocol> Sim<P> {
                 self.decisions[i] = Some((value, self.now));
                 self.undecided_honest -= 1;
                 if let Some(t) = &mut self.trace {
-                    t.push(TraceEvent::Decide { at: self.now, node: v, value });
+                    t.push(TraceEvent::Decide {
+                        at: self.now,
+                        node: v,
+                        value,
+                    });
                 }
             }
         }

@@ -29,9 +29,14 @@ use crate::types::{NodeId, SimTime};
 pub enum Latency {
     Fixed(SimTime),
     /// Uniform over `[min, max]`, in whole microseconds.
-    Uniform { min: SimTime, max: SimTime },
+    Uniform {
+        min: SimTime,
+        max: SimTime,
+    },
     /// Exponential with the given mean (plus nothing: the minimum is 0).
-    Exponential { mean: SimTime },
+    Exponential {
+        mean: SimTime,
+    },
 }
 
 impl Latency {
@@ -210,7 +215,14 @@ impl<M: Message> Network<M> {
                 let seq = self.transmit(queue, now, bytes, Event::Deliver { to, from, msg });
                 if let (Some(t), Some(label)) = (trace, label) {
                     let relay = false;
-                    t.push(TraceEvent::Send { at: now, from, to, seq, relay, label });
+                    t.push(TraceEvent::Send {
+                        at: now,
+                        from,
+                        to,
+                        seq,
+                        relay,
+                        label,
+                    });
                 }
             }
             Transport::Flooding => self.flood(queue, now, from, Some(to), msg, None, trace),
@@ -242,7 +254,14 @@ impl<M: Message> Network<M> {
                     if let Some(t) = trace {
                         let label = format!("{msg:?}");
                         let relay = false;
-                        t.push(TraceEvent::Send { at: now, from, to, seq, relay, label });
+                        t.push(TraceEvent::Send {
+                            at: now,
+                            from,
+                            to,
+                            seq,
+                            relay,
+                            label,
+                        });
                     }
                 };
                 if topology.is_complete() {
@@ -298,7 +317,14 @@ impl<M: Message> Network<M> {
             let e = &self.envelopes[env as usize];
             let relay = e.origin != from;
             let label = format!("{:?} (from {}, envelope {env})", e.msg, e.origin);
-            t.push(TraceEvent::Send { at: now, from, to, seq, relay, label });
+            t.push(TraceEvent::Send {
+                at: now,
+                from,
+                to,
+                seq,
+                relay,
+                label,
+            });
         }
     }
 

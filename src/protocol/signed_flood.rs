@@ -91,8 +91,16 @@ impl Protocol for SignedFlood {
     }
 
     fn on_timer(&mut self, _ctx: &mut Ctx<SignedVote>, _tag: u64) {
-        let attack = self.kept.iter().filter(|v| **v == Some(Value::Attack)).count();
-        let retreat = self.kept.iter().filter(|v| **v == Some(Value::Retreat)).count();
+        let attack = self
+            .kept
+            .iter()
+            .filter(|v| **v == Some(Value::Attack))
+            .count();
+        let retreat = self
+            .kept
+            .iter()
+            .filter(|v| **v == Some(Value::Retreat))
+            .count();
         self.decision = Some(majority(attack, retreat));
     }
 

@@ -126,7 +126,10 @@ impl Scenario {
     pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, InputError> {
         let file = path.display().to_string();
         if path.is_dir() {
-            return Err(InputError::file(file, "is a directory, not a scenario file"));
+            return Err(InputError::file(
+                file,
+                "is a directory, not a scenario file",
+            ));
         }
         let bytes = std::fs::read(path)
             .map_err(|e| InputError::file(&file, format!("cannot read the file: {e}")))?;

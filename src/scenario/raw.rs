@@ -75,7 +75,10 @@ pub struct RawNetwork {
 
 /// `who = "random"`, `"commander"` or a list of ids.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(untagged, expecting = "\"random\", \"commander\" or a list of general ids")]
+#[serde(
+    untagged,
+    expecting = "\"random\", \"commander\" or a list of general ids"
+)]
 pub enum RawWho {
     Named(String),
     Ids(Vec<u64>),

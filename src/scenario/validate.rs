@@ -40,7 +40,12 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str) -> Result<Scenario> 
     };
     let protocol = raw.protocol.clone().unwrap_or_default();
     let kinds = kinds(&protocol, src)?;
-    let commander = id(protocol.commander.unwrap_or(0), n, src, "protocol.commander")?;
+    let commander = id(
+        protocol.commander.unwrap_or(0),
+        n,
+        src,
+        "protocol.commander",
+    )?;
     let order = match &protocol.value {
         None => Value::Attack,
         Some(s) => value(s, src, "protocol.value")?,
@@ -52,13 +57,7 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str) -> Result<Scenario> 
     let behaviour = behaviour(raw.faults.as_ref(), src, n, &kinds)?;
     let mut warnings = Vec::new();
     let seed = raw.seed.unwrap_or(0);
-    let network = network(
-        raw.network.as_ref(),
-        src,
-        n,
-        seed,
-        &mut warnings,
-    )?;
+    let network = network(raw.network.as_ref(), src, n, seed, &mut warnings)?;
     if t > 0 && !matches!(&raw.faults, Some(f) if f.behaviour.is_some()) {
         warnings.push(format!(
             "{}: t = {t} but no faults.behaviour: the traitors equivocate",
@@ -89,18 +88,29 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str) -> Result<Scenario> 
 
 fn id(v: u64, n: usize, src: &Source, key: &str) -> Result<NodeId> {
     if v >= n as u64 {
-        return Err(src.error(key, format!("general {v} does not exist: ids run from 0 to {}", n - 1)));
+        return Err(src.error(
+            key,
+            format!("general {v} does not exist: ids run from 0 to {}", n - 1),
+        ));
     }
     Ok(NodeId(v as u32))
 }
 
 fn value(s: &str, src: &Source, key: &str) -> Result<Value> {
-    Value::parse(s).ok_or_else(|| src.error(key, format!("`{s}` is not an order: use \"attack\" or \"retreat\"")))
+    Value::parse(s).ok_or_else(|| {
+        src.error(
+            key,
+            format!("`{s}` is not an order: use \"attack\" or \"retreat\""),
+        )
+    })
 }
 
 fn probability(p: f64, src: &Source, key: &str) -> Result<f64> {
     if !(0.0..=1.0).contains(&p) {
-        return Err(src.error(key, format!("{p} is not a probability: it must lie in [0, 1]")));
+        return Err(src.error(
+            key,
+            format!("{p} is not a probability: it must lie in [0, 1]"),
+        ));
     }
     Ok(p)
 }
@@ -191,7 +201,10 @@ fn inputs(p: &RawProtocol, src: &Source, n: usize) -> Result<Inputs> {
         None => Inputs::Random,
         Some(OneOrMany::One(s)) if s == "random" => Inputs::Random,
         Some(OneOrMany::One(s)) => Inputs::All(Value::parse(s).ok_or_else(|| {
-            src.error(KEY, format!("`{s}`: use \"random\", \"attack\", \"retreat\" or a list"))
+            src.error(
+                KEY,
+                format!("`{s}`: use \"random\", \"attack\", \"retreat\" or a list"),
+            )
         })?),
         Some(OneOrMany::Many(list)) => {
             if list.len() != n {
@@ -200,12 +213,21 @@ fn inputs(p: &RawProtocol, src: &Source, n: usize) -> Result<Inputs> {
                     format!("lists {} inputs for n = {n} generals", list.len()),
                 ));
             }
-            Inputs::List(list.iter().map(|s| value(s, src, KEY)).collect::<Result<_>>()?)
+            Inputs::List(
+                list.iter()
+                    .map(|s| value(s, src, KEY))
+                    .collect::<Result<_>>()?,
+            )
         }
     })
 }
 
-fn behaviour(f: Option<&RawFaults>, src: &Source, n: usize, kinds: &[Kind]) -> Result<BehaviourSpec> {
+fn behaviour(
+    f: Option<&RawFaults>,
+    src: &Source,
+    n: usize,
+    kinds: &[Kind],
+) -> Result<BehaviourSpec> {
     let default = RawFaults::default();
     let f = f.unwrap_or(&default);
     let name = f.behaviour.as_deref().unwrap_or("equivocate");
@@ -272,12 +294,19 @@ fn topology_spec(net: &RawNetwork, src: &Source, n: usize) -> Result<TopologySpe
         if given && !owners.contains(&name) {
             return Err(src.error(
                 key,
-                format!("applies to topology {} only, but the topology is \"{name}\"", owners.join(" or ")),
+                format!(
+                    "applies to topology {} only, but the topology is \"{name}\"",
+                    owners.join(" or ")
+                ),
             ));
         }
         Ok(())
     };
-    wants("network.degree", net.degree.is_some(), &["random-regular", "small-world"])?;
+    wants(
+        "network.degree",
+        net.degree.is_some(),
+        &["random-regular", "small-world"],
+    )?;
     wants("network.p", net.p.is_some(), &["erdos-renyi"])?;
     wants("network.rewire", net.rewire.is_some(), &["small-world"])?;
     wants("network.edges", net.edges.is_some(), &["edges"])?;
@@ -296,7 +325,9 @@ fn topology_spec(net: &RawNetwork, src: &Source, n: usize) -> Result<TopologySpe
         },
         "erdos-renyi" => TopologySpec::ErdosRenyi {
             p: probability(
-                net.p.ok_or_else(|| src.error("network.p", "missing: topology \"erdos-renyi\" needs it"))?,
+                net.p.ok_or_else(|| {
+                    src.error("network.p", "missing: topology \"erdos-renyi\" needs it")
+                })?,
                 src,
                 "network.p",
             )?,
@@ -306,13 +337,18 @@ fn topology_spec(net: &RawNetwork, src: &Source, n: usize) -> Result<TopologySpe
             rewire: probability(net.rewire.unwrap_or(0.1), src, "network.rewire")?,
         },
         "edges" => {
-            let edges = net
-                .edges
-                .as_ref()
-                .ok_or_else(|| src.error("network.edges", "missing: topology \"edges\" needs a list like [[0, 1], [1, 2]]"))?;
+            let edges = net.edges.as_ref().ok_or_else(|| {
+                src.error(
+                    "network.edges",
+                    "missing: topology \"edges\" needs a list like [[0, 1], [1, 2]]",
+                )
+            })?;
             let mut out = Vec::with_capacity(edges.len());
             for [a, b] in edges {
-                let (a, b) = (id(*a, n, src, "network.edges")?, id(*b, n, src, "network.edges")?);
+                let (a, b) = (
+                    id(*a, n, src, "network.edges")?,
+                    id(*b, n, src, "network.edges")?,
+                );
                 out.push((a.0, b.0));
             }
             TopologySpec::Edges(out)
@@ -331,13 +367,26 @@ fn topology_spec(net: &RawNetwork, src: &Source, n: usize) -> Result<TopologySpe
 fn latency(raw: Option<&RawLatency>, src: &Source) -> Result<Latency> {
     const KEY: &str = "network.latency_ms";
     let table = match raw {
-        None => return Ok(Latency::Uniform { min: SimTime::from_ms(1), max: SimTime::from_ms(10) }),
+        None => {
+            return Ok(Latency::Uniform {
+                min: SimTime::from_ms(1),
+                max: SimTime::from_ms(10),
+            });
+        }
         Some(RawLatency::Fixed(ms)) => return Ok(Latency::Fixed(millis(*ms, src, KEY)?)),
         Some(RawLatency::Table(t)) => t,
     };
     let key = |k: &str| format!("{KEY}.{k}");
-    match (table.fixed, table.min, table.max, table.mean, table.dist.as_deref()) {
-        (Some(f), None, None, None, None | Some("fixed")) => Ok(Latency::Fixed(millis(f, src, &key("fixed"))?)),
+    match (
+        table.fixed,
+        table.min,
+        table.max,
+        table.mean,
+        table.dist.as_deref(),
+    ) {
+        (Some(f), None, None, None, None | Some("fixed")) => {
+            Ok(Latency::Fixed(millis(f, src, &key("fixed"))?))
+        }
         (None, Some(lo), Some(hi), None, None | Some("uniform")) => {
             let (min, max) = (millis(lo, src, &key("min"))?, millis(hi, src, &key("max"))?);
             if min > max {
@@ -345,14 +394,17 @@ fn latency(raw: Option<&RawLatency>, src: &Source) -> Result<Latency> {
             }
             Ok(Latency::Uniform { min, max })
         }
-        (None, None, None, Some(mean), Some("exponential")) => {
-            Ok(Latency::Exponential { mean: millis(mean, src, &key("mean"))? })
+        (None, None, None, Some(mean), Some("exponential")) => Ok(Latency::Exponential {
+            mean: millis(mean, src, &key("mean"))?,
+        }),
+        (None, None, None, Some(_), None) => {
+            Err(src.error(KEY, "`mean` needs dist = \"exponential\""))
         }
-        (None, None, None, Some(_), None) => Err(src.error(KEY, "`mean` needs dist = \"exponential\"")),
-        (_, _, _, _, Some(d)) if !["fixed", "uniform", "exponential"].contains(&d) => Err(src.error(
-            &key("dist"),
-            format!("unknown distribution `{d}`; known: fixed, uniform, exponential"),
-        )),
+        (_, _, _, _, Some(d)) if !["fixed", "uniform", "exponential"].contains(&d) => Err(src
+            .error(
+                &key("dist"),
+                format!("unknown distribution `{d}`; known: fixed, uniform, exponential"),
+            )),
         _ => Err(src.error(
             KEY,
             "give { fixed = MS }, { min = MS, max = MS } or { mean = MS, dist = \"exponential\" }",
@@ -360,7 +412,13 @@ fn latency(raw: Option<&RawLatency>, src: &Source) -> Result<Latency> {
     }
 }
 
-fn network(raw: Option<&RawNetwork>, src: &Source, n: usize, seed: u64, warnings: &mut Vec<String>) -> Result<NetworkSpec> {
+fn network(
+    raw: Option<&RawNetwork>,
+    src: &Source,
+    n: usize,
+    seed: u64,
+    warnings: &mut Vec<String>,
+) -> Result<NetworkSpec> {
     let default = RawNetwork::default();
     let net = raw.unwrap_or(&default);
     let topology = topology_spec(net, src, n)?;
@@ -382,12 +440,20 @@ fn network(raw: Option<&RawNetwork>, src: &Source, n: usize, seed: u64, warnings
     }
     let require_connected = net.connected.unwrap_or(transport == Transport::Flooding);
     if transport == Transport::Flooding && !require_connected {
-        return Err(src.error("network.connected", "flooding needs a connected graph: connected cannot be false"));
+        return Err(src.error(
+            "network.connected",
+            "flooding needs a connected graph: connected cannot be false",
+        ));
     }
     // Build the graph of trial 0 (the only one, for a deterministic topology) to check it.
     let mut rng = stream(seed, Stream::Topology);
-    let first = Topology::build(&topology, n, &mut rng, require_connected && topology.is_random())
-        .map_err(|e| src.error("network.topology", e.to_string()))?;
+    let first = Topology::build(
+        &topology,
+        n,
+        &mut rng,
+        require_connected && topology.is_random(),
+    )
+    .map_err(|e| src.error("network.topology", e.to_string()))?;
     if transport == Transport::Flooding && !first.is_connected() {
         return Err(src.error(
             "network.topology",
@@ -401,7 +467,11 @@ fn network(raw: Option<&RawNetwork>, src: &Source, n: usize, seed: u64, warnings
     if let Some(hops) = hops {
         let worst = SimTime(latency.worst().0.saturating_mul(hops as u64));
         if worst > round {
-            let drawn = if topology.is_random() { " (of the first trial's graph)" } else { "" };
+            let drawn = if topology.is_random() {
+                " (of the first trial's graph)"
+            } else {
+                ""
+            };
             warnings.push(format!(
                 "{}: network.round_ms = {} is shorter than the worst-case delivery time {} ({hops} hop(s){drawn} × {} per hop): the synchrony assumption is broken and late messages miss their round",
                 src.file,
@@ -412,7 +482,15 @@ fn network(raw: Option<&RawNetwork>, src: &Source, n: usize, seed: u64, warnings
         }
     }
     let fixed = (!topology.is_random()).then(|| Arc::new(first));
-    Ok(NetworkSpec { topology, require_connected, fixed, transport, latency, loss, round })
+    Ok(NetworkSpec {
+        topology,
+        require_connected,
+        fixed,
+        transport,
+        latency,
+        loss,
+        round,
+    })
 }
 
 fn expect(raw: &RawScenario, src: &Source) -> Result<Expect> {
