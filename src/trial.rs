@@ -113,6 +113,7 @@ fn run<P: Protocol>(
     let setup = Setup {
         n: sc.n,
         t: sc.t,
+        m: sc.m,
         commander: sc.commander,
         order: sc.order,
         inputs: inputs_of(sc, trial_seed),

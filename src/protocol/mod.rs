@@ -108,12 +108,34 @@ pub struct Setup {
     pub n: usize,
     /// The traitor budget the protocol is configured for (`t`).
     pub t: usize,
+    /// The depth of recursion or number of relaying rounds where the protocol has one
+    /// (`protocol.m`, default `t`).
+    pub m: usize,
     /// The commander of broadcast protocols.
     pub commander: NodeId,
     /// The commander's order.
     pub order: Value,
     /// Each general's own input, for protocols where everyone votes.
     pub inputs: Vec<Value>,
+}
+
+/// What a bound check needs to know about a trial's configuration.
+#[derive(Clone, Copy, Debug)]
+pub struct BoundInput {
+    pub n: usize,
+    pub t: usize,
+    pub m: usize,
+    pub transport: crate::engine::network::Transport,
+    /// The vertex connectivity of the graph (`n − 1` when complete).
+    pub connectivity: usize,
+}
+
+/// Whether a configuration lies inside a protocol's proven bound, and the bound's statement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bound {
+    pub inside: bool,
+    /// The condition, as a reader would write it: `n > 3t`, `n > 3m and κ > 2t`.
+    pub rule: String,
 }
 
 /// How validity is judged for a protocol.
@@ -145,6 +167,12 @@ pub trait Protocol: Sized + 'static {
     /// How an equivocating traitor makes one of its own messages carry `value` instead; `None`
     /// when it cannot (for example a value signed by someone else).
     fn with_value(_ctx: &mut Ctx<Self::Msg>, _msg: &Self::Msg, _value: Value) -> Option<Self::Msg> {
+        None
+    }
+
+    /// Whether `input` lies inside the protocol's proven bound; `None` for protocols that promise
+    /// nothing (the naive schemes).
+    fn bound(_input: &BoundInput) -> Option<Bound> {
         None
     }
 

@@ -107,6 +107,8 @@ pub struct Scenario {
     pub n: usize,
     pub t: usize,
     pub kinds: Vec<Kind>,
+    /// `protocol.m`: recursion depth (oral) or relay rounds (signed); defaults to `t`.
+    pub m: usize,
     pub commander: NodeId,
     pub order: Value,
     pub inputs: Inputs,

@@ -33,6 +33,7 @@ pub enum OneOrMany {
 pub struct RawProtocol {
     pub kind: Option<OneOrMany>,
     pub commander: Option<u64>,
+    pub m: Option<u64>,
     pub value: Option<String>,
     pub inputs: Option<OneOrMany>,
 }

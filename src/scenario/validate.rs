@@ -73,6 +73,7 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str) -> Result<Scenario> 
         n,
         t,
         kinds,
+        m,
         commander,
         order,
         inputs,
