@@ -46,6 +46,16 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str) -> Result<Scenario> 
         src,
         "protocol.commander",
     )?;
+    let m = match protocol.m {
+        None => t,
+        Some(m) if m >= n as u64 => {
+            return Err(src.error(
+                "protocol.m",
+                format!("m = {m} with n = {n}: m must be less than n"),
+            ));
+        }
+        Some(m) => m as usize,
+    };
     let order = match &protocol.value {
         None => Value::Attack,
         Some(s) => value(s, src, "protocol.value")?,
