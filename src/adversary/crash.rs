@@ -2,7 +2,7 @@
 
 use rand::Rng;
 
-use super::{Traitor, broadcast_mask, is_send};
+use super::{Relay, Traitor, broadcast_mask, is_send};
 use crate::protocol::{Action, Ctx, Protocol};
 use crate::rng::SimRng;
 use crate::types::{NodeId, SimTime};
@@ -90,7 +90,11 @@ impl<P: Protocol> Traitor<P> for Crash {
     fn on_timer(&mut self, honest: &mut P, ctx: &mut Ctx<P::Msg>, tag: u64) {
         self.step(ctx, |c| honest.on_timer(c, tag));
     }
-    fn keep_relay(&mut self, now: SimTime) -> bool {
-        now < self.at
+    fn relay(&mut self, ctx: &mut Ctx<P::Msg>, _: NodeId, _: &P::Msg) -> Relay<P::Msg> {
+        if ctx.now < self.at {
+            Relay::Pass
+        } else {
+            Relay::Withhold
+        }
     }
 }

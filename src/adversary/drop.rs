@@ -2,10 +2,10 @@
 
 use rand::Rng;
 
-use super::{Traitor, broadcast_mask, run_honest, thin_mask};
+use super::{Relay, Traitor, broadcast_mask, run_honest, thin_mask};
 use crate::protocol::{Action, Ctx, Protocol};
 use crate::rng::SimRng;
-use crate::types::{NodeId, SimTime};
+use crate::types::NodeId;
 
 /// Omits each transmission (own or relayed) independently with probability `p`.
 pub struct Drop {
@@ -54,7 +54,11 @@ impl<P: Protocol> Traitor<P> for Drop {
         let start = run_honest::<P>(ctx, |c| honest.on_timer(c, tag));
         self.rewrite(ctx, start);
     }
-    fn keep_relay(&mut self, _now: SimTime) -> bool {
-        self.rng.random::<f64>() >= self.p
+    fn relay(&mut self, _: &mut Ctx<P::Msg>, _: NodeId, _: &P::Msg) -> Relay<P::Msg> {
+        if self.rng.random::<f64>() < self.p {
+            Relay::Withhold
+        } else {
+            Relay::Pass
+        }
     }
 }

@@ -2,7 +2,7 @@
 
 use rand::seq::SliceRandom;
 
-use super::{Traitor, broadcast_mask, run_honest};
+use super::{Relay, Traitor, broadcast_mask, run_honest};
 use crate::protocol::{Action, Ctx, Protocol};
 use crate::rng::SimRng;
 use crate::types::{NodeId, Value};
@@ -91,5 +91,8 @@ impl<P: Protocol> Traitor<P> for Equivocate {
     fn on_timer(&mut self, honest: &mut P, ctx: &mut Ctx<P::Msg>, tag: u64) {
         let start = run_honest::<P>(ctx, |c| honest.on_timer(c, tag));
         self.rewrite::<P>(ctx, start);
+    }
+    fn relay(&mut self, ctx: &mut Ctx<P::Msg>, to: NodeId, msg: &P::Msg) -> Relay<P::Msg> {
+        P::with_value(ctx, msg, self.value_for(to)).map_or(Relay::Pass, Relay::Replace)
     }
 }

@@ -8,7 +8,7 @@
 //! | `honest` | nothing unusual: a traitor that happens to follow the protocol |
 //! | `crash` | follows the protocol until `faults.crash_at_ms`; a handler running at that instant gets only a random prefix of its sends out; afterwards nothing, not even relays |
 //! | `drop` | omits each of its own transmissions and each relay with probability `faults.drop` |
-//! | `equivocate` | tells different generals different values: a per-trial random half hears `attack`, the rest `retreat` (or `faults.split` lists who hears `attack`) |
+//! | `equivocate` | tells different generals different values: a per-trial random half hears `attack`, the rest `retreat` (or `faults.split` lists who hears `attack`); on a flooding network it also tampers with the unsigned messages it relays, the same way |
 //! | `silent` | sends and relays nothing |
 //!
 //! Protocols add their own strategies by name through [`Protocol::strategy`]. The engine never
@@ -38,10 +38,23 @@ pub trait Traitor<P: Protocol> {
     fn on_timer(&mut self, honest: &mut P, ctx: &mut Ctx<P::Msg>, tag: u64) {
         honest.on_timer(ctx, tag);
     }
-    /// Whether this traitor passes on one transmission of a flooded envelope at `now`.
-    fn keep_relay(&mut self, _now: SimTime) -> bool {
-        true
+    /// What this traitor does with one relay of a flooded envelope carrying `msg` to its
+    /// neighbour `to` (flooding transport only).
+    fn relay(&mut self, _ctx: &mut Ctx<P::Msg>, _to: NodeId, _msg: &P::Msg) -> Relay<P::Msg> {
+        Relay::Pass
     }
+}
+
+/// A traitor's choice for one relay transmission.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Relay<M> {
+    /// Pass the envelope on unchanged.
+    Pass,
+    /// Do not pass it to this neighbour.
+    Withhold,
+    /// Pass on a tampered copy instead (a new envelope that claims the same origin). Only
+    /// unsigned content can be tampered with undetected; a signed message can only be withheld.
+    Replace(M),
 }
 
 /// A traitor's behaviour as a scenario states it.
@@ -90,8 +103,8 @@ impl<P: Protocol> Traitor<P> for Silent {
     fn start(&mut self, _: &mut P, _: &mut Ctx<P::Msg>) {}
     fn on_message(&mut self, _: &mut P, _: &mut Ctx<P::Msg>, _: NodeId, _: P::Msg) {}
     fn on_timer(&mut self, _: &mut P, _: &mut Ctx<P::Msg>, _: u64) {}
-    fn keep_relay(&mut self, _: SimTime) -> bool {
-        false
+    fn relay(&mut self, _: &mut Ctx<P::Msg>, _: NodeId, _: &P::Msg) -> Relay<P::Msg> {
+        Relay::Withhold
     }
 }
 

@@ -11,7 +11,7 @@ pub mod network;
 pub mod queue;
 pub mod trace;
 
-use crate::adversary::Traitor;
+use crate::adversary::{Relay, Traitor};
 use crate::crypto::{Crypto, CryptoStats, Keyring};
 use crate::protocol::{Action, Ctx, Protocol, Setup};
 use crate::rng::{SimRng, Stream, stream};
@@ -181,7 +181,15 @@ impl<P: Protocol> Sim<P> {
                     self.net.stats.delivered += 1;
                     if let Some(t) = &mut self.trace {
                         let seq = self.queue.last_popped_seq();
-                        t.push(TraceEvent::Deliver { at, from, to, seq });
+                        let (envelope, handed) = (None, true);
+                        t.push(TraceEvent::Deliver {
+                            at,
+                            from,
+                            to,
+                            seq,
+                            envelope,
+                            handed,
+                        });
                     }
                     self.call(to, Call::Message(from, msg));
                 }
@@ -199,49 +207,108 @@ impl<P: Protocol> Sim<P> {
     /// A flooded envelope arrives at `to` from its neighbour `from`: relay it, then deliver it.
     fn hop(&mut self, to: NodeId, from: NodeId, env: u32) {
         self.net.stats.delivered += 1;
-        if let Some(t) = &mut self.trace {
-            let seq = self.queue.last_popped_seq();
-            t.push(TraceEvent::Deliver {
-                at: self.now,
-                from,
-                to,
-                seq,
-            });
-        }
-        if !self.net.mark_seen(to, env) {
-            self.net.stats.duplicates += 1;
-            return;
-        }
+        let fresh = self.net.mark_seen(to, env);
         let (origin, dest) = {
             let e = self.net.envelope(env);
             (e.origin, e.dest)
         };
+        if let Some(t) = &mut self.trace {
+            let seq = self.queue.last_popped_seq();
+            let handed = fresh && dest.is_none_or(|d| d == to);
+            let (at, envelope) = (self.now, Some(env));
+            t.push(TraceEvent::Deliver {
+                at,
+                from,
+                to,
+                seq,
+                envelope,
+                handed,
+            });
+        }
+        if !fresh {
+            self.net.stats.duplicates += 1;
+            return;
+        }
         if dest != Some(to) {
-            let topology = std::sync::Arc::clone(&self.net.links.topology);
-            for &next in topology.neighbours(to).iter().filter(|&&w| w != from) {
-                let keep = match &mut self.traitors[to.idx()] {
-                    Some(traitor) => traitor.keep_relay(self.now),
-                    None => true,
-                };
-                if keep {
-                    self.net
-                        .hop(&mut self.queue, self.now, to, next, env, &mut self.trace);
-                } else {
-                    self.net.stats.withheld += 1;
-                    if let Some(t) = &mut self.trace {
-                        t.push(TraceEvent::Withheld {
-                            at: self.now,
-                            by: to,
-                            to: next,
-                        });
-                    }
-                }
-            }
+            self.relay(to, from, env);
         }
         if dest.is_none_or(|d| d == to) {
             let msg = self.net.envelope(env).msg.clone();
             self.call(to, Call::Message(origin, msg));
         }
+    }
+
+    /// General `relayer` passes envelope `env`, which came from `from`, on to its other
+    /// neighbours; a traitor may withhold or tamper with each copy.
+    fn relay(&mut self, relayer: NodeId, from: NodeId, env: u32) {
+        let topology = std::sync::Arc::clone(&self.net.links.topology);
+        let next_hops = topology.neighbours(relayer).iter().filter(|&&w| w != from);
+        let i = relayer.idx();
+        let Some(traitor) = &mut self.traitors[i] else {
+            for &next in next_hops {
+                self.net.hop(
+                    &mut self.queue,
+                    self.now,
+                    relayer,
+                    next,
+                    env,
+                    &mut self.trace,
+                );
+            }
+            return;
+        };
+        let msg = self.net.envelope(env).msg.clone();
+        for &next in next_hops {
+            let mut ctx = Ctx {
+                id: relayer,
+                n: self.nodes.len(),
+                now: self.now,
+                round: self.round,
+                rng: &mut self.rngs[i],
+                key: self.keys.as_ref().map(|k| k.key(relayer)),
+                crypto: &mut self.crypto,
+                out: &mut self.outbox,
+            };
+            match traitor.relay(&mut ctx, next, &msg) {
+                Relay::Pass => {
+                    self.net.hop(
+                        &mut self.queue,
+                        self.now,
+                        relayer,
+                        next,
+                        env,
+                        &mut self.trace,
+                    );
+                }
+                Relay::Withhold => {
+                    self.net.stats.withheld += 1;
+                    if let Some(t) = &mut self.trace {
+                        let at = self.now;
+                        t.push(TraceEvent::Withheld {
+                            at,
+                            by: relayer,
+                            to: next,
+                        });
+                    }
+                }
+                Relay::Replace(forged) => {
+                    let (origin, dest) = {
+                        let e = self.net.envelope(env);
+                        (e.origin, e.dest)
+                    };
+                    let copy = self.net.forge(relayer, origin, dest, forged);
+                    self.net.hop(
+                        &mut self.queue,
+                        self.now,
+                        relayer,
+                        next,
+                        copy,
+                        &mut self.trace,
+                    );
+                }
+            }
+        }
+        self.outbox.clear();
     }
 
     /// Runs one handler of general `v`, applies its actions and notes a new decision.

@@ -221,6 +221,7 @@ impl<M: Message> Network<M> {
                         to,
                         seq,
                         relay,
+                        envelope: None,
                         label,
                     });
                 }
@@ -260,6 +261,7 @@ impl<M: Message> Network<M> {
                             to,
                             seq,
                             relay,
+                            envelope: None,
                             label,
                         });
                     }
@@ -301,6 +303,15 @@ impl<M: Message> Network<M> {
         }
     }
 
+    /// A tampered copy of an envelope made by `relayer`, claiming `origin`: a new envelope the
+    /// relayer has already seen.
+    pub fn forge(&mut self, relayer: NodeId, origin: NodeId, dest: Option<NodeId>, msg: M) -> u32 {
+        let env = self.envelopes.len() as u32;
+        self.envelopes.push(Envelope { origin, dest, msg });
+        self.mark_seen(relayer, env);
+        env
+    }
+
     /// One hop of envelope `env` from `from` to its neighbour `to`.
     pub fn hop(
         &mut self,
@@ -323,6 +334,7 @@ impl<M: Message> Network<M> {
                 to,
                 seq,
                 relay,
+                envelope: Some(env),
                 label,
             });
         }

@@ -16,6 +16,8 @@ pub enum TraceEvent {
         to: NodeId,
         seq: Option<u64>,
         relay: bool,
+        /// The flooded envelope this hop carries (flooding transport).
+        envelope: Option<u32>,
         label: String,
     },
     /// The transmission `seq` arrived (for flooding: the hop arrived).
@@ -24,6 +26,10 @@ pub enum TraceEvent {
         from: NodeId,
         to: NodeId,
         seq: u64,
+        envelope: Option<u32>,
+        /// Whether it was handed to the general's logic (a flooded copy already seen, or
+        /// addressed to someone else, is not).
+        handed: bool,
     },
     /// A traitor withheld a relay to `to`.
     Withheld { at: SimTime, by: NodeId, to: NodeId },
