@@ -336,17 +336,15 @@ impl<P: Protocol> Sim<P> {
         if !self.outbox.is_empty() {
             self.apply_outbox(v);
         }
-        if self.traitors[i].is_none() && self.decisions[i].is_none() {
-            if let Some(value) = self.nodes[i].decision() {
-                self.decisions[i] = Some((value, self.now));
-                self.undecided_honest -= 1;
-                if let Some(t) = &mut self.trace {
-                    t.push(TraceEvent::Decide {
-                        at: self.now,
-                        node: v,
-                        value,
-                    });
-                }
+        if self.traitors[i].is_none()
+            && self.decisions[i].is_none()
+            && let Some(value) = self.nodes[i].decision()
+        {
+            self.decisions[i] = Some((value, self.now));
+            self.undecided_honest -= 1;
+            if let Some(t) = &mut self.trace {
+                let at = self.now;
+                t.push(TraceEvent::Decide { at, node: v, value });
             }
         }
     }
