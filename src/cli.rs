@@ -15,6 +15,9 @@ use crate::record::{RunRecord, write_csv};
 use crate::report::table;
 use crate::run::run_scenario;
 use crate::scenario::Scenario;
+use crate::sweep::grid::{Shard, Vary, parse_range};
+use crate::sweep::merge::merge;
+use crate::sweep::{SweepOptions, sweep};
 use crate::trial::{topology_of, traitors_of};
 
 #[derive(Debug, Parser)]
@@ -32,6 +35,10 @@ pub struct Cli {
 pub enum Command {
     /// Run scenario files (or the built-in default) and print a table per scenario.
     Run(RunArgs),
+    /// Run a scenario over a grid of n, t and other keys; CSV per trial and a summary per cell.
+    Sweep(SweepArgs),
+    /// Merge the CSVs of a sharded sweep into the file the whole sweep would have written.
+    Merge(MergeArgs),
     /// Print a scenario's network as Graphviz DOT, traitors marked.
     Topology(TopologyArgs),
     /// Measure the simulator's speed on built-in workloads.
@@ -41,8 +48,8 @@ pub enum Command {
 /// Options that change a scenario.
 #[derive(Debug, Args)]
 pub struct ScenarioArgs {
-    /// Master seed (trial i uses seed + i).
-    #[arg(long)]
+    /// Master seed (trial i uses seed + i); below 2^63.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(..=crate::rng::SEED_MASK))]
     pub seed: Option<u64>,
     /// Override a scenario key: --set network.loss=0.1 (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
@@ -76,6 +83,54 @@ pub struct RunArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The scenario file.
+    pub file: PathBuf,
+    /// Values of n: 4..=16, 4..=16:2 (step), 4..16, or a list 4,7,10.
+    #[arg(long, value_name = "RANGE")]
+    pub n: String,
+    /// Values of t, as for --n.
+    #[arg(long, value_name = "RANGE")]
+    pub t: String,
+    /// Another key to vary: --vary network.loss=0,0.1,0.2 (repeatable; one CSV column each).
+    #[arg(long, value_name = "KEY=V1,V2,...")]
+    pub vary: Vec<String>,
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// Trials per cell (overrides the file's `trials`).
+    #[arg(long)]
+    pub trials: Option<u64>,
+    /// Worker threads (default: all cores). The output does not depend on it.
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// The per-trial CSV (default: stdout).
+    #[arg(long, value_name = "FILE.csv")]
+    pub out: Option<PathBuf>,
+    /// The per-cell summary CSV.
+    #[arg(long, value_name = "FILE.csv")]
+    pub summary: Option<PathBuf>,
+    /// Run only the K-th of N parts of the grid (1 <= K <= N).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Continue an interrupted sweep: keep the finished cells in --out, run the rest.
+    #[arg(long)]
+    pub resume: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shards' per-trial CSV files.
+    #[arg(required = true)]
+    pub shards: Vec<PathBuf>,
+    /// The merged CSV.
+    #[arg(long, value_name = "FILE.csv")]
+    pub out: PathBuf,
+    /// Also write the per-cell summary of the merged rows.
+    #[arg(long, value_name = "FILE.csv")]
+    pub summary: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
 pub struct TopologyArgs {
     /// The scenario file.
     pub file: PathBuf,
@@ -97,6 +152,12 @@ pub struct BenchArgs {
 pub fn run(cli: Cli) -> Result<u8, InputError> {
     match cli.command {
         Command::Run(args) => run_command(args),
+        Command::Sweep(args) => sweep_command(args),
+        Command::Merge(args) => {
+            let rows = merge(&args.shards, &args.out, args.summary.as_deref())?;
+            eprintln!("merged {rows} rows into {}", args.out.display());
+            Ok(0)
+        }
         Command::Topology(args) => topology_command(args),
         Command::Bench(args) => {
             crate::bench::run(args.json);
@@ -142,6 +203,53 @@ fn run_command(args: RunArgs) -> Result<u8, InputError> {
         eprintln!("wrote {} rows to {}", records.len(), path.display());
     }
     Ok(if all_met { 0 } else { 1 })
+}
+
+fn sweep_command(args: SweepArgs) -> Result<u8, InputError> {
+    if args.jobs == Some(0) {
+        return Err(InputError::file("--jobs", "must be at least 1"));
+    }
+    let opts = SweepOptions {
+        n: parse_range("--n", &args.n)?,
+        t: parse_range("--t", &args.t)?,
+        vary: args
+            .vary
+            .iter()
+            .map(|v| Vary::parse(v))
+            .collect::<Result<_, _>>()?,
+        sets: args.scenario.sets.clone(),
+        seed: args.scenario.seed,
+        trials: args.trials,
+        jobs: args.jobs,
+        shard: args.shard.as_deref().map(Shard::parse).transpose()?,
+        file: args.file,
+        out: args.out,
+        summary: args.summary,
+        resume: args.resume,
+        progress: true,
+    };
+    let r = sweep(&opts)?;
+    if r.skipped > 0 {
+        eprintln!(
+            "skipped {} of {} cells that this scenario cannot have (first: {})",
+            r.skipped,
+            r.cells,
+            r.first_skip.as_deref().unwrap_or("")
+        );
+    }
+    eprintln!(
+        "sweep: {} cells run{}, {} trials in {:.2} s ({:.0} trials/s)",
+        r.ran,
+        if r.resumed > 0 {
+            format!(" ({} already done)", r.resumed)
+        } else {
+            String::new()
+        },
+        r.trials,
+        r.seconds,
+        r.trials as f64 / r.seconds.max(1e-9)
+    );
+    Ok(0)
 }
 
 fn topology_command(args: TopologyArgs) -> Result<u8, InputError> {

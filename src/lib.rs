@@ -33,6 +33,8 @@ pub mod report;
 pub mod rng;
 pub mod run;
 pub mod scenario;
+pub mod stats;
+pub mod sweep;
 pub mod topology;
 pub mod trial;
 pub mod types;

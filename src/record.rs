@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 /// One trial's result.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct RunRecord {
     pub scenario: String,
     pub protocol: String,
@@ -53,4 +53,59 @@ pub fn write_csv<W: std::io::Write>(out: W, records: &[RunRecord]) -> csv::Resul
     }
     w.flush()?;
     Ok(())
+}
+
+impl RunRecord {
+    /// The column names, in order.
+    pub fn header() -> csv::StringRecord {
+        let example = RunRecord::default();
+        let mut w = csv::Writer::from_writer(Vec::new());
+        // Serialising a plain struct into memory cannot fail.
+        let _ = w.serialize(&example);
+        let bytes = w.into_inner().unwrap_or_default();
+        csv::Reader::from_reader(bytes.as_slice())
+            .headers()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The row's fields as CSV strings, in column order.
+    pub fn to_string_record(&self) -> csv::StringRecord {
+        let mut w = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(Vec::new());
+        let _ = w.serialize(self);
+        let bytes = w.into_inner().unwrap_or_default();
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(bytes.as_slice())
+            .records()
+            .next()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_contract_columns_lead_in_order() {
+        let header = RunRecord::header();
+        let lead: Vec<&str> = header.iter().take(17).collect();
+        assert_eq!(
+            lead.join(","),
+            "scenario,protocol,topology,transport,n,t,behaviour,seed,trial,agreement,validity,termination,decision,messages,bytes,rounds,decision_time_ms"
+        );
+        let row = RunRecord {
+            decision_time_ms: Some(12.5),
+            reason: "a, \"quoted\" reason".into(),
+            ..RunRecord::default()
+        };
+        let fields = row.to_string_record();
+        assert_eq!(fields.len(), header.len());
+        assert_eq!(&fields[16], "12.5");
+        assert_eq!(fields.iter().next_back(), Some("a, \"quoted\" reason"));
+    }
 }

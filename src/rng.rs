@@ -58,9 +58,13 @@ pub fn stream(trial_seed: u64, which: Stream) -> SimRng {
     rng
 }
 
-/// The seed of trial `trial` of a run whose master seed is `master`.
+/// Seeds are kept below 2^63 so that every seed can be written as a TOML integer (a signed
+/// 64-bit number) in a scenario file or a `--seed`.
+pub const SEED_MASK: u64 = (1 << 63) - 1;
+
+/// The seed of trial `trial` of a run whose master seed is `master` (wrapping below 2^63).
 pub fn trial_seed(master: u64, trial: u64) -> u64 {
-    master.wrapping_add(trial)
+    master.wrapping_add(trial) & SEED_MASK
 }
 
 /// A well-mixed 64-bit value from several inputs (SplitMix64 finaliser), used to give each sweep
@@ -105,6 +109,6 @@ mod tests {
     #[test]
     fn trial_zero_uses_the_master_seed() {
         assert_eq!(trial_seed(42, 0), 42);
-        assert_eq!(trial_seed(u64::MAX, 1), 0);
+        assert_eq!(trial_seed(SEED_MASK, 1), 0);
     }
 }

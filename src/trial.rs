@@ -190,7 +190,12 @@ fn record(
         transport: sc.network.transport.name().to_string(),
         n: sc.n,
         t: sc.t,
-        behaviour: sc.behaviour.name().to_string(),
+        behaviour: if sc.t == 0 {
+            "none"
+        } else {
+            sc.behaviour.name()
+        }
+        .to_string(),
         seed,
         trial,
         agreement: v.agreement.holds,

@@ -27,7 +27,10 @@ fn the_time_limit_ends_a_trial_before_the_round_is_over() {
         assert!(!r.termination);
         assert_eq!(r.stop, "time-limit");
         assert!(r.reason.contains("time limit"), "{}", r.reason);
-        assert_eq!(r.delivered, 30, "every vote arrives within 10 ms, before the limit");
+        assert_eq!(
+            r.delivered, 30,
+            "every vote arrives within 10 ms, before the limit"
+        );
     }
 }
 

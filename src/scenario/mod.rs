@@ -25,6 +25,43 @@ pub use source::Source;
 /// The built-in scenario that `byzsim run` uses when given no file.
 pub const DEFAULT_SCENARIO: &str = include_str!("default.toml");
 
+/// A scenario file's text, read once (a sweep validates it once per cell).
+#[derive(Clone, Debug)]
+pub struct ScenarioText {
+    /// The path as given, for messages.
+    pub file: String,
+    /// The file name without extension: the default scenario name.
+    pub stem: String,
+    pub text: String,
+}
+
+impl ScenarioText {
+    /// Reads a scenario file: refuses directories, unreadable files and non-UTF-8 content.
+    pub fn read(path: &Path) -> Result<ScenarioText, InputError> {
+        let file = path.display().to_string();
+        if path.is_dir() {
+            return Err(InputError::file(
+                file,
+                "is a directory, not a scenario file",
+            ));
+        }
+        let bytes = std::fs::read(path)
+            .map_err(|e| InputError::file(&file, format!("cannot read the file: {e}")))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| InputError::file(&file, "is not a UTF-8 text (TOML) file"))?;
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| file.clone());
+        Ok(ScenarioText { file, stem, text })
+    }
+
+    /// Parses the file with overrides without validating it: syntax, types and unknown keys.
+    pub fn check_syntax(&self, overrides: &[String]) -> Result<raw::RawScenario, InputError> {
+        Source::new(&self.file, &self.text).parse(overrides)
+    }
+}
+
 /// The generals' own inputs.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Inputs {
@@ -126,22 +163,8 @@ pub struct Scenario {
 impl Scenario {
     /// Reads and validates a scenario file with `--set` overrides.
     pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, InputError> {
-        let file = path.display().to_string();
-        if path.is_dir() {
-            return Err(InputError::file(
-                file,
-                "is a directory, not a scenario file",
-            ));
-        }
-        let bytes = std::fs::read(path)
-            .map_err(|e| InputError::file(&file, format!("cannot read the file: {e}")))?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| InputError::file(&file, "is not a UTF-8 text (TOML) file"))?;
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| file.clone());
-        Scenario::parse(&file, &stem, &text, overrides)
+        let text = ScenarioText::read(path)?;
+        Scenario::parse(&text.file, &text.stem, &text.text, overrides)
     }
 
     /// The built-in default scenario, with overrides.
