@@ -29,6 +29,11 @@ pub struct RunRecord {
     /// When the last honest general decided; empty if one never did.
     pub decision_time_ms: Option<f64>,
     // --- more columns, after the contract ---
+    /// `inside` or `outside` the protocol's proven bound for this configuration; empty for
+    /// protocols that promise nothing.
+    pub bound: String,
+    /// The bound, as a condition: `n > 3t`.
+    pub bound_rule: String,
     /// The traitors, as ids separated by spaces.
     pub traitors: String,
     pub delivered: u64,

@@ -12,7 +12,7 @@ use crate::engine::network::Links;
 use crate::engine::trace::TraceEvent;
 use crate::engine::{Outcome, Sim, Stop};
 use crate::error::InputError;
-use crate::protocol::{Kind, Protocol, Setup, signed_flood::SignedFlood, vote::Vote};
+use crate::protocol::{BoundInput, Kind, Protocol, Setup, signed_flood::SignedFlood, vote::Vote};
 use crate::record::RunRecord;
 use crate::rng::{Stream, stream};
 use crate::scenario::{Inputs, Scenario, Who};
@@ -102,6 +102,23 @@ pub fn inputs_of(sc: &Scenario, trial_seed: u64) -> Vec<Value> {
     }
 }
 
+/// What a protocol's bound is judged on. Vertex connectivity is computed only for graphs that
+/// are not complete, once per scenario for a fixed graph and once per trial for a random one.
+fn bound_input(sc: &Scenario, topology: &Topology) -> BoundInput {
+    let connectivity = match (&sc.network.fixed_connectivity, topology.is_complete()) {
+        (_, true) => sc.n.saturating_sub(1),
+        (Some(k), false) => *k,
+        (None, false) => topology.vertex_connectivity(),
+    };
+    BoundInput {
+        n: sc.n,
+        t: sc.t,
+        m: sc.m,
+        transport: sc.network.transport,
+        connectivity,
+    }
+}
+
 fn run<P: Protocol>(
     sc: &Scenario,
     trial: u64,
@@ -109,6 +126,7 @@ fn run<P: Protocol>(
     trace: bool,
 ) -> Result<TrialResult, InputError> {
     let topology = topology_of(sc, trial_seed)?;
+    let graph = Arc::clone(&topology);
     let traitor = traitors_of(sc, trial_seed);
     let setup = Setup {
         n: sc.n,
@@ -155,7 +173,7 @@ fn run<P: Protocol>(
         inputs: &setup.inputs,
     };
     let verdicts = check::check(&outcome, &validity);
-    let record = record(
+    let mut record = record(
         sc,
         P::NAME,
         trial,
@@ -164,6 +182,10 @@ fn run<P: Protocol>(
         &outcome,
         &verdicts,
     );
+    if let Some(bound) = P::bound(&bound_input(sc, &graph)) {
+        record.bound = if bound.inside { "inside" } else { "outside" }.to_string();
+        record.bound_rule = bound.rule;
+    }
     Ok(TrialResult {
         record,
         verdicts,
@@ -206,6 +228,8 @@ fn record(
         bytes: o.net.bytes,
         rounds,
         decision_time_ms: last_decision.map(|t| t.as_ms()),
+        bound: String::new(),
+        bound_rule: String::new(),
         traitors: traitor
             .iter()
             .enumerate()

@@ -126,6 +126,8 @@ pub struct NetworkSpec {
     pub require_connected: bool,
     /// Built once when the topology is not random.
     pub fixed: Option<Arc<Topology>>,
+    /// The fixed graph's vertex connectivity, when it is not complete (for bound labels).
+    pub fixed_connectivity: Option<usize>,
     pub transport: Transport,
     pub latency: Latency,
     pub loss: f64,

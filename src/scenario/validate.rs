@@ -493,10 +493,15 @@ fn network(
         }
     }
     let fixed = (!topology.is_random()).then(|| Arc::new(first));
+    let fixed_connectivity = fixed
+        .as_ref()
+        .filter(|g| !g.is_complete())
+        .map(|g| g.vertex_connectivity());
     Ok(NetworkSpec {
         topology,
         require_connected,
         fixed,
+        fixed_connectivity,
         transport,
         latency,
         loss,
