@@ -33,6 +33,7 @@ fn median(mut xs: Vec<f64>) -> f64 {
 }
 
 /// Seconds taken by `f`, median of [`REPEATS`] runs.
+#[allow(clippy::disallowed_methods)] // the benchmark measures wall time by design
 fn timed(mut f: impl FnMut()) -> f64 {
     median(
         (0..REPEATS)

@@ -813,12 +813,10 @@ mod tests {
     }
 
     #[test]
-    fn complete_with_a_thousand_generals_is_quick() {
-        let start = std::time::Instant::now();
+    fn complete_with_a_thousand_generals_needs_no_search() {
         let t = build(TopologySpec::Complete, 1000);
         assert_eq!(t.diameter(), Some(1));
         assert_eq!(t.vertex_connectivity(), 999);
-        assert!(start.elapsed().as_millis() < 500, "{:?}", start.elapsed());
     }
 
     #[test]
@@ -1029,13 +1027,10 @@ mod tests {
     }
 
     #[test]
-    fn flow_connectivity_is_fast_on_sparse_graphs() {
+    fn connectivity_of_a_sparse_regular_graph_is_at_most_its_degree() {
         let t = build(TopologySpec::RandomRegular { degree: 8 }, 200);
-        let start = std::time::Instant::now();
         let k = t.vertex_connectivity();
-        assert!(k <= 8);
-        // Generous: a debug build of this crate with optimised petgraph.
-        assert!(start.elapsed().as_secs() < 5, "{:?}", start.elapsed());
+        assert!((1..=8).contains(&k), "{k}");
     }
 
     /// κ by brute force over vertex subsets (bitmask BFS), for n ≤ 9.

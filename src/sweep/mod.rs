@@ -138,6 +138,7 @@ pub fn sweep(opts: &SweepOptions) -> Result<SweepReport, InputError> {
     let pending = &planned[start_at..];
     let total: u64 = pending.iter().map(Planned::rows).sum();
     let bar = progress_bar(opts.progress, total);
+    #[allow(clippy::disallowed_methods)] // wall time for the closing trials/s line only
     let started = Instant::now();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs.unwrap_or(0))
