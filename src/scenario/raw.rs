@@ -66,7 +66,7 @@ pub struct RawNetwork {
     pub degree: Option<u64>,
     pub p: Option<f64>,
     pub rewire: Option<f64>,
-    pub edges: Option<Vec<[u64; 2]>>,
+    pub edges: Option<Vec<Vec<u64>>>,
     pub connected: Option<bool>,
     pub transport: Option<String>,
     pub latency_ms: Option<RawLatency>,

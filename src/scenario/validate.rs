@@ -355,10 +355,16 @@ fn topology_spec(net: &RawNetwork, src: &Source, n: usize) -> Result<TopologySpe
                 )
             })?;
             let mut out = Vec::with_capacity(edges.len());
-            for [a, b] in edges {
+            for edge in edges {
+                let &[a, b] = edge.as_slice() else {
+                    return Err(src.error(
+                        "network.edges",
+                        format!("{edge:?} is not a pair of general ids like [0, 1]"),
+                    ));
+                };
                 let (a, b) = (
-                    id(*a, n, src, "network.edges")?,
-                    id(*b, n, src, "network.edges")?,
+                    id(a, n, src, "network.edges")?,
+                    id(b, n, src, "network.edges")?,
                 );
                 out.push((a.0, b.0));
             }
