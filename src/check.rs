@@ -149,6 +149,7 @@ pub fn termination(o: &Outcome) -> Verdict {
     let why = match o.stop {
         Stop::AllDecided | Stop::Drained => format!("nothing was left to happen at {}", o.end),
         Stop::EventLimit(max) => format!("the event limit ({max}) was reached at {}", o.end),
+        Stop::MessageLimit(max) => format!("the message limit ({max}) was passed at {}", o.end),
         Stop::TimeLimit(max) => format!("the time limit ({max}) was reached"),
     };
     let who = match undecided.len() {

@@ -54,11 +54,24 @@ pub struct ScenarioArgs {
     /// Override a scenario key: --set network.loss=0.1 (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
+    /// Refuse configurations estimated to send more messages per trial (default 50000000).
+    #[arg(long, value_name = "N")]
+    pub max_messages: Option<u64>,
 }
 
 impl ScenarioArgs {
-    fn overrides(&self, trials: Option<u64>) -> Vec<String> {
+    /// The `--set` overrides, with `--max-messages` as `limits.max_messages`.
+    fn sets(&self) -> Vec<String> {
         let mut all = self.sets.clone();
+        all.extend(
+            self.max_messages
+                .map(|m| format!("limits.max_messages={m}")),
+        );
+        all
+    }
+
+    fn overrides(&self, trials: Option<u64>) -> Vec<String> {
+        let mut all = self.sets();
         all.extend(self.seed.map(|s| format!("seed={s}")));
         all.extend(trials.map(|t| format!("trials={t}")));
         all
@@ -217,7 +230,7 @@ fn sweep_command(args: SweepArgs) -> Result<u8, InputError> {
             .iter()
             .map(|v| Vary::parse(v))
             .collect::<Result<_, _>>()?,
-        sets: args.scenario.sets.clone(),
+        sets: args.scenario.sets(),
         seed: args.scenario.seed,
         trials: args.trials,
         jobs: args.jobs,

@@ -12,7 +12,7 @@ use crate::engine::network::Links;
 use crate::engine::trace::TraceEvent;
 use crate::engine::{Outcome, Sim, Stop};
 use crate::error::InputError;
-use crate::protocol::{BoundInput, Kind, Protocol, Setup, signed_flood::SignedFlood, vote::Vote};
+use crate::protocol::{BoundInput, Kind, Protocol, ProtocolVisitor, Setup};
 use crate::record::RunRecord;
 use crate::rng::{Stream, stream};
 use crate::scenario::{Inputs, Scenario, Who};
@@ -36,10 +36,24 @@ pub fn run_trial(
     trial_seed: u64,
     trace: bool,
 ) -> Result<TrialResult, InputError> {
-    match kind {
-        Kind::Vote => run::<Vote>(sc, trial, trial_seed, trace),
-        Kind::SignedFlood => run::<SignedFlood>(sc, trial, trial_seed, trace),
+    struct Run<'a> {
+        sc: &'a Scenario,
+        trial: u64,
+        trial_seed: u64,
+        trace: bool,
     }
+    impl ProtocolVisitor for Run<'_> {
+        type Output = Result<TrialResult, InputError>;
+        fn visit<P: Protocol>(self) -> Self::Output {
+            run::<P>(self.sc, self.trial, self.trial_seed, self.trace)
+        }
+    }
+    kind.visit(Run {
+        sc,
+        trial,
+        trial_seed,
+        trace,
+    })
 }
 
 /// The graph of a trial: the scenario's fixed one, or one drawn from the trial seed.
@@ -248,6 +262,7 @@ fn record(
             Stop::AllDecided => "all-decided",
             Stop::Drained => "drained",
             Stop::EventLimit(_) => "event-limit",
+            Stop::MessageLimit(_) => "message-limit",
             Stop::TimeLimit(_) => "time-limit",
         }
         .to_string(),

@@ -104,6 +104,9 @@ fn scenarios() -> Vec<(&'static str, String, Vec<&'static str>)> {
         ("crash time negative", with("[faults]\nbehaviour = \"crash\"\ncrash_at_ms = -4\n"), vec!["key `faults.crash_at_ms`"]),
         ("split id out of range", with("[faults]\nbehaviour = \"equivocate\"\nsplit = [9]\n"), vec!["key `faults.split`"]),
         ("bad expectation", with("[expect]\nagreement = \"mostly\"\n"), vec!["key `expect.agreement`", "mostly"]),
+        ("a run too large to finish", "n = 20000\n[protocol]\nkind = \"vote\"\n".into(), vec!["key `limits.max_messages`", "--max-messages", "4.00e8"]),
+        ("flooding makes it too large", "n = 3000\n[protocol]\nkind = \"signed-flood\"\n[network]\ntopology = \"random-regular\"\ndegree = 20\ntransport = \"flooding\"\n".into(), vec!["key `limits.max_messages`"]),
+        ("message limit zero", with("[limits]\nmax_messages = 0\n"), vec!["key `limits.max_messages`"]),
         ("event limit zero", with("[limits]\nmax_events = 0\n"), vec!["key `limits.max_events`"]),
         ("time limit negative", with("[limits]\nmax_time_ms = -1\n"), vec!["key `limits.max_time_ms`"]),
     ]

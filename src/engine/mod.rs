@@ -27,6 +27,8 @@ pub struct Limits {
     pub max_events: u64,
     /// Simulated time.
     pub max_time: SimTime,
+    /// Transmissions (the memory a trial holds grows with them).
+    pub max_messages: u64,
 }
 
 impl Default for Limits {
@@ -34,6 +36,7 @@ impl Default for Limits {
         Limits {
             max_events: 200_000_000,
             max_time: SimTime::from_ms(86_400_000),
+            max_messages: 50_000_000,
         }
     }
 }
@@ -47,6 +50,8 @@ pub enum Stop {
     Drained,
     /// `limits.max_events` was reached.
     EventLimit(u64),
+    /// `limits.max_messages` was reached.
+    MessageLimit(u64),
     /// The next event lay beyond `limits.max_time`.
     TimeLimit(SimTime),
 }
@@ -167,6 +172,9 @@ impl<P: Protocol> Sim<P> {
             }
             if self.events >= self.limits.max_events {
                 return Stop::EventLimit(self.limits.max_events);
+            }
+            if self.net.stats.messages > self.limits.max_messages {
+                return Stop::MessageLimit(self.limits.max_messages);
             }
             let Some((at, event)) = self.queue.pop() else {
                 return Stop::Drained;

@@ -176,10 +176,35 @@ pub trait Protocol: Sized + 'static {
         None
     }
 
+    /// The names of the protocol-specific strategies [`Protocol::strategy`] knows.
+    const STRATEGIES: &'static [&'static str] = &[];
+
+    /// About how many messages one trial sends over direct links (for refusing runs too large
+    /// to finish before they start). The default is everyone-to-everyone once: n(n − 1).
+    fn estimate(input: &EstimateInput) -> f64 {
+        let n = input.n as f64;
+        n * (n - 1.0)
+    }
+
     /// Protocol-specific traitor strategies, by the name used in `faults.behaviour`.
     fn strategy(_name: &str, _id: NodeId, _setup: &Setup) -> Option<Box<dyn Traitor<Self>>> {
         None
     }
+}
+
+/// What a work estimate is computed from.
+#[derive(Clone, Copy, Debug)]
+pub struct EstimateInput {
+    pub n: usize,
+    pub t: usize,
+    pub m: usize,
+}
+
+/// Something to do with a protocol type, chosen at run time by its [`Kind`]: the one place a
+/// protocol name becomes a type is [`Kind::visit`].
+pub trait ProtocolVisitor {
+    type Output;
+    fn visit<P: Protocol>(self) -> Self::Output;
 }
 
 /// The protocols byzsim knows, as named in scenario files.
@@ -192,11 +217,23 @@ pub enum Kind {
 impl Kind {
     pub const ALL: [Kind; 2] = [Kind::Vote, Kind::SignedFlood];
 
-    pub fn name(self) -> &'static str {
+    /// Calls `v` with this kind's protocol type.
+    pub fn visit<V: ProtocolVisitor>(self, v: V) -> V::Output {
         match self {
-            Kind::Vote => vote::Vote::NAME,
-            Kind::SignedFlood => signed_flood::SignedFlood::NAME,
+            Kind::Vote => v.visit::<vote::Vote>(),
+            Kind::SignedFlood => v.visit::<signed_flood::SignedFlood>(),
         }
+    }
+
+    pub fn name(self) -> &'static str {
+        struct Name;
+        impl ProtocolVisitor for Name {
+            type Output = &'static str;
+            fn visit<P: Protocol>(self) -> &'static str {
+                P::NAME
+            }
+        }
+        self.visit(Name)
     }
 
     pub fn parse(s: &str) -> Option<Kind> {
@@ -205,16 +242,37 @@ impl Kind {
 
     /// Protocol-specific traitor strategies offered by this protocol.
     pub fn strategies(self) -> &'static [&'static str] {
-        match self {
-            Kind::Vote | Kind::SignedFlood => &[],
+        struct Strategies;
+        impl ProtocolVisitor for Strategies {
+            type Output = &'static [&'static str];
+            fn visit<P: Protocol>(self) -> &'static [&'static str] {
+                P::STRATEGIES
+            }
         }
+        self.visit(Strategies)
     }
 
-    /// Whether the protocol has a commander whose order must win (validity rule).
+    /// How validity is judged.
     pub fn validity(self) -> Validity {
-        match self {
-            Kind::Vote => vote::Vote::VALIDITY,
-            Kind::SignedFlood => signed_flood::SignedFlood::VALIDITY,
+        struct Rule;
+        impl ProtocolVisitor for Rule {
+            type Output = Validity;
+            fn visit<P: Protocol>(self) -> Validity {
+                P::VALIDITY
+            }
         }
+        self.visit(Rule)
+    }
+
+    /// Messages one trial is expected to send over direct links.
+    pub fn estimate(self, input: EstimateInput) -> f64 {
+        struct Estimate(EstimateInput);
+        impl ProtocolVisitor for Estimate {
+            type Output = f64;
+            fn visit<P: Protocol>(self) -> f64 {
+                P::estimate(&self.0)
+            }
+        }
+        self.visit(Estimate(input))
     }
 }

@@ -126,6 +126,8 @@ pub struct NetworkSpec {
     pub require_connected: bool,
     /// Built once when the topology is not random.
     pub fixed: Option<Arc<Topology>>,
+    /// Edges of the first trial's graph (for work estimates).
+    pub edges: usize,
     /// The fixed graph's vertex connectivity, when it is not complete (for bound labels).
     pub fixed_connectivity: Option<usize>,
     pub transport: Transport,

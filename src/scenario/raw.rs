@@ -107,5 +107,6 @@ pub struct RawExpect {
 #[serde(deny_unknown_fields)]
 pub struct RawLimits {
     pub max_events: Option<u64>,
+    pub max_messages: Option<u64>,
     pub max_time_ms: Option<f64>,
 }

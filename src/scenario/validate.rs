@@ -9,7 +9,7 @@ use crate::adversary::BehaviourSpec;
 use crate::engine::Limits;
 use crate::engine::network::{Latency, Transport};
 use crate::error::InputError;
-use crate::protocol::Kind;
+use crate::protocol::{EstimateInput, Kind};
 use crate::rng::{Stream, stream};
 use crate::topology::{Topology, TopologySpec};
 use crate::types::{NodeId, SimTime, Value};
@@ -74,6 +74,8 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str) -> Result<Scenario> 
             src.file
         ));
     }
+    let limits = limits(&raw, src)?;
+    refuse_too_large(&kinds, n, t, m, &network, &limits, src)?;
     Ok(Scenario {
         name: raw.name.clone().unwrap_or_else(|| stem.to_string()),
         description: raw.description.clone().unwrap_or_default(),
@@ -91,7 +93,7 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str) -> Result<Scenario> 
         behaviour,
         who,
         expect: expect(&raw, src)?,
-        limits: limits(&raw, src)?,
+        limits,
         warnings,
         overrides: Vec::new(),
     })
@@ -498,6 +500,7 @@ fn network(
             ));
         }
     }
+    let first_edges = first.edge_count();
     let fixed = (!topology.is_random()).then(|| Arc::new(first));
     let fixed_connectivity = fixed
         .as_ref()
@@ -506,6 +509,7 @@ fn network(
     Ok(NetworkSpec {
         topology,
         require_connected,
+        edges: first_edges,
         fixed,
         fixed_connectivity,
         transport,
@@ -513,6 +517,39 @@ fn network(
         loss,
         round,
     })
+}
+
+/// Refuses a configuration whose estimated messages per trial exceed `limits.max_messages`,
+/// before it runs. Flooding multiplies each broadcast's n − 1 sends into about 2E − n + 1 hops.
+fn refuse_too_large(
+    kinds: &[Kind],
+    n: usize,
+    t: usize,
+    m: usize,
+    network: &NetworkSpec,
+    limits: &Limits,
+    src: &Source,
+) -> Result<()> {
+    let hops_per_send = match network.transport {
+        Transport::Direct => 1.0,
+        Transport::Flooding => {
+            (2.0 * network.edges as f64 - n as f64 + 1.0).max(1.0) / (n as f64 - 1.0).max(1.0)
+        }
+    };
+    for kind in kinds {
+        let messages = kind.estimate(EstimateInput { n, t, m }) * hops_per_send;
+        if messages > limits.max_messages as f64 {
+            return Err(src.error(
+                "limits.max_messages",
+                format!(
+                    "{} with n = {n}, t = {t}, m = {m} would send about {messages:.2e} messages per trial, more than the limit of {}: raise it with --max-messages N (or limits.max_messages) if the machine can take it",
+                    kind.name(),
+                    limits.max_messages
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn expect(raw: &RawScenario, src: &Source) -> Result<Expect> {
@@ -542,6 +579,12 @@ fn limits(raw: &RawScenario, src: &Source) -> Result<Limits> {
                 return Err(src.error("limits.max_events", "must be at least 1"));
             }
             limits.max_events = e;
+        }
+        if let Some(m) = l.max_messages {
+            if m == 0 {
+                return Err(src.error("limits.max_messages", "must be at least 1"));
+            }
+            limits.max_messages = m;
         }
         if let Some(ms) = l.max_time_ms {
             limits.max_time = millis(ms, src, "limits.max_time_ms")?;
