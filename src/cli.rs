@@ -93,6 +93,10 @@ pub struct RunArgs {
     /// Worker threads (default: all cores). The output does not depend on it.
     #[arg(long)]
     pub jobs: Option<usize>,
+    /// Trace the first trial of the (first) scenario: FILE.jsonl, FILE.mmd (Mermaid) or
+    /// FILE.json (Chrome trace events, for Perfetto).
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -196,6 +200,9 @@ fn run_command(args: RunArgs) -> Result<u8, InputError> {
             .num_threads(jobs)
             .build_global();
     }
+    if let Some(path) = &args.trace {
+        crate::tracefile::Format::of(path)?;
+    }
     let scenarios = load_all(&args.files, &args.scenario.overrides(args.trials))?;
     let mut records: Vec<RunRecord> = Vec::new();
     let mut all_met = true;
@@ -215,7 +222,26 @@ fn run_command(args: RunArgs) -> Result<u8, InputError> {
         })?;
         eprintln!("wrote {} rows to {}", records.len(), path.display());
     }
+    if let (Some(path), Some(sc)) = (&args.trace, scenarios.first()) {
+        trace_first_trial(sc, path)?;
+    }
     Ok(if all_met { 0 } else { 1 })
+}
+
+/// Writes the trace of trial 0 of `sc` (its first protocol kind) to `path`.
+fn trace_first_trial(sc: &Scenario, path: &std::path::Path) -> Result<(), InputError> {
+    let kind = sc.kinds[0];
+    let seed = crate::rng::trial_seed(sc.seed, 0);
+    let result = crate::trial::run_trial(sc, kind, 0, seed, true)?;
+    let traitors = traitors_of(sc, seed);
+    crate::tracefile::write(path, result.trace.as_deref().unwrap_or(&[]), &traitors)?;
+    eprintln!(
+        "traced trial 0 (seed {seed}, {}) of {} to {}",
+        kind.name(),
+        sc.name,
+        path.display()
+    );
+    Ok(())
 }
 
 fn sweep_command(args: SweepArgs) -> Result<u8, InputError> {

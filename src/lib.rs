@@ -36,6 +36,7 @@ pub mod scenario;
 pub mod stats;
 pub mod sweep;
 pub mod topology;
+pub mod tracefile;
 pub mod trial;
 pub mod types;
 

@@ -211,7 +211,7 @@ impl<M: Message> Network<M> {
                     return;
                 }
                 let bytes = msg.wire_bytes();
-                let label = trace.as_ref().map(|_| format!("{msg:?}"));
+                let label = trace.as_ref().map(|_| msg.label());
                 let seq = self.transmit(queue, now, bytes, Event::Deliver { to, from, msg });
                 if let (Some(t), Some(label)) = (trace, label) {
                     let relay = false;
@@ -253,7 +253,7 @@ impl<M: Message> Network<M> {
                     };
                     let seq = this.transmit(queue, now, bytes, event);
                     if let Some(t) = trace {
-                        let label = format!("{msg:?}");
+                        let label = msg.label();
                         let relay = false;
                         t.push(TraceEvent::Send {
                             at: now,
@@ -327,7 +327,7 @@ impl<M: Message> Network<M> {
         if let Some(t) = trace {
             let e = &self.envelopes[env as usize];
             let relay = e.origin != from;
-            let label = format!("{:?} (from {}, envelope {env})", e.msg, e.origin);
+            let label = format!("{} (from {}, envelope {env})", e.msg.label(), e.origin);
             t.push(TraceEvent::Send {
                 at: now,
                 from,

@@ -19,11 +19,20 @@ use crate::types::{NodeId, SimTime, Value};
 pub trait Message: Clone + std::fmt::Debug {
     /// Size on the wire in bytes, for the `bytes` column.
     fn wire_bytes(&self) -> u32;
+
+    /// A short human label for traces and diagrams.
+    fn label(&self) -> String {
+        format!("{self:?}")
+    }
 }
 
 impl Message for Value {
     fn wire_bytes(&self) -> u32 {
         1
+    }
+
+    fn label(&self) -> String {
+        self.as_str().to_string()
     }
 }
 

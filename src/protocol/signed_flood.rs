@@ -46,6 +46,10 @@ impl Message for SignedVote {
     fn wire_bytes(&self) -> u32 {
         4 + 1 + 64
     }
+
+    fn label(&self) -> String {
+        format!("{} signed by {}", self.value, self.signer)
+    }
 }
 
 /// One general of the `signed-flood` scheme.
