@@ -198,6 +198,7 @@ mod tests {
             net: NetStats::default(),
             crypto: CryptoStats::default(),
             trace: None,
+            unscripted: 0,
         }
     }
 

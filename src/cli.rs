@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::error::InputError;
+use crate::hunt::{HuntOptions, HuntOutcome, hunt};
 use crate::output::write_atomically;
 use crate::record::{RunRecord, write_csv};
 use crate::report::table;
@@ -39,6 +40,8 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Merge the CSVs of a sharded sweep into the file the whole sweep would have written.
     Merge(MergeArgs),
+    /// Search the traitors' choices for a violation; shrink it and write it as a scenario.
+    Hunt(HuntArgs),
     /// Print a scenario's network as Graphviz DOT, traitors marked.
     Topology(TopologyArgs),
     /// Measure the simulator's speed on built-in workloads.
@@ -135,6 +138,23 @@ pub struct SweepArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct HuntArgs {
+    /// The scenario file (its n, t, faults.who and network set the search space).
+    pub file: PathBuf,
+    /// How many adversaries to try (random search), or the most an exhaustive search may need.
+    #[arg(long, default_value_t = 100_000)]
+    pub budget: u64,
+    /// Try every choice of the traitors (refused, with the count, when over --budget).
+    #[arg(long)]
+    pub exhaustive: bool,
+    /// Write the shrunk violation here as a scenario file that `byzsim run` replays.
+    #[arg(long, value_name = "FILE.toml")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+}
+
+#[derive(Debug, Args)]
 pub struct MergeArgs {
     /// The shards' per-trial CSV files.
     #[arg(required = true)]
@@ -175,6 +195,7 @@ pub fn run(cli: Cli) -> Result<u8, InputError> {
             eprintln!("merged {rows} rows into {}", args.out.display());
             Ok(0)
         }
+        Command::Hunt(args) => hunt_command(args),
         Command::Topology(args) => topology_command(args),
         Command::Bench(args) => {
             crate::bench::run(args.json);
@@ -242,6 +263,48 @@ fn trace_first_trial(sc: &Scenario, path: &std::path::Path) -> Result<(), InputE
         path.display()
     );
     Ok(())
+}
+
+fn hunt_command(args: HuntArgs) -> Result<u8, InputError> {
+    let opts = HuntOptions {
+        file: args.file,
+        sets: args.scenario.sets(),
+        budget: args.budget,
+        exhaustive: args.exhaustive,
+        out: args.out.clone(),
+        seed: args.scenario.seed,
+    };
+    match hunt(&opts)? {
+        HuntOutcome::Clean { tried, proof, note } => {
+            println!("no violation in {tried} adversaries ({note})");
+            if proof {
+                println!("exhaustive: a proof for this configuration");
+            }
+            Ok(0)
+        }
+        HuntOutcome::Found(v) => {
+            let c = &v.candidate;
+            println!(
+                "{} violated for {} after {} adversaries, shrunk to n = {}, traitors {:?}, {} deviating message(s):\n  {}",
+                v.property,
+                v.kind.name(),
+                v.tried,
+                c.n,
+                c.who,
+                c.deviations(),
+                v.reason
+            );
+            match &args.out {
+                Some(path) => println!(
+                    "  written to {}; replay: byzsim run {}",
+                    path.display(),
+                    path.display()
+                ),
+                None => print!("\n{}", v.reproducer),
+            }
+            Ok(1)
+        }
+    }
 }
 
 fn sweep_command(args: SweepArgs) -> Result<u8, InputError> {

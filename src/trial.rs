@@ -25,6 +25,8 @@ pub struct TrialResult {
     pub record: RunRecord,
     pub verdicts: Verdicts,
     pub trace: Option<Vec<TraceEvent>>,
+    /// Transmissions scripted traitors made past the end of their scripts.
+    pub unscripted: u64,
 }
 
 /// Runs trial number `trial` (seed `trial_seed`) of `scenario` with protocol `kind`. Fails only
@@ -203,6 +205,7 @@ fn run<P: Protocol>(
     Ok(TrialResult {
         record,
         verdicts,
+        unscripted: outcome.unscripted,
         trace: outcome.trace.take(),
     })
 }

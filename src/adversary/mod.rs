@@ -17,6 +17,7 @@
 mod crash;
 mod drop;
 mod equivocate;
+pub mod scripted;
 
 use crate::protocol::{Action, Ctx, Protocol, Setup};
 use crate::rng::{SimRng, Stream, stream};
@@ -25,6 +26,7 @@ use crate::types::{NodeId, SimTime};
 pub use crash::Crash;
 pub use drop::Drop;
 pub use equivocate::Equivocate;
+pub use scripted::{Choice, Script, Scripted};
 
 /// A traitor: the honest logic `honest` is handed in so a behaviour can run it and rewrite the
 /// result. The defaults behave honestly.
@@ -42,6 +44,11 @@ pub trait Traitor<P: Protocol> {
     /// neighbour `to` (flooding transport only).
     fn relay(&mut self, _ctx: &mut Ctx<P::Msg>, _to: NodeId, _msg: &P::Msg) -> Relay<P::Msg> {
         Relay::Pass
+    }
+    /// Transmissions a scripted traitor made past the end of its script (0 for others): an
+    /// exhaustive search is complete only if this stays 0.
+    fn unscripted(&self) -> u64 {
+        0
     }
 }
 
@@ -73,13 +80,25 @@ pub enum BehaviourSpec {
         attack_to: Option<Vec<NodeId>>,
     },
     Silent,
+    /// Every transmission chosen in advance, per traitor (`faults.script`, aligned with
+    /// `faults.who`).
+    Scripted {
+        scripts: Vec<(NodeId, Script)>,
+    },
     /// A protocol-specific strategy, by name.
     Strategy(String),
 }
 
 impl BehaviourSpec {
     /// The names of the generic behaviours, as written in `faults.behaviour`.
-    pub const GENERIC: [&'static str; 5] = ["honest", "crash", "drop", "equivocate", "silent"];
+    pub const GENERIC: [&'static str; 6] = [
+        "honest",
+        "crash",
+        "drop",
+        "equivocate",
+        "silent",
+        "scripted",
+    ];
 
     pub fn name(&self) -> &str {
         match self {
@@ -88,6 +107,7 @@ impl BehaviourSpec {
             BehaviourSpec::Drop { .. } => "drop",
             BehaviourSpec::Equivocate { .. } => "equivocate",
             BehaviourSpec::Silent => "silent",
+            BehaviourSpec::Scripted { .. } => "scripted",
             BehaviourSpec::Strategy(name) => name,
         }
     }
@@ -124,6 +144,12 @@ pub fn build<P: Protocol>(
         BehaviourSpec::Drop { p } => Box::new(Drop::new(*p, rng())),
         BehaviourSpec::Equivocate { attack_to } => {
             Box::new(Equivocate::new(setup.n, attack_to.as_deref(), rng()))
+        }
+        BehaviourSpec::Scripted { scripts } => {
+            let script = scripts.iter().find(|(who, _)| *who == id);
+            Box::new(Scripted::new(
+                script.map(|s| s.1.clone()).unwrap_or_default(),
+            ))
         }
         BehaviourSpec::Strategy(name) => return P::strategy(name, id, setup),
     })

@@ -70,6 +70,8 @@ pub struct Outcome {
     pub net: NetStats,
     pub crypto: CryptoStats,
     pub trace: Option<Vec<TraceEvent>>,
+    /// Transmissions scripted traitors made past the end of their scripts.
+    pub unscripted: u64,
 }
 
 /// One trial in progress.
@@ -161,6 +163,7 @@ impl<P: Protocol> Sim<P> {
             events: self.events,
             net: self.net.stats,
             crypto: self.crypto.stats(),
+            unscripted: self.traitors.iter().flatten().map(|t| t.unscripted()).sum(),
             trace: self.trace,
         }
     }

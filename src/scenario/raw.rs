@@ -93,6 +93,8 @@ pub struct RawFaults {
     pub crash_at_ms: Option<f64>,
     pub drop: Option<f64>,
     pub split: Option<Vec<u64>>,
+    /// One table per traitor of `who`: recipient id → choices.
+    pub script: Option<Vec<std::collections::BTreeMap<String, Vec<String>>>>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::raw::{OneOrMany, RawFaults, RawLatency, RawNetwork, RawProtocol, RawScenario, RawWho};
 use super::{Expect, Expectation, Inputs, NetworkSpec, Scenario, Source, Who};
-use crate::adversary::BehaviourSpec;
+use crate::adversary::{BehaviourSpec, Choice, Script};
 use crate::engine::Limits;
 use crate::engine::network::{Latency, Transport};
 use crate::error::InputError;
@@ -256,8 +256,10 @@ fn behaviour(
     only_for("faults.crash_at_ms", f.crash_at_ms.is_some(), "crash")?;
     only_for("faults.drop", f.drop.is_some(), "drop")?;
     only_for("faults.split", f.split.is_some(), "equivocate")?;
+    only_for("faults.script", f.script.is_some(), "scripted")?;
     Ok(match name {
         "honest" => BehaviourSpec::Honest,
+        "scripted" => scripted(f, src, n)?,
         "silent" => BehaviourSpec::Silent,
         "crash" => BehaviourSpec::Crash {
             at: millis(f.crash_at_ms.unwrap_or(0.0), src, "faults.crash_at_ms")?,
@@ -298,6 +300,56 @@ fn behaviour(
             BehaviourSpec::Strategy(other.to_string())
         }
     })
+}
+
+fn scripted(f: &RawFaults, src: &Source, n: usize) -> Result<BehaviourSpec> {
+    const KEY: &str = "faults.script";
+    let Some(RawWho::Ids(who)) = &f.who else {
+        return Err(src.error(
+            "faults.who",
+            "a scripted behaviour needs the traitors listed: who = [ids]",
+        ));
+    };
+    let scripts = f.script.clone().unwrap_or_default();
+    if scripts.len() > who.len() {
+        return Err(src.error(
+            KEY,
+            format!(
+                "{} scripts for {} traitors in faults.who",
+                scripts.len(),
+                who.len()
+            ),
+        ));
+    }
+    let mut out = Vec::new();
+    for (&id, table) in who.iter().zip(&scripts) {
+        let mut script = Script::new();
+        for (to, choices) in table {
+            let to = to
+                .parse::<u64>()
+                .ok()
+                .filter(|&v| v < n as u64)
+                .ok_or_else(|| {
+                    src.error(KEY, format!("`{to}` is not a general id below n = {n}"))
+                })?;
+            let choices = choices
+                .iter()
+                .map(|c| {
+                    Choice::parse(c).ok_or_else(|| {
+                        src.error(
+                            KEY,
+                            format!(
+                                "`{c}`: use \"honest\", \"attack\", \"retreat\" or \"withhold\""
+                            ),
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            script.insert(NodeId(to as u32), choices);
+        }
+        out.push((NodeId(id as u32), script));
+    }
+    Ok(BehaviourSpec::Scripted { scripts: out })
 }
 
 fn topology_spec(net: &RawNetwork, src: &Source, n: usize) -> Result<TopologySpec> {

@@ -1,0 +1,503 @@
+//! `byzsim hunt`: search the traitors' choices for a violation, shrink it, write it down.
+//!
+//! A traitor here is [`scripted`](crate::adversary::scripted): each of its transmissions takes a
+//! choice (send `attack`, send `retreat`, or withhold). First an honest run of each traitor
+//! placement counts how many transmissions each traitor makes to each recipient; those are the
+//! choice slots.
+//!
+//! - `--exhaustive` enumerates every placement allowed by `faults.who` and every assignment of
+//!   the three choices to every slot (3^slots per placement), and refuses with the count when it
+//!   exceeds `--budget`. It needs direct transport. If no run sends more than the honest count
+//!   (checked), finding nothing is a proof for that configuration, latencies as drawn from the
+//!   seed (round-based protocols do not depend on them while messages arrive within a round).
+//! - Otherwise a random ("swarm") search draws, per adversary, the placement, each slot's choice
+//!   (honest included), the seed (hence the latency draws) and, when the scenario has loss, a
+//!   loss rate up to it.
+//!
+//! A violation is then shrunk (fewer traitors, fewer deviating messages, smaller n, each step
+//! kept only if the same property still fails) and written as a scenario file whose `[expect]`
+//! says the property is violated, so `byzsim run FILE` reproduces it and exits 0.
+
+pub mod candidate;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use rand::Rng;
+use rand::seq::index::sample;
+
+use crate::adversary::Choice;
+use crate::engine::network::Transport;
+use crate::engine::trace::TraceEvent;
+use crate::error::InputError;
+use crate::output::write_atomically;
+use crate::protocol::Kind;
+use crate::rng::{SEED_MASK, SimRng, mix, trial_seed};
+use crate::scenario::source::{parse_override, set_path};
+use crate::scenario::{Scenario, ScenarioText, Who};
+use crate::trial::run_trial;
+use candidate::{Candidate, Plan};
+
+/// What `byzsim hunt` was asked to do.
+#[derive(Clone, Debug)]
+pub struct HuntOptions {
+    pub file: PathBuf,
+    pub sets: Vec<String>,
+    pub budget: u64,
+    pub exhaustive: bool,
+    pub out: Option<PathBuf>,
+    pub seed: Option<u64>,
+}
+
+/// A violation, shrunk.
+#[derive(Clone, Debug)]
+pub struct Violation {
+    pub kind: Kind,
+    pub property: &'static str,
+    pub reason: String,
+    pub candidate: Candidate,
+    /// The scenario file that replays it.
+    pub reproducer: String,
+    /// Adversaries tried before it was found.
+    pub tried: u64,
+}
+
+/// The result of a hunt.
+#[derive(Clone, Debug)]
+pub enum HuntOutcome {
+    /// Nothing found in `tried` adversaries; `proof` when the search was exhaustive and complete.
+    Clean {
+        tried: u64,
+        proof: bool,
+        note: String,
+    },
+    Found(Box<Violation>),
+}
+
+/// The base scenario: its validated form and its TOML table with the `--set`s applied.
+struct Base {
+    file: String,
+    table: toml::Table,
+    sc: Scenario,
+}
+
+fn base(opts: &HuntOptions) -> Result<Base, InputError> {
+    let text = ScenarioText::read(&opts.file)?;
+    let mut sets = opts.sets.clone();
+    sets.extend(opts.seed.map(|s| format!("seed={s}")));
+    let sc = Scenario::parse(&text.file, &text.stem, &text.text, &sets)?;
+    let mut table: toml::Table = toml::from_str(&text.text)
+        .map_err(|e| InputError::file(&text.file, e.message().to_string()))?;
+    for spec in &sets {
+        let (key, value) = parse_override(spec)?;
+        set_path(&mut table, &key, value).map_err(|m| InputError::file("--set", m))?;
+    }
+    if sc.t == 0 {
+        return Err(InputError::file(
+            &text.file,
+            "t = 0: there are no traitors to search over; set t",
+        ));
+    }
+    Ok(Base {
+        file: text.file,
+        table,
+        sc,
+    })
+}
+
+/// Runs a hunt.
+pub fn hunt(opts: &HuntOptions) -> Result<HuntOutcome, InputError> {
+    let base = base(opts)?;
+    let mut tried = 0;
+    let mut proof = true;
+    for &kind in &base.sc.kinds {
+        let found = if opts.exhaustive {
+            exhaustive(&base, kind, opts.budget, &mut tried, &mut proof)?
+        } else {
+            proof = false;
+            swarm(&base, kind, opts.budget, &mut tried)?
+        };
+        if let Some((candidate, property)) = found {
+            let violation = shrink(&base, kind, candidate, property, tried)?;
+            if let Some(path) = &opts.out {
+                write_atomically(path, |w| w.write_all(violation.reproducer.as_bytes()))?;
+            }
+            return Ok(HuntOutcome::Found(Box::new(violation)));
+        }
+    }
+    let note = if proof {
+        "every choice of the traitors was tried: none violates agreement, validity or termination"
+            .to_string()
+    } else if opts.exhaustive {
+        "not a proof: some runs made more transmissions than the honest run counted".to_string()
+    } else {
+        "random search: no proof".to_string()
+    };
+    Ok(HuntOutcome::Clean { tried, proof, note })
+}
+
+/// Runs `c` and returns (violated property, unscripted transmissions).
+fn judge(
+    base: &Base,
+    kind: Kind,
+    c: &Candidate,
+) -> Result<(Option<&'static str>, u64), InputError> {
+    let sc = c.scenario(&base.table, &base.file)?;
+    let r = run_trial(&sc, kind, 0, trial_seed(sc.seed, 0), false)?;
+    let v = &r.verdicts;
+    let property = [
+        ("agreement", &v.agreement),
+        ("validity", &v.validity),
+        ("termination", &v.termination),
+    ]
+    .into_iter()
+    .find(|(_, verdict)| !verdict.holds)
+    .map(|(p, _)| p);
+    Ok((property, r.unscripted))
+}
+
+/// Transmissions each traitor of `who` makes to each recipient in an honest run: the slots.
+fn slots(
+    base: &Base,
+    kind: Kind,
+    n: usize,
+    who: &[u32],
+    seed: u64,
+) -> Result<Vec<Plan>, InputError> {
+    let honest = Candidate {
+        n,
+        who: who.to_vec(),
+        scripts: vec![Plan::new(); who.len()],
+        seed,
+        extra: Vec::new(),
+    };
+    let sc = honest.scenario(&base.table, &base.file)?;
+    let r = run_trial(&sc, kind, 0, trial_seed(sc.seed, 0), true)?;
+    let mut counts: Vec<BTreeMap<u32, usize>> = vec![BTreeMap::new(); who.len()];
+    for e in r.trace.iter().flatten() {
+        if let TraceEvent::Send {
+            from,
+            to,
+            relay: false,
+            ..
+        } = e
+            && let Some(i) = who.iter().position(|&w| w == from.0)
+        {
+            *counts[i].entry(to.0).or_insert(0) += 1;
+        }
+    }
+    Ok(counts
+        .into_iter()
+        .map(|m| {
+            m.into_iter()
+                .map(|(to, k)| (to, vec![Choice::Honest; k]))
+                .collect()
+        })
+        .collect())
+}
+
+/// The traitor placements `faults.who` allows.
+fn placements(sc: &Scenario) -> Vec<Vec<u32>> {
+    let (n, t, commander) = (sc.n as u32, sc.t, sc.commander.0);
+    match &sc.who {
+        Who::Ids(ids) => vec![ids.iter().map(|v| v.0).collect()],
+        Who::Random => subsets(n, t),
+        Who::Commander => subsets(n, t)
+            .into_iter()
+            .filter(|s| s.contains(&commander))
+            .collect(),
+    }
+}
+
+/// All `t`-subsets of `0..n`, in lexicographic order.
+fn subsets(n: u32, t: usize) -> Vec<Vec<u32>> {
+    let mut out = Vec::new();
+    let mut current = Vec::new();
+    fn go(start: u32, n: u32, t: usize, current: &mut Vec<u32>, out: &mut Vec<Vec<u32>>) {
+        if current.len() == t {
+            out.push(current.clone());
+            return;
+        }
+        for v in start..n {
+            if n - v < (t - current.len()) as u32 {
+                break;
+            }
+            current.push(v);
+            go(v + 1, n, t, current, out);
+            current.pop();
+        }
+    }
+    go(0, n, t, &mut current, &mut out);
+    out
+}
+
+const DEVIATIONS: [Choice; 3] = [Choice::Attack, Choice::Retreat, Choice::Withhold];
+
+fn exhaustive(
+    base: &Base,
+    kind: Kind,
+    budget: u64,
+    tried: &mut u64,
+    proof: &mut bool,
+) -> Result<Option<(Candidate, &'static str)>, InputError> {
+    if base.sc.network.transport != Transport::Direct {
+        return Err(InputError::file(
+            &base.file,
+            "--exhaustive enumerates direct transmissions: set network.transport = \"direct\" (or drop --exhaustive for a random search)",
+        ));
+    }
+    let seed = base.sc.seed;
+    let mut plans = Vec::new();
+    let mut total: f64 = 0.0;
+    for who in placements(&base.sc) {
+        let slots = slots(base, kind, base.sc.n, &who, seed)?;
+        let k: usize = slots.iter().flat_map(|p| p.values()).map(Vec::len).sum();
+        total += 3f64.powi(k as i32);
+        plans.push((who, slots, k));
+    }
+    if total > budget as f64 {
+        return Err(InputError::file(
+            &base.file,
+            format!(
+                "--exhaustive: the traitors have about {total:.3e} ways to choose ({} placement(s), 3 choices per transmission) for {}, more than --budget {budget}: shrink the configuration, raise --budget, or search at random without --exhaustive",
+                plans.len(),
+                kind.name()
+            ),
+        ));
+    }
+    for (who, slots, k) in plans {
+        let positions: Vec<(usize, u32, usize)> = slots
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| {
+                p.iter()
+                    .flat_map(move |(&to, c)| (0..c.len()).map(move |j| (i, to, j)))
+            })
+            .collect();
+        let mut digits = vec![0usize; k];
+        loop {
+            let mut scripts = slots.clone();
+            for (&(i, to, j), &d) in positions.iter().zip(&digits) {
+                if let Some(c) = scripts[i].get_mut(&to) {
+                    c[j] = DEVIATIONS[d];
+                }
+            }
+            let c = Candidate {
+                n: base.sc.n,
+                who: who.clone(),
+                scripts,
+                seed,
+                extra: Vec::new(),
+            };
+            *tried += 1;
+            let (property, unscripted) = judge(base, kind, &c)?;
+            if unscripted > 0 {
+                *proof = false;
+            }
+            if let Some(p) = property {
+                return Ok(Some((c, p)));
+            }
+            // Next assignment (mixed radix, base 3).
+            let Some(pos) = digits.iter().position(|&d| d < 2) else {
+                break;
+            };
+            digits[..pos].iter_mut().for_each(|d| *d = 0);
+            digits[pos] += 1;
+        }
+    }
+    Ok(None)
+}
+
+fn swarm(
+    base: &Base,
+    kind: Kind,
+    budget: u64,
+    tried: &mut u64,
+) -> Result<Option<(Candidate, &'static str)>, InputError> {
+    let sc = &base.sc;
+    let all = placements(sc);
+    let mut slot_cache: BTreeMap<Vec<u32>, Vec<Plan>> = BTreeMap::new();
+    for i in 0..budget {
+        let mut rng: SimRng = crate::rng::stream(mix(&[sc.seed, i]), crate::rng::Stream::Protocol);
+        let who = match &sc.who {
+            Who::Random => {
+                let mut w: Vec<u32> = sample(&mut rng, sc.n, sc.t)
+                    .into_iter()
+                    .map(|v| v as u32)
+                    .collect();
+                w.sort_unstable();
+                w
+            }
+            _ => all[rng.random_range(0..all.len())].clone(),
+        };
+        if !slot_cache.contains_key(&who) {
+            let s = slots(base, kind, sc.n, &who, sc.seed)?;
+            slot_cache.insert(who.clone(), s);
+        }
+        let mut scripts = slot_cache[&who].clone();
+        for plan in &mut scripts {
+            for choices in plan.values_mut() {
+                for c in choices.iter_mut() {
+                    *c = Choice::ALL[rng.random_range(0..Choice::ALL.len())];
+                }
+            }
+        }
+        let mut extra = Vec::new();
+        if sc.network.loss > 0.0 {
+            let loss = rng.random_range(0.0..=sc.network.loss);
+            extra.push(("network.loss".to_string(), toml::Value::Float(loss)));
+        }
+        let seed = rng.random::<u64>() & SEED_MASK;
+        let c = Candidate {
+            n: sc.n,
+            who,
+            scripts,
+            seed,
+            extra,
+        };
+        *tried += 1;
+        if let (Some(p), _) = judge(base, kind, &c)? {
+            return Ok(Some((c, p)));
+        }
+    }
+    Ok(None)
+}
+
+/// Whether `c` still violates `property`.
+fn still(base: &Base, kind: Kind, c: &Candidate, property: &str) -> bool {
+    matches!(judge(base, kind, c), Ok((Some(p), _)) if p == property)
+}
+
+/// Fewer traitors, fewer deviating messages, smaller n: each step kept only if `property` still
+/// fails; repeated until nothing more can go.
+fn shrink(
+    base: &Base,
+    kind: Kind,
+    found: Candidate,
+    property: &'static str,
+    tried: u64,
+) -> Result<Violation, InputError> {
+    let mut best = found.trimmed();
+    loop {
+        let before = best.clone();
+        // Fewer traitors.
+        let mut i = 0;
+        while i < best.who.len() && best.who.len() > 1 {
+            let mut c = best.clone();
+            c.who.remove(i);
+            c.scripts.remove(i);
+            if still(base, kind, &c, property) {
+                best = c;
+            } else {
+                i += 1;
+            }
+        }
+        // Fewer deviating messages.
+        let positions: Vec<(usize, u32, usize)> = best
+            .scripts
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| {
+                p.iter()
+                    .flat_map(move |(&to, c)| (0..c.len()).map(move |j| (i, to, j)))
+            })
+            .collect();
+        for (i, to, j) in positions {
+            let mut c = best.clone();
+            if let Some(choices) = c.scripts[i].get_mut(&to)
+                && choices[j] != Choice::Honest
+            {
+                choices[j] = Choice::Honest;
+                if still(base, kind, &c, property) {
+                    best = c;
+                }
+            }
+        }
+        best = best.trimmed();
+        // Smaller n: drop the last general when it is honest and not the commander.
+        let last = best.n as u32 - 1;
+        if best.n > 2
+            && !best.who.contains(&last)
+            && last != base.sc.commander.0
+            && best.who.len() < best.n - 1
+        {
+            let mut c = best.clone();
+            c.n -= 1;
+            for plan in &mut c.scripts {
+                plan.remove(&last);
+            }
+            if c.scenario(&base.table, &base.file).is_ok() && still(base, kind, &c, property) {
+                best = c;
+            }
+        }
+        if best == before {
+            break;
+        }
+    }
+    let sc = best.scenario(&base.table, &base.file)?;
+    let r = run_trial(&sc, kind, 0, trial_seed(sc.seed, 0), false)?;
+    let v = &r.verdicts;
+    let reason = match property {
+        "agreement" => v.agreement.reason.clone(),
+        "validity" => v.validity.reason.clone(),
+        _ => v.termination.reason.clone(),
+    };
+    let reproducer = reproducer(base, kind, &best, property, &reason);
+    Ok(Violation {
+        kind,
+        property,
+        reason,
+        candidate: best,
+        reproducer,
+        tried,
+    })
+}
+
+/// The scenario file that replays a violation.
+fn reproducer(base: &Base, kind: Kind, c: &Candidate, property: &str, reason: &str) -> String {
+    let mut t = c.table(&base.table);
+    let _ = set_path(
+        &mut t,
+        "protocol.kind",
+        toml::Value::String(kind.name().into()),
+    );
+    let _ = set_path(
+        &mut t,
+        &format!("expect.{property}"),
+        toml::Value::String("violated".into()),
+    );
+    let name = format!("{}-hunted", base.sc.name);
+    t.insert("name".into(), toml::Value::String(name));
+    let description = format!(
+        "Found by byzsim hunt from {} and shrunk: n = {}, traitors {:?}, {} deviating message(s). {property} fails: {reason}.",
+        base.file,
+        c.n,
+        c.who,
+        c.deviations()
+    );
+    t.insert("description".into(), toml::Value::String(description));
+    let body = toml::to_string(&t).unwrap_or_default();
+    format!("# Replay: byzsim run THIS_FILE\n{body}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subsets_are_all_t_subsets_in_order() {
+        assert_eq!(
+            subsets(4, 2),
+            vec![
+                vec![0, 1],
+                vec![0, 2],
+                vec![0, 3],
+                vec![1, 2],
+                vec![1, 3],
+                vec![2, 3]
+            ]
+        );
+        assert_eq!(subsets(3, 0), vec![Vec::<u32>::new()]);
+        assert_eq!(subsets(5, 3).len(), 10);
+    }
+}

@@ -1,0 +1,102 @@
+//! `byzsim hunt`: searches find violations where they exist, shrink them to a scenario that
+//! still violates and is no larger than the input, and the written file replays the violation.
+
+use std::path::Path;
+use std::process::Command;
+
+use byzsim::hunt::{HuntOptions, HuntOutcome, hunt};
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+const SPLIT_VOTE: &str = "n = 5\nt = 2\n[protocol]\nkind = \"vote\"\ninputs = [\"attack\", \"attack\", \"retreat\", \"retreat\", \"attack\"]\n[faults]\nwho = \"random\"\n";
+
+fn options(
+    file: std::path::PathBuf,
+    exhaustive: bool,
+    out: Option<std::path::PathBuf>,
+) -> HuntOptions {
+    HuntOptions {
+        file,
+        sets: Vec::new(),
+        budget: 100_000,
+        exhaustive,
+        out,
+        seed: None,
+    }
+}
+
+#[test]
+fn a_shrunk_violation_is_no_larger_than_the_input_and_replays() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "split.toml", SPLIT_VOTE);
+    let out = dir.path().join("found.toml");
+    for exhaustive in [false, true] {
+        let HuntOutcome::Found(v) =
+            hunt(&options(file.clone(), exhaustive, Some(out.clone()))).unwrap()
+        else {
+            panic!("two traitors in a split vote of five break agreement");
+        };
+        assert_eq!(v.property, "agreement");
+        assert!(
+            v.candidate.n <= 5 && v.candidate.who.len() <= 2,
+            "{:?}",
+            v.candidate
+        );
+        assert!(
+            v.candidate.who.len() == 1,
+            "one traitor is enough: {:?}",
+            v.candidate
+        );
+        assert!(v.candidate.deviations() >= 1);
+        let status = Command::new(env!("CARGO_BIN_EXE_byzsim"))
+            .args(["run", out.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(
+            status.status.code(),
+            Some(0),
+            "the written scenario replays the violation: {}",
+            String::from_utf8_lossy(&status.stdout)
+        );
+        assert!(String::from_utf8_lossy(&status.stdout).contains("agreement    violated"));
+    }
+}
+
+#[test]
+fn unanimous_loyal_votes_cannot_be_broken_by_one_traitor_among_five() {
+    // Four loyal generals all vote attack: whatever the traitor sends, each holds at least four
+    // attack votes of five, so every choice of the traitor leaves agreement and validity intact.
+    let dir = tempfile::tempdir().unwrap();
+    let text = "n = 5\nt = 1\n[protocol]\nkind = \"vote\"\ninputs = \"attack\"\n[faults]\nwho = \"random\"\n";
+    let file = write(dir.path(), "unanimous.toml", text);
+    match hunt(&options(file, true, None)).unwrap() {
+        HuntOutcome::Clean { tried, proof, .. } => {
+            assert!(proof, "the exhaustive search completed");
+            assert_eq!(
+                tried,
+                5 * 3u64.pow(4),
+                "5 placements × 3 choices for each of 4 votes"
+            );
+        }
+        HuntOutcome::Found(v) => panic!("{:?}", v.reason),
+    }
+}
+
+#[test]
+fn an_exhaustive_search_too_large_is_refused_with_its_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "big.toml",
+        "n = 30\nt = 3\n[protocol]\nkind = \"vote\"\n",
+    );
+    let e = hunt(&options(file, true, None)).unwrap_err();
+    assert!(
+        e.message.contains("ways to choose") && e.message.contains("--budget"),
+        "{e}"
+    );
+}
