@@ -26,6 +26,7 @@ pub mod cli;
 pub mod crypto;
 pub mod engine;
 pub mod error;
+pub mod explain;
 pub mod hunt;
 pub mod output;
 pub mod protocol;

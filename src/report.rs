@@ -2,11 +2,21 @@
 
 use std::fmt::Write;
 
+use crate::explain::explain;
+use crate::protocol::Kind;
 use crate::run::ScenarioResult;
 use crate::scenario::Scenario;
+use crate::trial::{run_trial, traitors_of};
 
 fn percent(k: u64, n: u64) -> String {
     format!("{:.1}%", 100.0 * k as f64 / n.max(1) as f64)
+}
+
+/// The paragraph about one violated trial, from its replayed trace.
+fn story(sc: &Scenario, kind: Kind, trial: u64, seed: u64) -> Option<String> {
+    let r = run_trial(sc, kind, trial, seed, true).ok()?;
+    let traitors = traitors_of(sc, seed);
+    Some(explain(r.trace.as_deref().unwrap_or(&[]), &traitors))
 }
 
 /// The table for one scenario: a header, a row per protocol kind, the expectations, and the
@@ -78,6 +88,9 @@ pub fn table(sc: &Scenario, result: &ScenarioResult) -> String {
                 ex.reason,
                 sc.replay_command(ex.seed)
             );
+            if let Some(story) = story(sc, s.kind, ex.trial, ex.seed) {
+                let _ = writeln!(out, "     {story}");
+            }
         }
     }
     out

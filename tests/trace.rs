@@ -118,3 +118,30 @@ fn a_bad_trace_name_or_a_diagram_too_large_is_refused() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("too many"));
     assert!(!path.exists());
 }
+
+#[test]
+fn a_violated_trial_is_explained_in_one_paragraph() {
+    let out = byzsim(&["run", SPLIT, "--trials", "1"]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains(
+            "Decisions: general 0 attack, general 1 retreat, general 2 retreat (traitors: 3)."
+        ),
+        "{table}"
+    );
+    assert!(
+        table.contains("general 3 told general 0 \"attack\" but general 1 \"retreat\""),
+        "{table}"
+    );
+    let out = byzsim(&[
+        "run",
+        "scenarios/vote-lossy-links-break-agreement.toml",
+        "--trials",
+        "3",
+    ]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("never did"),
+        "a lost vote shows as a message one general never got: {table}"
+    );
+}

@@ -327,7 +327,7 @@ impl<M: Message> Network<M> {
         if let Some(t) = trace {
             let e = &self.envelopes[env as usize];
             let relay = e.origin != from;
-            let label = format!("{} (from {}, envelope {env})", e.msg.label(), e.origin);
+            let label = e.msg.label();
             t.push(TraceEvent::Send {
                 at: now,
                 from,
