@@ -5,6 +5,7 @@
 //! protocol never sees the network, the clock outside `ctx.now`, or any randomness but its own
 //! stream `ctx.rng`. Traitors wrap this logic (see [`crate::adversary`]).
 
+pub mod oral;
 pub mod signed_flood;
 pub mod vote;
 
@@ -221,16 +222,18 @@ pub trait ProtocolVisitor {
 pub enum Kind {
     Vote,
     SignedFlood,
+    Oral,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 2] = [Kind::Vote, Kind::SignedFlood];
+    pub const ALL: [Kind; 3] = [Kind::Vote, Kind::SignedFlood, Kind::Oral];
 
     /// Calls `v` with this kind's protocol type.
     pub fn visit<V: ProtocolVisitor>(self, v: V) -> V::Output {
         match self {
             Kind::Vote => v.visit::<vote::Vote>(),
             Kind::SignedFlood => v.visit::<signed_flood::SignedFlood>(),
+            Kind::Oral => v.visit::<oral::Oral>(),
         }
     }
 

@@ -1,0 +1,292 @@
+//! `oral`: Lamport, Shostak and Pease's oral-messages algorithm OM(m) ("The Byzantine Generals
+//! Problem", ACM TOPLAS 1982, section 3).
+//!
+//! OM(0): the commander sends its value to every lieutenant, who uses it (RETREAT if none).
+//! OM(m): the commander sends its value to every lieutenant; each lieutenant i then acts as the
+//! commander of OM(m − 1), relaying the value it received to the n − 2 others; finally it takes
+//! the majority of its own value and of the values it obtained, by OM(m − 1), from each other
+//! lieutenant (ties and missing values: RETREAT).
+//!
+//! Here a message carries its *path*: the commander followed by the lieutenants that relayed it
+//! (`0:3:1` is "1 says that 3 says that the commander said"). Round r carries the paths of length
+//! r: the commander sends at time 0, and at the end of each round r ≤ m every lieutenant relays
+//! each path of length r it received (and is not on) to every general not on it. At the end of
+//! round m + 1 lieutenant i evaluates the recursion bottom-up over the paths it holds:
+//! `val(p) = received(p)` for |p| = m + 1, else `majority(received(p), val(p·k) for k ∉ p, k ≠ i)`,
+//! and decides `majority(received(c), val(c·j) for j ≠ i)`. The commander decides its own order.
+//!
+//! Messages of an honest run over direct links: f(n, 0) = n − 1, f(n, m) = (n − 1) +
+//! (n − 1)·f(n − 1, m − 1), the paper's recursion. Bound: OM(m) reaches interactive consistency
+//! with at most m traitors iff n > 3m; so a configuration is inside when n > 3t and m ≥ t, and on
+//! a graph also when its vertex connectivity exceeds 2t (Dolev 1982).
+//!
+//! Traitor strategy `lsp-split`, the paper's impossibility argument at work: a traitorous
+//! commander tells the lower half of the lieutenants (by id) `attack` and the upper half
+//! `retreat`; a traitorous lieutenant relays the opposite of every value it received. With
+//! n ≤ 3t the honest lieutenants are outvoted on what an honest commander said (validity fails),
+//! or split by a lying commander.
+
+use std::collections::BTreeMap;
+
+use crate::adversary::{Traitor, run_honest};
+use crate::protocol::{
+    Action, Bound, BoundInput, Ctx, EstimateInput, Message, Protocol, Setup, Validity,
+};
+use crate::types::{NodeId, Value, majority};
+
+/// A value with the path it came along: the commander first, then each relaying lieutenant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OralMsg {
+    pub path: Vec<u32>,
+    pub value: Value,
+}
+
+impl Message for OralMsg {
+    fn wire_bytes(&self) -> u32 {
+        1 + 4 * self.path.len() as u32
+    }
+
+    fn label(&self) -> String {
+        let path: Vec<String> = self.path.iter().map(u32::to_string).collect();
+        format!("{} via {}", self.value, path.join(":"))
+    }
+}
+
+/// One general running OM(m).
+pub struct Oral {
+    id: u32,
+    n: usize,
+    m: usize,
+    commander: u32,
+    order: Value,
+    /// The first value received along each path.
+    received: BTreeMap<Vec<u32>, Value>,
+    decision: Option<Value>,
+}
+
+impl Oral {
+    fn is_commander(&self) -> bool {
+        self.id == self.commander
+    }
+
+    /// Whether a message along `path` from `from` is well-formed for this lieutenant.
+    fn acceptable(&self, from: NodeId, path: &[u32]) -> bool {
+        let distinct = path
+            .iter()
+            .enumerate()
+            .all(|(i, v)| !path[..i].contains(v) && (*v as usize) < self.n);
+        !path.is_empty()
+            && path.len() <= self.m + 1
+            && path[0] == self.commander
+            && path.last() == Some(&from.0)
+            && !path.contains(&self.id)
+            && distinct
+    }
+
+    /// Relays every path of length `len` this lieutenant holds.
+    fn relay(&self, ctx: &mut Ctx<OralMsg>, len: usize) {
+        for (path, &value) in self.received.iter().filter(|(p, _)| p.len() == len) {
+            let mut next = path.clone();
+            next.push(self.id);
+            for to in (0..self.n as u32).filter(|v| !next.contains(v)) {
+                let msg = OralMsg {
+                    path: next.clone(),
+                    value,
+                };
+                ctx.send(NodeId(to), msg);
+            }
+        }
+    }
+
+    /// `val(p)` of the recursion, for a path `p` not containing this lieutenant.
+    fn val(&self, path: &mut Vec<u32>) -> Value {
+        let direct = self
+            .received
+            .get(path.as_slice())
+            .copied()
+            .unwrap_or_default();
+        if path.len() > self.m {
+            return direct;
+        }
+        let (mut attack, mut retreat) = (0, 0);
+        let mut count = |v: Value| match v {
+            Value::Attack => attack += 1,
+            Value::Retreat => retreat += 1,
+        };
+        count(direct);
+        for k in 0..self.n as u32 {
+            if k == self.id || path.contains(&k) {
+                continue;
+            }
+            path.push(k);
+            count(self.val(path));
+            path.pop();
+        }
+        majority(attack, retreat)
+    }
+
+    fn decide(&self) -> Value {
+        let own = self
+            .received
+            .get(&vec![self.commander])
+            .copied()
+            .unwrap_or_default();
+        if self.m == 0 {
+            return own;
+        }
+        let (mut attack, mut retreat) = (0, 0);
+        let mut count = |v: Value| match v {
+            Value::Attack => attack += 1,
+            Value::Retreat => retreat += 1,
+        };
+        count(own);
+        let mut path = vec![self.commander];
+        for j in 0..self.n as u32 {
+            if j == self.id || j == self.commander {
+                continue;
+            }
+            path.push(j);
+            count(self.val(&mut path));
+            path.pop();
+        }
+        majority(attack, retreat)
+    }
+}
+
+impl Protocol for Oral {
+    type Msg = OralMsg;
+    const NAME: &'static str = "oral";
+    const VALIDITY: Validity = Validity::Commander;
+    const STRATEGIES: &'static [&'static str] = &["lsp-split"];
+
+    fn new(id: NodeId, setup: &Setup) -> Self {
+        Oral {
+            id: id.0,
+            n: setup.n,
+            m: setup.m,
+            commander: setup.commander.0,
+            order: setup.order,
+            received: BTreeMap::new(),
+            decision: None,
+        }
+    }
+
+    fn start(&mut self, ctx: &mut Ctx<OralMsg>) {
+        if self.is_commander() {
+            ctx.broadcast(OralMsg {
+                path: vec![self.id],
+                value: self.order,
+            });
+            self.decision = Some(self.order);
+            return;
+        }
+        for round in 1..=self.m as u32 {
+            ctx.timer_at_round(round, round as u64);
+        }
+        ctx.timer_at_round(self.m as u32 + 1, 0);
+    }
+
+    fn on_message(&mut self, _ctx: &mut Ctx<OralMsg>, from: NodeId, msg: OralMsg) {
+        if self.decision.is_none() && self.acceptable(from, &msg.path) {
+            self.received.entry(msg.path).or_insert(msg.value);
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut Ctx<OralMsg>, tag: u64) {
+        match tag {
+            0 => self.decision = Some(self.decide()),
+            round => self.relay(ctx, round as usize),
+        }
+    }
+
+    fn decision(&self) -> Option<Value> {
+        self.decision
+    }
+
+    fn with_value(_ctx: &mut Ctx<OralMsg>, msg: &OralMsg, value: Value) -> Option<OralMsg> {
+        Some(OralMsg {
+            path: msg.path.clone(),
+            value,
+        })
+    }
+
+    fn bound(b: &BoundInput) -> Option<Bound> {
+        let complete = b.connectivity + 1 >= b.n;
+        let mut rule = "n > 3t, m >= t".to_string();
+        let mut inside = b.n > 3 * b.t && b.m >= b.t;
+        if !complete {
+            rule.push_str(", connectivity > 2t");
+            inside &= b.connectivity > 2 * b.t;
+        }
+        Some(Bound { inside, rule })
+    }
+
+    fn estimate(e: &EstimateInput) -> f64 {
+        messages(e.n, e.m)
+    }
+
+    fn strategy(name: &str, _id: NodeId, setup: &Setup) -> Option<Box<dyn Traitor<Self>>> {
+        (name == "lsp-split").then(|| Box::new(LspSplit { n: setup.n }) as Box<dyn Traitor<Self>>)
+    }
+}
+
+/// Messages of an honest OM(m) run with n generals over direct links: the paths of length k
+/// ((n − 1)!/(n − k)! of them) each sent to the n − k generals not on them, for k = 1..m+1.
+/// Equal to the paper's recursion f(n, m).
+pub fn messages(n: usize, m: usize) -> f64 {
+    let (n, mut paths, mut total) = (n as f64, 1.0, 0.0);
+    for k in 1..=(m + 1) {
+        let k = k as f64;
+        if k > 1.0 {
+            paths *= n - k + 1.0;
+        }
+        total += paths * (n - k).max(0.0);
+    }
+    total
+}
+
+/// The impossibility strategy (see the module doc).
+struct LspSplit {
+    n: usize,
+}
+
+impl Traitor<Oral> for LspSplit {
+    fn start(&mut self, honest: &mut Oral, ctx: &mut Ctx<OralMsg>) {
+        let start = run_honest::<Oral>(ctx, |c| honest.start(c));
+        if !honest.is_commander() {
+            return;
+        }
+        let tail: Vec<Action<OralMsg>> = ctx.outbox().drain(start..).collect();
+        let lieutenants: Vec<u32> = (0..self.n as u32).filter(|&v| v != honest.id).collect();
+        let half = lieutenants.len().div_ceil(2);
+        for action in tail {
+            let Action::Broadcast { msg, .. } = action else {
+                ctx.outbox().push(action);
+                continue;
+            };
+            for (i, &to) in lieutenants.iter().enumerate() {
+                let value = if i < half {
+                    Value::Attack
+                } else {
+                    Value::Retreat
+                };
+                ctx.send(
+                    NodeId(to),
+                    OralMsg {
+                        path: msg.path.clone(),
+                        value,
+                    },
+                );
+            }
+        }
+    }
+
+    fn on_timer(&mut self, honest: &mut Oral, ctx: &mut Ctx<OralMsg>, tag: u64) {
+        let start = run_honest::<Oral>(ctx, |c| honest.on_timer(c, tag));
+        for action in &mut ctx.outbox()[start..] {
+            if let Action::Send { msg, .. } = action {
+                msg.value = msg.value.flip();
+            }
+        }
+    }
+}
