@@ -56,13 +56,15 @@ pub struct CryptoStats {
     pub verifications_computed: u64,
 }
 
-type MemoKey = (u32, [u8; 64], Box<[u8]>);
-
 /// The public side of the keyring: verification with a memo, and the counters.
+///
+/// The memo is keyed by `(signer, signature)` and remembers the message each signature was
+/// checked against, so a lookup allocates nothing; the same signature presented with another
+/// message is verified afresh (and is almost certainly a forgery).
 #[derive(Default)]
 pub struct Crypto {
     public: Vec<VerifyingKey>,
-    memo: BTreeMap<MemoKey, bool>,
+    memo: BTreeMap<(u32, [u8; 64]), (Box<[u8]>, bool)>,
     stats: CryptoStats,
 }
 
@@ -88,13 +90,15 @@ impl Crypto {
         let Some(public) = self.public.get(signer.idx()) else {
             return false;
         };
-        let key: MemoKey = (signer.0, sig.to_bytes(), msg.into());
-        if let Some(&ok) = self.memo.get(&key) {
-            return ok;
+        let key = (signer.0, sig.to_bytes());
+        if let Some((seen, ok)) = self.memo.get(&key)
+            && **seen == *msg
+        {
+            return *ok;
         }
         self.stats.verifications_computed += 1;
         let ok = public.verify(msg, sig).is_ok();
-        self.memo.insert(key, ok);
+        self.memo.entry(key).or_insert_with(|| (msg.into(), ok));
         ok
     }
 

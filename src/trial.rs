@@ -152,12 +152,15 @@ fn run<P: Protocol>(
         order: sc.order,
         inputs: inputs_of(sc, trial_seed),
     };
-    let behaviours: Vec<Option<Box<dyn Traitor<P>>>> = traitor
-        .iter()
-        .enumerate()
-        .map(|(i, &is_traitor)| {
-            is_traitor
-                .then(|| adversary::build::<P>(&sc.behaviour, NodeId(i as u32), &setup, trial_seed))
+    let coalition: Vec<NodeId> = (0..sc.n as u32)
+        .map(NodeId)
+        .filter(|v| traitor[v.idx()])
+        .collect();
+    let behaviours: Vec<Option<Box<dyn Traitor<P>>>> = (0..sc.n as u32)
+        .map(NodeId)
+        .map(|v| {
+            traitor[v.idx()]
+                .then(|| adversary::build::<P>(&sc.behaviour, v, &setup, &coalition, trial_seed))
                 .flatten()
         })
         .collect();

@@ -134,6 +134,7 @@ pub fn build<P: Protocol>(
     spec: &BehaviourSpec,
     id: NodeId,
     setup: &Setup,
+    traitors: &[NodeId],
     trial_seed: u64,
 ) -> Option<Box<dyn Traitor<P>>> {
     let rng = || stream(trial_seed, Stream::Traitor(id.0));
@@ -151,7 +152,7 @@ pub fn build<P: Protocol>(
                 script.map(|s| s.1.clone()).unwrap_or_default(),
             ))
         }
-        BehaviourSpec::Strategy(name) => return P::strategy(name, id, setup),
+        BehaviourSpec::Strategy(name) => return P::strategy(name, id, setup, traitors),
     })
 }
 

@@ -5,7 +5,12 @@
 //! protocol never sees the network, the clock outside `ctx.now`, or any randomness but its own
 //! stream `ctx.rng`. Traitors wrap this logic (see [`crate::adversary`]).
 
+pub mod chain;
+pub mod dolev_strong;
 pub mod oral;
+pub mod phase_king;
+pub mod relay;
+pub mod signed;
 pub mod signed_flood;
 pub mod vote;
 
@@ -77,6 +82,20 @@ impl<M> Ctx<'_, M> {
     /// Sends `msg` to every other general.
     pub fn broadcast(&mut self, msg: M) {
         self.out.push(Action::Broadcast { msg, only: None });
+    }
+
+    /// Sends `msg` to the generals marked in `only` (on a flooding network: passes it first to
+    /// the neighbours marked; it still floods to everyone).
+    pub fn broadcast_only(&mut self, msg: M, only: Box<[bool]>) {
+        self.out.push(Action::Broadcast {
+            msg,
+            only: Some(only),
+        });
+    }
+
+    /// The round the current time falls in (round r spans [(r − 1)·round_ms, r·round_ms)).
+    pub fn current_round(&self) -> u64 {
+        self.now.0 / self.round.0.max(1) + 1
     }
 
     /// Calls `on_timer(tag)` at the end of round `round` (time `round × round_ms`).
@@ -196,8 +215,15 @@ pub trait Protocol: Sized + 'static {
         n * (n - 1.0)
     }
 
-    /// Protocol-specific traitor strategies, by the name used in `faults.behaviour`.
-    fn strategy(_name: &str, _id: NodeId, _setup: &Setup) -> Option<Box<dyn Traitor<Self>>> {
+    /// Protocol-specific traitor strategies, by the name used in `faults.behaviour`. `traitors`
+    /// lists the whole coalition (ascending ids): traitors may plan together, but each one holds
+    /// only its own signing key.
+    fn strategy(
+        _name: &str,
+        _id: NodeId,
+        _setup: &Setup,
+        _traitors: &[NodeId],
+    ) -> Option<Box<dyn Traitor<Self>>> {
         None
     }
 }
@@ -223,10 +249,20 @@ pub enum Kind {
     Vote,
     SignedFlood,
     Oral,
+    Signed,
+    DolevStrong,
+    PhaseKing,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 3] = [Kind::Vote, Kind::SignedFlood, Kind::Oral];
+    pub const ALL: [Kind; 6] = [
+        Kind::Vote,
+        Kind::SignedFlood,
+        Kind::Oral,
+        Kind::Signed,
+        Kind::DolevStrong,
+        Kind::PhaseKing,
+    ];
 
     /// Calls `v` with this kind's protocol type.
     pub fn visit<V: ProtocolVisitor>(self, v: V) -> V::Output {
@@ -234,6 +270,9 @@ impl Kind {
             Kind::Vote => v.visit::<vote::Vote>(),
             Kind::SignedFlood => v.visit::<signed_flood::SignedFlood>(),
             Kind::Oral => v.visit::<oral::Oral>(),
+            Kind::Signed => v.visit::<signed::Signed>(),
+            Kind::DolevStrong => v.visit::<dolev_strong::DolevStrong>(),
+            Kind::PhaseKing => v.visit::<phase_king::PhaseKing>(),
         }
     }
 

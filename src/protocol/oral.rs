@@ -225,7 +225,12 @@ impl Protocol for Oral {
         messages(e.n, e.m)
     }
 
-    fn strategy(name: &str, _id: NodeId, setup: &Setup) -> Option<Box<dyn Traitor<Self>>> {
+    fn strategy(
+        name: &str,
+        _id: NodeId,
+        setup: &Setup,
+        _traitors: &[NodeId],
+    ) -> Option<Box<dyn Traitor<Self>>> {
         (name == "lsp-split").then(|| Box::new(LspSplit { n: setup.n }) as Box<dyn Traitor<Self>>)
     }
 }

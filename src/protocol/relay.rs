@@ -1,0 +1,261 @@
+//! The signed-relay core shared by `signed` (LSP SM(m)) and `dolev-strong`: the commander signs
+//! its order; a general that receives, in time, a valid chain carrying a value it has not
+//! accepted yet accepts the value and, while relaying rounds remain, countersigns the chain and
+//! sends it, at the start of the next round, to every general not on it. After the last round it
+//! decides the value if it accepted exactly one, else RETREAT. Relays leave at round boundaries,
+//! as in the papers' lock-step rounds, so a relay never overtakes the message it answers.
+//!
+//! *In time*: a chain with k signatures is accepted only up to the end of round k (a general
+//! receiving it later ignores it). This is Dolev and Strong's rule, and the synchrony LSP assume
+//! for SM(m) ("messages of round k carry k signatures"); without it a traitor could hand a value
+//! to some loyal generals after they can no longer pass it on.
+
+use std::marker::PhantomData;
+
+use crate::adversary::{Traitor, run_honest};
+use crate::protocol::chain::Chain;
+use crate::protocol::{Bound, BoundInput, Ctx, EstimateInput, Protocol, Setup, Validity};
+use crate::types::{NodeId, Value};
+
+/// What distinguishes SM(m) from Dolev–Strong.
+pub trait Variant: 'static {
+    const NAME: &'static str;
+    /// Domain separation for the signed bytes.
+    const DOMAIN: [u8; 8];
+    /// Relaying rounds: chains of up to this many signatures are passed on, and the generals
+    /// decide at the end of round `depth + 1`.
+    fn depth(setup: &Setup) -> usize;
+    /// Relaying rounds for a work estimate.
+    fn depth_of(e: &EstimateInput) -> usize;
+    fn bound(b: &BoundInput) -> Bound;
+}
+
+/// One general of a signed-relay protocol.
+pub struct Chained<V> {
+    id: NodeId,
+    n: usize,
+    commander: NodeId,
+    order: Value,
+    depth: usize,
+    accepted: Vec<Value>,
+    /// Countersigned chains waiting for the start of the next round.
+    outgoing: Vec<Chain>,
+    decision: Option<Value>,
+    variant: PhantomData<V>,
+}
+
+/// Timer tag of the end-of-round relay (the decision timer is 0).
+const RELAY: u64 = 1;
+
+impl<V: Variant> Chained<V> {
+    fn accept(&mut self, ctx: &mut Ctx<Chain>, chain: Chain) {
+        if self.decision.is_some() || self.accepted.contains(&chain.value) {
+            return;
+        }
+        let in_time = chain.len() as u64 >= ctx.current_round();
+        if !in_time || chain.contains(self.id) || !chain.verify(ctx, &V::DOMAIN, self.commander) {
+            return;
+        }
+        self.accepted.push(chain.value);
+        if chain.len() <= self.depth {
+            if self.outgoing.is_empty() {
+                ctx.timer_at_round(ctx.current_round() as u32, RELAY);
+            }
+            self.outgoing.push(chain.extend(ctx, &V::DOMAIN));
+        }
+    }
+
+    fn relay(&mut self, ctx: &mut Ctx<Chain>) {
+        for next in std::mem::take(&mut self.outgoing) {
+            let only: Box<[bool]> = (0..self.n as u32)
+                .map(|v| !next.contains(NodeId(v)))
+                .collect();
+            ctx.broadcast_only(next, only);
+        }
+    }
+}
+
+impl<V: Variant> Protocol for Chained<V> {
+    type Msg = Chain;
+    const NAME: &'static str = V::NAME;
+    const SIGNED: bool = true;
+    const VALIDITY: Validity = Validity::Commander;
+    const STRATEGIES: &'static [&'static str] = &["late-release"];
+
+    fn new(id: NodeId, setup: &Setup) -> Self {
+        Chained {
+            id,
+            n: setup.n,
+            commander: setup.commander,
+            order: setup.order,
+            depth: V::depth(setup),
+            accepted: Vec::new(),
+            outgoing: Vec::new(),
+            decision: None,
+            variant: PhantomData,
+        }
+    }
+
+    fn start(&mut self, ctx: &mut Ctx<Chain>) {
+        if self.id == self.commander {
+            let chain = Chain::start(ctx, &V::DOMAIN, self.order);
+            ctx.broadcast(chain);
+            self.decision = Some(self.order);
+        } else {
+            ctx.timer_at_round(self.depth as u32 + 1, 0);
+        }
+    }
+
+    fn on_message(&mut self, ctx: &mut Ctx<Chain>, _from: NodeId, chain: Chain) {
+        self.accept(ctx, chain);
+    }
+
+    fn on_timer(&mut self, ctx: &mut Ctx<Chain>, tag: u64) {
+        if tag == RELAY {
+            self.relay(ctx);
+            return;
+        }
+        self.decision = Some(match self.accepted.as_slice() {
+            [only] => *only,
+            _ => Value::Retreat,
+        });
+    }
+
+    fn decision(&self) -> Option<Value> {
+        self.decision
+    }
+
+    /// Only the commander can change the value of a chain: it signs a new one.
+    fn with_value(ctx: &mut Ctx<Chain>, msg: &Chain, value: Value) -> Option<Chain> {
+        (msg.len() == 1 && msg.links[0].signer == ctx.id)
+            .then(|| Chain::start(ctx, &V::DOMAIN, value))
+    }
+
+    fn bound(b: &BoundInput) -> Option<Bound> {
+        Some(V::bound(b))
+    }
+
+    /// An honest run over direct links: the commander's n − 1 sends, then, with a relaying
+    /// round, each lieutenant's one relay to the n − 2 generals not on its chain: (n − 1)².
+    fn estimate(e: &EstimateInput) -> f64 {
+        let n = e.n as f64;
+        if V::depth_of(e) == 0 {
+            n - 1.0
+        } else {
+            (n - 1.0) * (n - 1.0)
+        }
+    }
+
+    fn strategy(
+        name: &str,
+        id: NodeId,
+        setup: &Setup,
+        traitors: &[NodeId],
+    ) -> Option<Box<dyn Traitor<Self>>> {
+        (name == "late-release")
+            .then(|| Box::new(LateRelease::new(id, setup, traitors)) as Box<dyn Traitor<Self>>)
+    }
+}
+
+/// Timer tag the strategy keeps for itself.
+const RELEASE: u64 = 1 << 63;
+
+/// `late-release`: the traitors sign conflicting values and release the second as late as the
+/// protocol lets them. A traitorous commander signs both its order A and the opposite B; it sends
+/// A to everyone and passes B privately along the other traitors, one countersignature per round
+/// (each holds only its own key), so that the last traitor hands a chain of k signatures to half
+/// of the loyal generals at the start of round k — the latest round that chain is still accepted.
+/// With an honest commander the traitors cannot sign a second value and follow the protocol.
+pub struct LateRelease {
+    id: NodeId,
+    commander: NodeId,
+    /// The traitors other than the commander, in id order: the route of the second value.
+    passers: Vec<NodeId>,
+    /// The loyal generals that get the second value.
+    targets: Vec<NodeId>,
+    second: Value,
+    pending: Option<Chain>,
+    active: bool,
+}
+
+impl LateRelease {
+    fn new(id: NodeId, setup: &Setup, traitors: &[NodeId]) -> LateRelease {
+        let loyal: Vec<NodeId> = (0..setup.n as u32)
+            .map(NodeId)
+            .filter(|v| !traitors.contains(v))
+            .collect();
+        LateRelease {
+            id,
+            commander: setup.commander,
+            passers: traitors
+                .iter()
+                .copied()
+                .filter(|&v| v != setup.commander)
+                .collect(),
+            targets: loyal[..loyal.len().div_ceil(2)].to_vec(),
+            second: setup.order.flip(),
+            pending: None,
+            active: traitors.contains(&setup.commander),
+        }
+    }
+
+    /// Who gets the chain next: the next traitor on the route, or (at the end) the targets.
+    fn next_hop(&self) -> Option<NodeId> {
+        if self.id == self.commander {
+            return self.passers.first().copied();
+        }
+        let at = self.passers.iter().position(|&v| v == self.id)?;
+        self.passers.get(at + 1).copied()
+    }
+
+    fn pass_on<M: Clone>(&self, ctx: &mut Ctx<M>, chain: Chain, wrap: impl Fn(Chain) -> M) {
+        match self.next_hop() {
+            Some(next) => ctx.send(next, wrap(chain)),
+            None => {
+                for &to in &self.targets {
+                    ctx.send(to, wrap(chain.clone()));
+                }
+            }
+        }
+    }
+}
+
+impl<V: Variant> Traitor<Chained<V>> for LateRelease {
+    fn start(&mut self, honest: &mut Chained<V>, ctx: &mut Ctx<Chain>) {
+        run_honest::<Chained<V>>(ctx, |c| honest.start(c));
+        if self.active && self.id == self.commander {
+            let second = Chain::start(ctx, &V::DOMAIN, self.second);
+            self.pass_on(ctx, second, |c| c);
+        }
+    }
+
+    fn on_message(
+        &mut self,
+        honest: &mut Chained<V>,
+        ctx: &mut Ctx<Chain>,
+        from: NodeId,
+        chain: Chain,
+    ) {
+        let ours = self.active && chain.value == self.second && self.id != self.commander;
+        if !ours {
+            honest.on_message(ctx, from, chain);
+            return;
+        }
+        if self.pending.is_none() && !chain.contains(self.id) {
+            // Countersign now, pass it on at the start of the round its new length allows.
+            let next = chain.extend(ctx, &V::DOMAIN);
+            ctx.timer_at_round(next.len() as u32 - 1, RELEASE);
+            self.pending = Some(next);
+        }
+    }
+
+    fn on_timer(&mut self, honest: &mut Chained<V>, ctx: &mut Ctx<Chain>, tag: u64) {
+        if tag != RELEASE {
+            honest.on_timer(ctx, tag);
+            return;
+        }
+        if let Some(chain) = self.pending.take() {
+            self.pass_on(ctx, chain, |c| c);
+        }
+    }
+}
