@@ -56,6 +56,9 @@ pub struct CryptoStats {
     pub verifications_computed: u64,
 }
 
+/// A signature as the memo knows it: who signed, and the signature bytes.
+type MemoKey = (u32, [u8; 64]);
+
 /// The public side of the keyring: verification with a memo, and the counters.
 ///
 /// The memo is keyed by `(signer, signature)` and remembers the message each signature was
@@ -64,7 +67,7 @@ pub struct CryptoStats {
 #[derive(Default)]
 pub struct Crypto {
     public: Vec<VerifyingKey>,
-    memo: BTreeMap<(u32, [u8; 64]), (Box<[u8]>, bool)>,
+    memo: BTreeMap<MemoKey, (Box<[u8]>, bool)>,
     stats: CryptoStats,
 }
 
