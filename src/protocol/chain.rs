@@ -4,9 +4,9 @@
 //! Link k signs `(domain, value, k, signer, signature of link k − 1)`, so verifying a link needs
 //! only its predecessor's signature: each distinct link is one ed25519 verification, which the
 //! per-run memo ([`crate::crypto::Crypto`]) performs once however many generals check the chain.
-//! The links are shared (`Arc`), so sending a chain to many generals copies a pointer.
+//! The links are shared (`Rc`: a trial runs on one thread), so sending a chain to many generals copies a pointer.
 
-use std::sync::Arc;
+use std::rc::Rc;
 
 use ed25519_dalek::Signature;
 
@@ -24,7 +24,7 @@ pub struct Link {
 #[derive(Clone, Debug)]
 pub struct Chain {
     pub value: Value,
-    pub links: Arc<[Link]>,
+    pub links: Rc<[Link]>,
 }
 
 /// The bytes link `index` signs.
@@ -52,7 +52,7 @@ impl Chain {
         let signature = ctx.sign(&signed_bytes(domain, value, 0, ctx.id, None));
         Chain {
             value,
-            links: Arc::from(vec![Link {
+            links: Rc::from(vec![Link {
                 signer: ctx.id,
                 signature,
             }]),
@@ -71,7 +71,7 @@ impl Chain {
         });
         Chain {
             value: self.value,
-            links: Arc::from(links),
+            links: Rc::from(links),
         }
     }
 
