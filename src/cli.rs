@@ -38,6 +38,8 @@ pub enum Command {
     Run(RunArgs),
     /// Run a scenario over a grid of n, t and other keys; CSV per trial and a summary per cell.
     Sweep(SweepArgs),
+    /// Draw an SVG from a CSV: a heatmap (--z) or lines, with the proven bound where known.
+    Plot(crate::plot::PlotArgs),
     /// Merge the CSVs of a sharded sweep into the file the whole sweep would have written.
     Merge(MergeArgs),
     /// Search the traitors' choices for a violation; shrink it and write it as a scenario.
@@ -196,6 +198,11 @@ pub fn run(cli: Cli) -> Result<u8, InputError> {
             Ok(0)
         }
         Command::Hunt(args) => hunt_command(args),
+        Command::Plot(args) => {
+            crate::plot::plot(&args)?;
+            eprintln!("wrote {}", args.out.display());
+            Ok(0)
+        }
         Command::Topology(args) => topology_command(args),
         Command::Bench(args) => {
             crate::bench::run(args.json);

@@ -29,6 +29,7 @@ pub mod error;
 pub mod explain;
 pub mod hunt;
 pub mod output;
+pub mod plot;
 pub mod protocol;
 pub mod record;
 pub mod report;

@@ -58,6 +58,9 @@ pub fn header(vary_keys: &[String]) -> StringRecord {
         "termination_rate",
         "termination_lo",
         "termination_hi",
+        "failure_rate",
+        "failure_lo",
+        "failure_hi",
         "mean_messages",
         "median_messages",
         "mean_decision_ms",
@@ -128,6 +131,18 @@ fn summary_row(
         out.push(fmt(Some(lo)));
         out.push(fmt(Some(hi)));
     }
+    let failed = rows
+        .iter()
+        .filter(|r| {
+            ["agreement", "validity", "termination"]
+                .iter()
+                .any(|p| cols.get(r, p) == "false")
+        })
+        .count() as u64;
+    let (lo, hi) = wilson(failed, trials);
+    out.push(fmt(Some(failed as f64 / trials as f64)));
+    out.push(fmt(Some(lo)));
+    out.push(fmt(Some(hi)));
     let messages = numbers("messages");
     let times = numbers("decision_time_ms");
     out.push(fmt(mean(&messages)));
@@ -184,6 +199,11 @@ mod tests {
         let (lo, hi) = wilson(2, 3);
         assert_eq!(h.get(s, "agreement_lo"), format!("{lo:.6}"));
         assert_eq!(h.get(s, "agreement_hi"), format!("{hi:.6}"));
+        assert_eq!(
+            h.get(s, "failure_rate"),
+            "0.333333",
+            "one trial of three broke agreement"
+        );
         assert_eq!(h.get(s, "mean_messages"), "11.000000");
         assert_eq!(h.get(s, "median_messages"), "11.000000");
         assert_eq!(h.get(s, "mean_decision_ms"), "100.000000");
