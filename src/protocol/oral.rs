@@ -37,7 +37,8 @@ use crate::types::{NodeId, Value, majority};
 /// A value with the path it came along: the commander first, then each relaying lieutenant.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OralMsg {
-    pub path: Vec<u32>,
+    /// Shared by all the copies of one relay (a trial runs on one thread).
+    pub path: std::rc::Rc<[u32]>,
     pub value: Value,
 }
 
@@ -59,12 +60,40 @@ pub struct Oral {
     m: usize,
     commander: u32,
     order: Value,
-    /// The first value received along each path.
-    received: BTreeMap<Vec<u32>, Value>,
+    /// The first value received along each path: `received[len − 1]` holds the paths of
+    /// length `len`, keyed by the path packed into an integer ([`Oral::key`]).
+    received: Vec<BTreeMap<u128, Value>>,
+    /// Bits per general id in a packed path.
+    bits: u32,
     decision: Option<Value>,
 }
 
 impl Oral {
+    /// A path packed into an integer, first general in the highest bits, so that keys of one
+    /// length sort like the paths. `(m + 1)·bits ≤ 128` is guaranteed by the work estimate
+    /// (such a run would send more messages than any limit allows otherwise).
+    fn key(&self, path: &[u32]) -> u128 {
+        path.iter()
+            .fold(0u128, |k, &v| (k << self.bits) | v as u128)
+    }
+
+    fn unpack(&self, mut key: u128, len: usize) -> Vec<u32> {
+        let mask = (1u128 << self.bits) - 1;
+        let mut path = vec![0u32; len];
+        for slot in path.iter_mut().rev() {
+            *slot = (key & mask) as u32;
+            key >>= self.bits;
+        }
+        path
+    }
+
+    fn get(&self, path: &[u32]) -> Option<Value> {
+        self.received
+            .get(path.len().checked_sub(1)?)?
+            .get(&self.key(path))
+            .copied()
+    }
+
     fn is_commander(&self) -> bool {
         self.id == self.commander
     }
@@ -85,26 +114,23 @@ impl Oral {
 
     /// Relays every path of length `len` this lieutenant holds.
     fn relay(&self, ctx: &mut Ctx<OralMsg>, len: usize) {
-        for (path, &value) in self.received.iter().filter(|(p, _)| p.len() == len) {
-            let mut next = path.clone();
+        let Some(paths) = self.received.get(len - 1) else {
+            return;
+        };
+        for (&key, &value) in paths {
+            let mut next = self.unpack(key, len);
             next.push(self.id);
-            for to in (0..self.n as u32).filter(|v| !next.contains(v)) {
-                let msg = OralMsg {
-                    path: next.clone(),
-                    value,
-                };
-                ctx.send(NodeId(to), msg);
+            let shared: std::rc::Rc<[u32]> = next.into();
+            for to in (0..self.n as u32).filter(|v| !shared.contains(v)) {
+                let path = shared.clone();
+                ctx.send(NodeId(to), OralMsg { path, value });
             }
         }
     }
 
     /// `val(p)` of the recursion, for a path `p` not containing this lieutenant.
     fn val(&self, path: &mut Vec<u32>) -> Value {
-        let direct = self
-            .received
-            .get(path.as_slice())
-            .copied()
-            .unwrap_or_default();
+        let direct = self.get(path).unwrap_or_default();
         if path.len() > self.m {
             return direct;
         }
@@ -126,11 +152,7 @@ impl Oral {
     }
 
     fn decide(&self) -> Value {
-        let own = self
-            .received
-            .get(&vec![self.commander])
-            .copied()
-            .unwrap_or_default();
+        let own = self.get(&[self.commander]).unwrap_or_default();
         if self.m == 0 {
             return own;
         }
@@ -166,7 +188,8 @@ impl Protocol for Oral {
             m: setup.m,
             commander: setup.commander.0,
             order: setup.order,
-            received: BTreeMap::new(),
+            received: vec![BTreeMap::new(); setup.m + 1],
+            bits: usize::BITS - setup.n.leading_zeros(),
             decision: None,
         }
     }
@@ -174,7 +197,7 @@ impl Protocol for Oral {
     fn start(&mut self, ctx: &mut Ctx<OralMsg>) {
         if self.is_commander() {
             ctx.broadcast(OralMsg {
-                path: vec![self.id],
+                path: vec![self.id].into(),
                 value: self.order,
             });
             self.decision = Some(self.order);
@@ -188,7 +211,10 @@ impl Protocol for Oral {
 
     fn on_message(&mut self, _ctx: &mut Ctx<OralMsg>, from: NodeId, msg: OralMsg) {
         if self.decision.is_none() && self.acceptable(from, &msg.path) {
-            self.received.entry(msg.path).or_insert(msg.value);
+            let key = self.key(&msg.path);
+            self.received[msg.path.len() - 1]
+                .entry(key)
+                .or_insert(msg.value);
         }
     }
 
