@@ -106,3 +106,20 @@ fn a_silent_traitor_sends_nothing_and_a_dropping_one_with_drop_1_neither() {
         }
     }
 }
+
+/// Regression: a tampered copy relayed by another traitor is the same copy again, so a flood
+/// carries at most three versions of each vote (the original and one per value), never a number
+/// growing with every traitor it passes.
+#[test]
+fn tampered_copies_do_not_multiply_at_each_traitor() {
+    let sc = scenario(
+        "n = 30\nt = 10\ntrials = 5\n[protocol]\nkind = \"vote\"\n[network]\ntopology = \"random-regular\"\ndegree = 4\ntransport = \"flooding\"\n[faults]\nbehaviour = \"equivocate\"\n",
+    );
+    for trial in 0..sc.trials {
+        let seed = sc.seed + trial;
+        let edges = topology_of(&sc, seed).unwrap().edge_count() as u64;
+        let r = run_trial(&sc, Kind::Vote, trial, seed, false).unwrap().record;
+        let per_flood = 2 * edges - 30 + 1;
+        assert!(r.messages <= 3 * 30 * per_flood, "{} messages", r.messages);
+    }
+}

@@ -303,19 +303,9 @@ impl<P: Protocol> Sim<P> {
                     }
                 }
                 Relay::Replace(forged) => {
-                    let (origin, dest) = {
-                        let e = self.net.envelope(env);
-                        (e.origin, e.dest)
-                    };
-                    let copy = self.net.forge(relayer, origin, dest, forged);
-                    self.net.hop(
-                        &mut self.queue,
-                        self.now,
-                        relayer,
-                        next,
-                        copy,
-                        &mut self.trace,
-                    );
+                    let copy = self.net.forge(relayer, env, forged);
+                    self.net
+                        .hop(&mut self.queue, self.now, relayer, next, copy, &mut self.trace);
                 }
             }
         }

@@ -132,6 +132,8 @@ pub struct Envelope<M> {
     pub origin: NodeId,
     pub dest: Option<NodeId>,
     pub msg: M,
+    /// The envelope the sender created; tampered copies keep their original's root.
+    pub root: u32,
 }
 
 /// Where trace events go when a trace is recorded.
@@ -143,6 +145,8 @@ pub struct Network<M> {
     latency_rng: SimRng,
     loss_rng: SimRng,
     envelopes: Vec<Envelope<M>>,
+    /// Tampered copies by (original, content label).
+    forged: std::collections::BTreeMap<(u32, String), u32>,
     /// `seen[v]`: bitset over envelope ids that general `v` has seen.
     seen: Vec<Vec<u64>>,
     pub stats: NetStats,
@@ -160,6 +164,7 @@ impl<M: Message> Network<M> {
             latency_rng,
             loss_rng,
             envelopes: Vec::new(),
+            forged: std::collections::BTreeMap::new(),
             seen,
             stats: NetStats::default(),
         }
@@ -293,7 +298,7 @@ impl<M: Message> Network<M> {
         trace: &mut Trace,
     ) {
         let env = self.envelopes.len() as u32;
-        self.envelopes.push(Envelope { origin, dest, msg });
+        self.envelopes.push(Envelope { origin, dest, msg, root: env });
         self.mark_seen(origin, env);
         let topology = Arc::clone(&self.links.topology);
         for &to in topology.neighbours(origin) {
@@ -303,11 +308,23 @@ impl<M: Message> Network<M> {
         }
     }
 
-    /// A tampered copy of an envelope made by `relayer`, claiming `origin`: a new envelope the
-    /// relayer has already seen.
-    pub fn forge(&mut self, relayer: NodeId, origin: NodeId, dest: Option<NodeId>, msg: M) -> u32 {
-        let env = self.envelopes.len() as u32;
-        self.envelopes.push(Envelope { origin, dest, msg });
+    /// A tampered copy of envelope `of`, made by `relayer` and claiming the same origin. There
+    /// is one copy per original and content, whoever tampers: a tampered copy relayed by another
+    /// traitor is the same envelope again, not a new one (otherwise copies would multiply at
+    /// every traitor they pass).
+    pub fn forge(&mut self, relayer: NodeId, of: u32, msg: M) -> u32 {
+        let original = &self.envelopes[of as usize];
+        let (origin, dest, root) = (original.origin, original.dest, original.root);
+        let key = (root, msg.label());
+        let env = match self.forged.get(&key) {
+            Some(&env) => env,
+            None => {
+                let env = self.envelopes.len() as u32;
+                self.envelopes.push(Envelope { origin, dest, msg, root });
+                self.forged.insert(key, env);
+                env
+            }
+        };
         self.mark_seen(relayer, env);
         env
     }
