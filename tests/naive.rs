@@ -119,7 +119,9 @@ fn tampered_copies_do_not_multiply_at_each_traitor() {
     for trial in 0..sc.trials {
         let seed = sc.seed + trial;
         let edges = topology_of(&sc, seed).unwrap().edge_count() as u64;
-        let r = run_trial(&sc, Kind::Vote, trial, seed, false).unwrap().record;
+        let r = run_trial(&sc, Kind::Vote, trial, seed, false)
+            .unwrap()
+            .record;
         let per_vote = (2 * edges - 30 + 1) + 2 * (2 * edges);
         assert!(r.messages <= 30 * per_vote, "{} messages", r.messages);
         assert!(r.messages > 30 * (2 * edges - 30 + 1), "tampering happened");

@@ -304,8 +304,14 @@ impl<P: Protocol> Sim<P> {
                 }
                 Relay::Replace(forged) => {
                     let copy = self.net.forge(relayer, env, forged);
-                    self.net
-                        .hop(&mut self.queue, self.now, relayer, next, copy, &mut self.trace);
+                    self.net.hop(
+                        &mut self.queue,
+                        self.now,
+                        relayer,
+                        next,
+                        copy,
+                        &mut self.trace,
+                    );
                 }
             }
         }

@@ -298,7 +298,12 @@ impl<M: Message> Network<M> {
         trace: &mut Trace,
     ) {
         let env = self.envelopes.len() as u32;
-        self.envelopes.push(Envelope { origin, dest, msg, root: env });
+        self.envelopes.push(Envelope {
+            origin,
+            dest,
+            msg,
+            root: env,
+        });
         self.mark_seen(origin, env);
         let topology = Arc::clone(&self.links.topology);
         for &to in topology.neighbours(origin) {
@@ -320,7 +325,12 @@ impl<M: Message> Network<M> {
             Some(&env) => env,
             None => {
                 let env = self.envelopes.len() as u32;
-                self.envelopes.push(Envelope { origin, dest, msg, root });
+                self.envelopes.push(Envelope {
+                    origin,
+                    dest,
+                    msg,
+                    root,
+                });
                 self.forged.insert(key, env);
                 env
             }
