@@ -30,6 +30,7 @@ pub mod explain;
 pub mod hunt;
 pub mod output;
 pub mod plot;
+pub mod pow;
 pub mod protocol;
 pub mod record;
 pub mod report;
