@@ -2,7 +2,7 @@
 
 use rand::Rng;
 
-use super::{Relay, Traitor, broadcast_mask, run_honest, thin_mask};
+use super::{Relay, Rewrite, broadcast_mask, thin_mask};
 use crate::protocol::{Action, Ctx, Protocol};
 use crate::rng::SimRng;
 use crate::types::NodeId;
@@ -18,7 +18,7 @@ impl Drop {
         Drop { p, rng }
     }
 
-    fn rewrite<M: Clone>(&mut self, ctx: &mut Ctx<M>, start: usize) {
+    fn thin<M: Clone>(&mut self, ctx: &mut Ctx<M>, start: usize) {
         let (n, id, keep) = (ctx.n, ctx.id, 1.0 - self.p);
         let tail: Vec<Action<M>> = ctx.outbox().drain(start..).collect();
         for action in tail {
@@ -41,18 +41,9 @@ impl Drop {
     }
 }
 
-impl<P: Protocol> Traitor<P> for Drop {
-    fn start(&mut self, honest: &mut P, ctx: &mut Ctx<P::Msg>) {
-        let start = run_honest::<P>(ctx, |c| honest.start(c));
-        self.rewrite(ctx, start);
-    }
-    fn on_message(&mut self, honest: &mut P, ctx: &mut Ctx<P::Msg>, from: NodeId, msg: P::Msg) {
-        let start = run_honest::<P>(ctx, |c| honest.on_message(c, from, msg));
-        self.rewrite(ctx, start);
-    }
-    fn on_timer(&mut self, honest: &mut P, ctx: &mut Ctx<P::Msg>, tag: u64) {
-        let start = run_honest::<P>(ctx, |c| honest.on_timer(c, tag));
-        self.rewrite(ctx, start);
+impl<P: Protocol> Rewrite<P> for Drop {
+    fn rewrite(&mut self, ctx: &mut Ctx<P::Msg>, start: usize) {
+        self.thin(ctx, start);
     }
     fn relay(&mut self, _: &mut Ctx<P::Msg>, _: NodeId, _: &P::Msg) -> Relay<P::Msg> {
         if self.rng.random::<f64>() < self.p {

@@ -2,7 +2,7 @@
 
 use rand::seq::SliceRandom;
 
-use super::{Relay, Traitor, broadcast_mask, run_honest};
+use super::{Relay, Rewrite, broadcast_mask};
 use crate::protocol::{Action, Ctx, Protocol};
 use crate::rng::SimRng;
 use crate::types::{NodeId, Value};
@@ -42,7 +42,7 @@ impl Equivocate {
         }
     }
 
-    fn rewrite<P: Protocol>(&self, ctx: &mut Ctx<P::Msg>, start: usize) {
+    fn split<P: Protocol>(&self, ctx: &mut Ctx<P::Msg>, start: usize) {
         let (n, id) = (ctx.n, ctx.id);
         let tail: Vec<Action<P::Msg>> = ctx.outbox().drain(start..).collect();
         for action in tail {
@@ -79,18 +79,9 @@ impl Equivocate {
     }
 }
 
-impl<P: Protocol> Traitor<P> for Equivocate {
-    fn start(&mut self, honest: &mut P, ctx: &mut Ctx<P::Msg>) {
-        let start = run_honest::<P>(ctx, |c| honest.start(c));
-        self.rewrite::<P>(ctx, start);
-    }
-    fn on_message(&mut self, honest: &mut P, ctx: &mut Ctx<P::Msg>, from: NodeId, msg: P::Msg) {
-        let start = run_honest::<P>(ctx, |c| honest.on_message(c, from, msg));
-        self.rewrite::<P>(ctx, start);
-    }
-    fn on_timer(&mut self, honest: &mut P, ctx: &mut Ctx<P::Msg>, tag: u64) {
-        let start = run_honest::<P>(ctx, |c| honest.on_timer(c, tag));
-        self.rewrite::<P>(ctx, start);
+impl<P: Protocol> Rewrite<P> for Equivocate {
+    fn rewrite(&mut self, ctx: &mut Ctx<P::Msg>, start: usize) {
+        self.split::<P>(ctx, start);
     }
     fn relay(&mut self, ctx: &mut Ctx<P::Msg>, to: NodeId, msg: &P::Msg) -> Relay<P::Msg> {
         P::with_value(ctx, msg, self.value_for(to)).map_or(Relay::Pass, Relay::Replace)

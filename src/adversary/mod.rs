@@ -52,6 +52,42 @@ pub trait Traitor<P: Protocol> {
     }
 }
 
+/// A behaviour that lets the honest logic run each handler and then rewrites what it queued
+/// (from index `start` of the outbox on). [`Rewriting`] makes it a [`Traitor`].
+pub trait Rewrite<P: Protocol> {
+    fn rewrite(&mut self, ctx: &mut Ctx<P::Msg>, start: usize);
+    fn relay(&mut self, _ctx: &mut Ctx<P::Msg>, _to: NodeId, _msg: &P::Msg) -> Relay<P::Msg> {
+        Relay::Pass
+    }
+    fn unscripted(&self) -> u64 {
+        0
+    }
+}
+
+/// The traitor made of a [`Rewrite`] behaviour.
+pub struct Rewriting<R>(pub R);
+
+impl<P: Protocol, R: Rewrite<P>> Traitor<P> for Rewriting<R> {
+    fn start(&mut self, honest: &mut P, ctx: &mut Ctx<P::Msg>) {
+        let start = run_honest::<P>(ctx, |c| honest.start(c));
+        self.0.rewrite(ctx, start);
+    }
+    fn on_message(&mut self, honest: &mut P, ctx: &mut Ctx<P::Msg>, from: NodeId, msg: P::Msg) {
+        let start = run_honest::<P>(ctx, |c| honest.on_message(c, from, msg));
+        self.0.rewrite(ctx, start);
+    }
+    fn on_timer(&mut self, honest: &mut P, ctx: &mut Ctx<P::Msg>, tag: u64) {
+        let start = run_honest::<P>(ctx, |c| honest.on_timer(c, tag));
+        self.0.rewrite(ctx, start);
+    }
+    fn relay(&mut self, ctx: &mut Ctx<P::Msg>, to: NodeId, msg: &P::Msg) -> Relay<P::Msg> {
+        self.0.relay(ctx, to, msg)
+    }
+    fn unscripted(&self) -> u64 {
+        self.0.unscripted()
+    }
+}
+
 /// A traitor's choice for one relay transmission.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Relay<M> {
@@ -142,15 +178,17 @@ pub fn build<P: Protocol>(
         BehaviourSpec::Honest => Box::new(Honest),
         BehaviourSpec::Silent => Box::new(Silent),
         BehaviourSpec::Crash { at } => Box::new(Crash::new(*at, rng())),
-        BehaviourSpec::Drop { p } => Box::new(Drop::new(*p, rng())),
-        BehaviourSpec::Equivocate { attack_to } => {
-            Box::new(Equivocate::new(setup.n, attack_to.as_deref(), rng()))
-        }
+        BehaviourSpec::Drop { p } => Box::new(Rewriting(Drop::new(*p, rng()))),
+        BehaviourSpec::Equivocate { attack_to } => Box::new(Rewriting(Equivocate::new(
+            setup.n,
+            attack_to.as_deref(),
+            rng(),
+        ))),
         BehaviourSpec::Scripted { scripts } => {
             let script = scripts.iter().find(|(who, _)| *who == id);
-            Box::new(Scripted::new(
+            Box::new(Rewriting(Scripted::new(
                 script.map(|s| s.1.clone()).unwrap_or_default(),
-            ))
+            )))
         }
         BehaviourSpec::Strategy(name) => return P::strategy(name, id, setup, traitors),
     })

@@ -7,7 +7,7 @@
 //! exactly. Scripts address recipients as a direct network does; relays on a flooding network
 //! pass unchanged.
 
-use super::{Traitor, broadcast_mask, run_honest};
+use super::{Rewrite, broadcast_mask};
 use crate::protocol::{Action, Ctx, Protocol};
 use crate::types::{NodeId, Value};
 
@@ -83,7 +83,7 @@ impl Scripted {
         Some(P::with_value(ctx, msg, value).unwrap_or_else(|| msg.clone()))
     }
 
-    fn rewrite<P: Protocol>(&mut self, ctx: &mut Ctx<P::Msg>, start: usize) {
+    fn follow<P: Protocol>(&mut self, ctx: &mut Ctx<P::Msg>, start: usize) {
         let (n, id) = (ctx.n, ctx.id);
         let tail: Vec<Action<P::Msg>> = ctx.outbox().drain(start..).collect();
         for action in tail {
@@ -113,18 +113,9 @@ impl Scripted {
     }
 }
 
-impl<P: Protocol> Traitor<P> for Scripted {
-    fn start(&mut self, honest: &mut P, ctx: &mut Ctx<P::Msg>) {
-        let start = run_honest::<P>(ctx, |c| honest.start(c));
-        self.rewrite::<P>(ctx, start);
-    }
-    fn on_message(&mut self, honest: &mut P, ctx: &mut Ctx<P::Msg>, from: NodeId, msg: P::Msg) {
-        let start = run_honest::<P>(ctx, |c| honest.on_message(c, from, msg));
-        self.rewrite::<P>(ctx, start);
-    }
-    fn on_timer(&mut self, honest: &mut P, ctx: &mut Ctx<P::Msg>, tag: u64) {
-        let start = run_honest::<P>(ctx, |c| honest.on_timer(c, tag));
-        self.rewrite::<P>(ctx, start);
+impl<P: Protocol> Rewrite<P> for Scripted {
+    fn rewrite(&mut self, ctx: &mut Ctx<P::Msg>, start: usize) {
+        self.follow::<P>(ctx, start);
     }
     fn unscripted(&self) -> u64 {
         self.unscripted

@@ -93,6 +93,23 @@ pub struct Sim<P: Protocol> {
     trace: Trace,
 }
 
+/// The [`Ctx`] of general `$v`, borrowing only the fields it needs, so the general's logic and
+/// its traitor behaviour can be borrowed beside it.
+macro_rules! ctx_for {
+    ($sim:ident, $v:expr) => {
+        Ctx {
+            id: $v,
+            n: $sim.nodes.len(),
+            now: $sim.now,
+            round: $sim.round,
+            rng: &mut $sim.rngs[$v.idx()],
+            key: $sim.keys.as_ref().map(|k| k.key($v)),
+            crypto: &mut $sim.crypto,
+            out: &mut $sim.outbox,
+        }
+    };
+}
+
 /// A handler call.
 enum Call<M> {
     Start,
@@ -270,16 +287,7 @@ impl<P: Protocol> Sim<P> {
         };
         let msg = self.net.envelope(env).msg.clone();
         for &next in next_hops {
-            let mut ctx = Ctx {
-                id: relayer,
-                n: self.nodes.len(),
-                now: self.now,
-                round: self.round,
-                rng: &mut self.rngs[i],
-                key: self.keys.as_ref().map(|k| k.key(relayer)),
-                crypto: &mut self.crypto,
-                out: &mut self.outbox,
-            };
+            let mut ctx = ctx_for!(self, relayer);
             match traitor.relay(&mut ctx, next, &msg) {
                 Relay::Pass => {
                     self.net.hop(
@@ -321,16 +329,7 @@ impl<P: Protocol> Sim<P> {
     /// Runs one handler of general `v`, applies its actions and notes a new decision.
     fn call(&mut self, v: NodeId, call: Call<P::Msg>) {
         let i = v.idx();
-        let mut ctx = Ctx {
-            id: v,
-            n: self.nodes.len(),
-            now: self.now,
-            round: self.round,
-            rng: &mut self.rngs[i],
-            key: self.keys.as_ref().map(|k| k.key(v)),
-            crypto: &mut self.crypto,
-            out: &mut self.outbox,
-        };
+        let mut ctx = ctx_for!(self, v);
         let node = &mut self.nodes[i];
         match (&mut self.traitors[i], call) {
             (None, Call::Start) => node.start(&mut ctx),
