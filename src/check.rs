@@ -69,8 +69,26 @@ fn honest_decisions(o: &Outcome) -> impl Iterator<Item = (NodeId, Option<(Value,
         .map(|(i, (d, _))| (NodeId(i as u32), *d))
 }
 
-/// Agreement: no two honest generals decided differently.
+/// Agreement: no two honest generals decided differently, and no honest general's decision was
+/// later contradicted by its own state (a proof-of-work reorganisation).
 pub fn agreement(o: &Outcome) -> Verdict {
+    let reverted = o
+        .reverted
+        .iter()
+        .zip(&o.honest)
+        .enumerate()
+        .filter_map(|(v, (r, h))| r.filter(|_| *h).map(|at| (at, v)))
+        .min();
+    if let Some((at, v)) = reverted {
+        return Verdict::violated(
+            Some(at),
+            format!("general {v} decided, then its chain reverted the decision at {at}"),
+        );
+    }
+    agreement_of_decisions(o)
+}
+
+fn agreement_of_decisions(o: &Outcome) -> Verdict {
     let mut decided: Vec<(NodeId, Value, SimTime)> = honest_decisions(o)
         .filter_map(|(v, d)| d.map(|(value, at)| (v, value, at)))
         .collect();
@@ -199,6 +217,8 @@ mod tests {
             crypto: CryptoStats::default(),
             trace: None,
             unscripted: 0,
+            reverted: Vec::new(),
+            report: Default::default(),
         }
     }
 

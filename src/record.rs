@@ -48,6 +48,14 @@ pub struct RunRecord {
     pub stop: String,
     /// The first violated property's reason, empty when all held.
     pub reason: String,
+    /// Proof of work: blocks on the main chain at the end (empty for other protocols).
+    pub blocks: Option<u64>,
+    /// Proof of work: blocks mined off the main chain.
+    pub stale_blocks: Option<u64>,
+    /// Proof of work: share of main-chain blocks mined by traitors.
+    pub attacker_share_main: Option<f64>,
+    /// An honest general's decision was later contradicted by its own chain.
+    pub reverted: bool,
 }
 
 /// Writes records as CSV (with a header) into `out`.

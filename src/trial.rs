@@ -273,5 +273,13 @@ fn record(
         }
         .to_string(),
         reason: v.first_failure().to_string(),
+        blocks: o.report.blocks,
+        stale_blocks: o.report.stale_blocks,
+        attacker_share_main: o.report.attacker_share_main,
+        reverted: o
+            .reverted
+            .iter()
+            .zip(&o.honest)
+            .any(|(r, h)| *h && r.is_some()),
     }
 }

@@ -13,7 +13,7 @@ pub mod trace;
 
 use crate::adversary::{Relay, Traitor};
 use crate::crypto::{Crypto, CryptoStats, Keyring};
-use crate::protocol::{Action, Ctx, Protocol, Setup};
+use crate::protocol::{Action, Ctx, Protocol, ProtocolReport, Setup};
 use crate::rng::{SimRng, Stream, stream};
 use crate::types::{NodeId, SimTime, Value};
 use network::{Event, Links, NetStats, Network, Trace, Transport};
@@ -72,6 +72,9 @@ pub struct Outcome {
     pub trace: Option<Vec<TraceEvent>>,
     /// Transmissions scripted traitors made past the end of their scripts.
     pub unscripted: u64,
+    /// When each honest general's decision was contradicted by its later state, if ever.
+    pub reverted: Vec<Option<SimTime>>,
+    pub report: ProtocolReport,
 }
 
 /// One trial in progress.
@@ -88,6 +91,9 @@ pub struct Sim<P: Protocol> {
     outbox: Vec<Action<P::Msg>>,
     decisions: Vec<Option<(Value, SimTime)>>,
     undecided_honest: usize,
+    /// Honest generals that want the trial to go on (see [`Protocol::keep_running`]).
+    busy: Vec<bool>,
+    busy_count: usize,
     limits: Limits,
     events: u64,
     trace: Trace,
@@ -155,6 +161,8 @@ impl<P: Protocol> Sim<P> {
             outbox: Vec::new(),
             decisions: vec![None; n],
             undecided_honest,
+            busy: vec![false; n],
+            busy_count: 0,
             limits,
             events: 0,
             trace: None,
@@ -172,8 +180,9 @@ impl<P: Protocol> Sim<P> {
             self.call(NodeId(v), Call::Start);
         }
         let stop = self.event_loop();
+        let honest: Vec<bool> = self.traitors.iter().map(|t| t.is_none()).collect();
         Outcome {
-            honest: self.traitors.iter().map(|t| t.is_none()).collect(),
+            honest: honest.clone(),
             decisions: self.decisions,
             stop,
             end: self.now,
@@ -181,13 +190,22 @@ impl<P: Protocol> Sim<P> {
             net: self.net.stats,
             crypto: self.crypto.stats(),
             unscripted: self.traitors.iter().flatten().map(|t| t.unscripted()).sum(),
+            reverted: (0..self.nodes.len())
+                .map(|i| {
+                    self.traitors[i]
+                        .is_none()
+                        .then(|| self.nodes[i].reverted())
+                        .flatten()
+                })
+                .collect(),
+            report: P::report(&self.nodes, &honest),
             trace: self.trace,
         }
     }
 
     fn event_loop(&mut self) -> Stop {
         loop {
-            if self.undecided_honest == 0 {
+            if self.undecided_honest == 0 && self.busy_count == 0 {
                 return Stop::AllDecided;
             }
             if self.events >= self.limits.max_events {
@@ -341,6 +359,17 @@ impl<P: Protocol> Sim<P> {
         }
         if !self.outbox.is_empty() {
             self.apply_outbox(v);
+        }
+        if self.traitors[i].is_none() {
+            let busy = self.nodes[i].keep_running();
+            if busy != self.busy[i] {
+                self.busy[i] = busy;
+                if busy {
+                    self.busy_count += 1;
+                } else {
+                    self.busy_count -= 1;
+                }
+            }
         }
         if self.traitors[i].is_none()
             && self.decisions[i].is_none()

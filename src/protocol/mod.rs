@@ -193,6 +193,24 @@ pub trait Protocol: Sized + 'static {
     /// The decision, once made. Decisions are final: once `Some`, it never changes.
     fn decision(&self) -> Option<Value>;
 
+    /// Whether this general needs the trial to go on after every honest general has decided
+    /// (proof of work: to see whether a decision is later reverted, or to mine a set number of
+    /// blocks). The trial ends when all honest generals have decided and none needs more time.
+    fn keep_running(&self) -> bool {
+        false
+    }
+
+    /// When this general's state came to contradict its (final) decision, if it did: a
+    /// reverted decision breaks agreement.
+    fn reverted(&self) -> Option<SimTime> {
+        None
+    }
+
+    /// Figures about the whole trial, from every general's final state (`honest[v]`).
+    fn report(_nodes: &[Self], _honest: &[bool]) -> ProtocolReport {
+        ProtocolReport::default()
+    }
+
     /// How an equivocating traitor makes one of its own messages carry `value` instead; `None`
     /// when it cannot (for example a value signed by someone else).
     fn with_value(_ctx: &mut Ctx<Self::Msg>, _msg: &Self::Msg, _value: Value) -> Option<Self::Msg> {
@@ -226,6 +244,17 @@ pub trait Protocol: Sized + 'static {
     ) -> Option<Box<dyn Traitor<Self>>> {
         None
     }
+}
+
+/// Protocol-level figures of one trial (proof of work fills them; empty for the others).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProtocolReport {
+    /// Blocks on the main chain at the end.
+    pub blocks: Option<u64>,
+    /// Blocks mined that are not on the main chain.
+    pub stale_blocks: Option<u64>,
+    /// Share of main-chain blocks mined by traitors.
+    pub attacker_share_main: Option<f64>,
 }
 
 /// What a work estimate is computed from.
