@@ -54,6 +54,8 @@ pub struct RunRecord {
     pub stale_blocks: Option<u64>,
     /// Proof of work: share of main-chain blocks mined by traitors.
     pub attacker_share_main: Option<f64>,
+    /// Proof of work: mean time between main-chain blocks.
+    pub block_interval_ms: Option<f64>,
     /// An honest general's decision was later contradicted by its own chain.
     pub reverted: bool,
 }
@@ -119,6 +121,7 @@ mod tests {
         let fields = row.to_string_record();
         assert_eq!(fields.len(), header.len());
         assert_eq!(&fields[16], "12.5");
-        assert_eq!(fields.iter().next_back(), Some("a, \"quoted\" reason"));
+        let reason = header.iter().position(|h| h == "reason").unwrap();
+        assert_eq!(&fields[reason], "a, \"quoted\" reason");
     }
 }

@@ -98,6 +98,25 @@ pub fn traitors_of(sc: &Scenario, trial_seed: u64) -> Vec<bool> {
     traitor
 }
 
+/// Each general's share of the hashrate: equal shares, or `pow.attacker_share` split among the
+/// traitors and the rest among the loyal generals.
+pub fn hashrates(sc: &Scenario, traitor: &[bool]) -> Vec<f64> {
+    let t = traitor.iter().filter(|x| **x).count();
+    match sc.pow.attacker_share {
+        Some(q) if t > 0 && t < sc.n => traitor
+            .iter()
+            .map(|&x| {
+                if x {
+                    q / t as f64
+                } else {
+                    (1.0 - q) / (sc.n - t) as f64
+                }
+            })
+            .collect(),
+        _ => vec![1.0 / sc.n as f64; sc.n],
+    }
+}
+
 /// The generals' inputs in a trial.
 pub fn inputs_of(sc: &Scenario, trial_seed: u64) -> Vec<Value> {
     match &sc.inputs {
@@ -118,20 +137,15 @@ pub fn inputs_of(sc: &Scenario, trial_seed: u64) -> Vec<Value> {
     }
 }
 
-/// What a protocol's bound is judged on. Vertex connectivity is computed only for graphs that
-/// are not complete, once per scenario for a fixed graph and once per trial for a random one.
-fn bound_input(sc: &Scenario, topology: &Topology) -> BoundInput {
-    let connectivity = match (&sc.network.fixed_connectivity, topology.is_complete()) {
-        (_, true) => sc.n.saturating_sub(1),
-        (Some(k), false) => *k,
-        (None, false) => topology.vertex_connectivity(),
-    };
+/// What a protocol's bound is judged on (vertex connectivity is computed only if asked for).
+fn bound_input<'a>(sc: &Scenario, topology: &'a Topology) -> BoundInput<'a> {
     BoundInput {
         n: sc.n,
         t: sc.t,
         m: sc.m,
         transport: sc.network.transport,
-        connectivity,
+        graph: topology,
+        known_connectivity: sc.network.fixed_connectivity,
     }
 }
 
@@ -151,6 +165,8 @@ fn run<P: Protocol>(
         commander: sc.commander,
         order: sc.order,
         inputs: inputs_of(sc, trial_seed),
+        pow: sc.pow,
+        hashrate: hashrates(sc, &traitor),
     };
     let coalition: Vec<NodeId> = (0..sc.n as u32)
         .map(NodeId)
@@ -276,6 +292,7 @@ fn record(
         blocks: o.report.blocks,
         stale_blocks: o.report.stale_blocks,
         attacker_share_main: o.report.attacker_share_main,
+        block_interval_ms: o.report.block_interval_ms,
         reverted: o
             .reverted
             .iter()

@@ -61,6 +61,8 @@ fn the_message_limit_ends_a_trial_with_termination_false() {
         commander: NodeId(0),
         order: Value::Attack,
         inputs: vec![Value::Attack; n],
+        pow: Default::default(),
+        hashrate: vec![1.0 / n as f64; n],
     };
     let graph = Topology::build(
         &TopologySpec::Complete,

@@ -30,15 +30,8 @@ impl Variant for Ds {
         e.t
     }
 
-    fn bound(b: &BoundInput) -> Bound {
-        let complete = b.connectivity + 1 >= b.n;
-        let mut rule = "t < n".to_string();
-        let mut inside = b.t < b.n;
-        if !complete {
-            rule.push_str(", connectivity > t");
-            inside &= b.connectivity > b.t;
-        }
-        Bound { inside, rule }
+    fn bound(b: &BoundInput<'_>) -> Bound {
+        b.bound(b.t < b.n, "t < n", 1)
     }
 }
 

@@ -7,6 +7,7 @@
 
 pub mod chain;
 pub mod dolev_strong;
+pub mod nakamoto;
 pub mod oral;
 pub mod phase_king;
 pub mod relay;
@@ -146,17 +147,54 @@ pub struct Setup {
     pub order: Value,
     /// Each general's own input, for protocols where everyone votes.
     pub inputs: Vec<Value>,
+    /// Proof of work: the `[pow]` table.
+    pub pow: nakamoto::PowParams,
+    /// Proof of work: each general's share of the total hashrate.
+    pub hashrate: Vec<f64>,
 }
 
 /// What a bound check needs to know about a trial's configuration.
-#[derive(Clone, Copy, Debug)]
-pub struct BoundInput {
+#[derive(Clone, Copy)]
+pub struct BoundInput<'a> {
     pub n: usize,
     pub t: usize,
     pub m: usize,
     pub transport: crate::engine::network::Transport,
-    /// The vertex connectivity of the graph (`n − 1` when complete).
-    pub connectivity: usize,
+    pub graph: &'a crate::topology::Topology,
+    /// The graph's vertex connectivity when already known (a fixed graph).
+    pub known_connectivity: Option<usize>,
+}
+
+impl BoundInput<'_> {
+    /// The vertex connectivity (`n − 1` when complete); computed only when asked for.
+    pub fn connectivity(&self) -> usize {
+        if self.graph.is_complete() {
+            return self.n.saturating_sub(1);
+        }
+        self.known_connectivity
+            .unwrap_or_else(|| self.graph.vertex_connectivity())
+    }
+
+    /// The bound `rule` (whether `inside`) on a complete network; on any other graph the
+    /// vertex connectivity must also exceed `factor`·t (Dolev 1982: 2t for oral messages,
+    /// t with signatures).
+    pub fn bound(&self, inside: bool, rule: &str, factor: usize) -> Bound {
+        if self.graph.is_complete() {
+            return Bound {
+                inside,
+                rule: rule.to_string(),
+            };
+        }
+        let k = if factor == 1 {
+            "t".to_string()
+        } else {
+            format!("{factor}t")
+        };
+        Bound {
+            inside: inside && self.connectivity() > factor * self.t,
+            rule: format!("{rule}, connectivity > {k}"),
+        }
+    }
 }
 
 /// Whether a configuration lies inside a protocol's proven bound, and the bound's statement.
@@ -185,6 +223,8 @@ pub trait Protocol: Sized + 'static {
     const SIGNED: bool = false;
     /// How validity is judged.
     const VALIDITY: Validity;
+    /// Whether the protocol counts on `round_ms` rounds (and a warning about them matters).
+    const ROUND_BASED: bool = true;
 
     fn new(id: NodeId, setup: &Setup) -> Self;
     fn start(&mut self, ctx: &mut Ctx<Self::Msg>);
@@ -219,7 +259,7 @@ pub trait Protocol: Sized + 'static {
 
     /// Whether `input` lies inside the protocol's proven bound; `None` for protocols that promise
     /// nothing (the naive schemes).
-    fn bound(_input: &BoundInput) -> Option<Bound> {
+    fn bound(_input: &BoundInput<'_>) -> Option<Bound> {
         None
     }
 
@@ -255,6 +295,8 @@ pub struct ProtocolReport {
     pub stale_blocks: Option<u64>,
     /// Share of main-chain blocks mined by traitors.
     pub attacker_share_main: Option<f64>,
+    /// Mean time between main-chain blocks.
+    pub block_interval_ms: Option<f64>,
 }
 
 /// What a work estimate is computed from.
@@ -263,6 +305,8 @@ pub struct EstimateInput {
     pub n: usize,
     pub t: usize,
     pub m: usize,
+    /// Proof of work: main-chain blocks a trial mines.
+    pub blocks: u64,
 }
 
 /// Something to do with a protocol type, chosen at run time by its [`Kind`]: the one place a
@@ -281,16 +325,18 @@ pub enum Kind {
     Signed,
     DolevStrong,
     PhaseKing,
+    Pow,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Vote,
         Kind::SignedFlood,
         Kind::Oral,
         Kind::Signed,
         Kind::DolevStrong,
         Kind::PhaseKing,
+        Kind::Pow,
     ];
 
     /// Calls `v` with this kind's protocol type.
@@ -302,6 +348,7 @@ impl Kind {
             Kind::Signed => v.visit::<signed::Signed>(),
             Kind::DolevStrong => v.visit::<dolev_strong::DolevStrong>(),
             Kind::PhaseKing => v.visit::<phase_king::PhaseKing>(),
+            Kind::Pow => v.visit::<nakamoto::Pow>(),
         }
     }
 
@@ -342,6 +389,18 @@ impl Kind {
             }
         }
         self.visit(Rule)
+    }
+
+    /// Whether the protocol runs in `round_ms` rounds.
+    pub fn round_based(self) -> bool {
+        struct Rounds;
+        impl ProtocolVisitor for Rounds {
+            type Output = bool;
+            fn visit<P: Protocol>(self) -> bool {
+                P::ROUND_BASED
+            }
+        }
+        self.visit(Rounds)
     }
 
     /// Messages one trial is expected to send over direct links.

@@ -236,15 +236,8 @@ impl Protocol for Oral {
         })
     }
 
-    fn bound(b: &BoundInput) -> Option<Bound> {
-        let complete = b.connectivity + 1 >= b.n;
-        let mut rule = "n > 3t, m >= t".to_string();
-        let mut inside = b.n > 3 * b.t && b.m >= b.t;
-        if !complete {
-            rule.push_str(", connectivity > 2t");
-            inside &= b.connectivity > 2 * b.t;
-        }
-        Some(Bound { inside, rule })
+    fn bound(b: &BoundInput<'_>) -> Option<Bound> {
+        Some(b.bound(b.n > 3 * b.t && b.m >= b.t, "n > 3t, m >= t", 2))
     }
 
     fn estimate(e: &EstimateInput) -> f64 {

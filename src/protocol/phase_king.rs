@@ -164,15 +164,8 @@ impl Protocol for PhaseKing {
         Some(PkMsg { value, ..*msg })
     }
 
-    fn bound(b: &BoundInput) -> Option<Bound> {
-        let complete = b.connectivity + 1 >= b.n;
-        let mut rule = "n > 4t".to_string();
-        let mut inside = b.n > 4 * b.t;
-        if !complete {
-            rule.push_str(", connectivity > 2t");
-            inside &= b.connectivity > 2 * b.t;
-        }
-        Some(Bound { inside, rule })
+    fn bound(b: &BoundInput<'_>) -> Option<Bound> {
+        Some(b.bound(b.n > 4 * b.t, "n > 4t", 2))
     }
 
     fn estimate(e: &EstimateInput) -> f64 {

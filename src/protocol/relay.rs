@@ -27,7 +27,7 @@ pub trait Variant: 'static {
     fn depth(setup: &Setup) -> usize;
     /// Relaying rounds for a work estimate.
     fn depth_of(e: &EstimateInput) -> usize;
-    fn bound(b: &BoundInput) -> Bound;
+    fn bound(b: &BoundInput<'_>) -> Bound;
 }
 
 /// One general of a signed-relay protocol.
@@ -131,7 +131,7 @@ impl<V: Variant> Protocol for Chained<V> {
             .then(|| Chain::start(ctx, &V::DOMAIN, value))
     }
 
-    fn bound(b: &BoundInput) -> Option<Bound> {
+    fn bound(b: &BoundInput<'_>) -> Option<Bound> {
         Some(V::bound(b))
     }
 

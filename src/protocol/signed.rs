@@ -30,15 +30,8 @@ impl Variant for Sm {
         e.m
     }
 
-    fn bound(b: &BoundInput) -> Bound {
-        let complete = b.connectivity + 1 >= b.n;
-        let mut rule = "m >= t, n >= m + 2".to_string();
-        let mut inside = b.m >= b.t && b.n >= b.m + 2;
-        if !complete {
-            rule.push_str(", connectivity > t");
-            inside &= b.connectivity > b.t;
-        }
-        Bound { inside, rule }
+    fn bound(b: &BoundInput<'_>) -> Bound {
+        b.bound(b.m >= b.t && b.n >= b.m + 2, "m >= t, n >= m + 2", 1)
     }
 }
 

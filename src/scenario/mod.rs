@@ -158,6 +158,8 @@ pub struct Scenario {
     pub who: Who,
     pub expect: Expect,
     pub limits: Limits,
+    /// The `[pow]` table (defaults when absent).
+    pub pow: crate::protocol::nakamoto::PowParams,
     /// Things that are allowed but probably not what the user wants (printed on stderr).
     pub warnings: Vec<String>,
     /// The `--set KEY=VALUE` overrides applied, for replay commands.

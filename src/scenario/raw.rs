@@ -18,6 +18,7 @@ pub struct RawScenario {
     pub faults: Option<RawFaults>,
     pub expect: Option<RawExpect>,
     pub limits: Option<RawLimits>,
+    pub pow: Option<RawPow>,
 }
 
 /// A string or a list of strings.
@@ -111,4 +112,27 @@ pub struct RawLimits {
     pub max_events: Option<u64>,
     pub max_messages: Option<u64>,
     pub max_time_ms: Option<f64>,
+}
+
+/// `hashrate_change = { at_ms = 60000, factor = 4 }`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHashrateChange {
+    pub at_ms: f64,
+    pub factor: f64,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPow {
+    pub mining: Option<String>,
+    pub block_interval_ms: Option<f64>,
+    pub confirmations: Option<u64>,
+    pub retarget_interval: Option<u64>,
+    pub blocks: Option<u64>,
+    pub attacker_share: Option<f64>,
+    pub tie_share: Option<f64>,
+    pub give_up: Option<u64>,
+    pub hashes_per_block: Option<u64>,
+    pub hashrate_change: Option<RawHashrateChange>,
 }

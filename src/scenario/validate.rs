@@ -9,6 +9,7 @@ use crate::adversary::{BehaviourSpec, Choice, Script};
 use crate::engine::Limits;
 use crate::engine::network::{Latency, Transport};
 use crate::error::InputError;
+use crate::protocol::nakamoto::{Mining, PowParams};
 use crate::protocol::{EstimateInput, Kind};
 use crate::rng::{Stream, stream};
 use crate::topology::{Topology, TopologySpec};
@@ -67,15 +68,30 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str) -> Result<Scenario> 
     let behaviour = behaviour(raw.faults.as_ref(), src, n, &kinds)?;
     let mut warnings = Vec::new();
     let seed = raw.seed.unwrap_or(0);
-    let network = network(raw.network.as_ref(), src, n, seed, &mut warnings)?;
+    let round_based = kinds.iter().any(|k| k.round_based());
+    let network = network(
+        raw.network.as_ref(),
+        src,
+        n,
+        seed,
+        round_based,
+        &mut warnings,
+    )?;
     if t > 0 && !matches!(&raw.faults, Some(f) if f.behaviour.is_some()) {
         warnings.push(format!(
             "{}: t = {t} but no faults.behaviour: the traitors equivocate",
             src.file
         ));
     }
-    let limits = limits(&raw, src)?;
-    refuse_too_large(&kinds, n, t, m, &network, &limits, src)?;
+    let pow = pow(&raw, src, &kinds, &network)?;
+    let mut limits = limits(&raw, src)?;
+    let explicit_time = raw.limits.as_ref().is_some_and(|l| l.max_time_ms.is_some());
+    if kinds.contains(&Kind::Pow) && !explicit_time {
+        // Long enough for every block the trial wants, with a wide margin for slow luck.
+        let wanted = pow.block_interval.0.saturating_mul(pow.end_height() + 1);
+        limits.max_time = SimTime(limits.max_time.0.max(wanted.saturating_mul(20)));
+    }
+    refuse_too_large(&kinds, n, t, m, pow.end_height(), &network, &limits, src)?;
     Ok(Scenario {
         name: raw.name.clone().unwrap_or_else(|| stem.to_string()),
         description: raw.description.clone().unwrap_or_default(),
@@ -94,6 +110,7 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str) -> Result<Scenario> 
         who,
         expect: expect(&raw, src)?,
         limits,
+        pow,
         warnings,
         overrides: Vec::new(),
     })
@@ -488,6 +505,7 @@ fn network(
     src: &Source,
     n: usize,
     seed: u64,
+    round_based: bool,
     warnings: &mut Vec<String>,
 ) -> Result<NetworkSpec> {
     let default = RawNetwork::default();
@@ -532,6 +550,7 @@ fn network(
         ));
     }
     let hops = match transport {
+        _ if !round_based => None,
         Transport::Direct => Some(1),
         Transport::Flooding => first.diameter(),
     };
@@ -554,9 +573,10 @@ fn network(
     }
     let first_edges = first.edge_count();
     let fixed = (!topology.is_random()).then(|| Arc::new(first));
+    // Only protocols with a bound on graphs need it (computed once here for a fixed graph).
     let fixed_connectivity = fixed
         .as_ref()
-        .filter(|g| !g.is_complete())
+        .filter(|g| round_based && !g.is_complete())
         .map(|g| g.vertex_connectivity());
     Ok(NetworkSpec {
         topology,
@@ -573,11 +593,13 @@ fn network(
 
 /// Refuses a configuration whose estimated messages per trial exceed `limits.max_messages`,
 /// before it runs. Flooding multiplies each broadcast's n − 1 sends into about 2E − n + 1 hops.
+#[allow(clippy::too_many_arguments)]
 fn refuse_too_large(
     kinds: &[Kind],
     n: usize,
     t: usize,
     m: usize,
+    blocks: u64,
     network: &NetworkSpec,
     limits: &Limits,
     src: &Source,
@@ -589,7 +611,7 @@ fn refuse_too_large(
         }
     };
     for kind in kinds {
-        let messages = kind.estimate(EstimateInput { n, t, m }) * hops_per_send;
+        let messages = kind.estimate(EstimateInput { n, t, m, blocks }) * hops_per_send;
         if messages > limits.max_messages as f64 {
             return Err(src.error(
                 "limits.max_messages",
@@ -602,6 +624,97 @@ fn refuse_too_large(
         }
     }
     Ok(())
+}
+
+fn pow(
+    raw: &RawScenario,
+    src: &Source,
+    kinds: &[Kind],
+    network: &NetworkSpec,
+) -> Result<PowParams> {
+    let mut p = PowParams::default();
+    let Some(r) = &raw.pow else {
+        return Ok(p);
+    };
+    if !kinds.contains(&Kind::Pow) {
+        return Err(src.error("pow", "the [pow] table applies to protocol \"pow\" only"));
+    }
+    if kinds.contains(&Kind::Pow)
+        && network.transport == Transport::Direct
+        && network.fixed.as_ref().is_none_or(|g| !g.is_complete())
+    {
+        return Err(src.error(
+            "network.transport",
+            "pow spreads blocks by flooding: on a graph that is not complete use transport = \"flooding\"",
+        ));
+    }
+    if let Some(m) = r.mining.as_deref() {
+        p.mining = match m {
+            "exponential" => Mining::Exponential,
+            "hash" => Mining::Hash,
+            other => {
+                return Err(src.error(
+                    "pow.mining",
+                    format!("`{other}`: use \"exponential\" or \"hash\""),
+                ));
+            }
+        };
+    }
+    if let Some(ms) = r.block_interval_ms {
+        p.block_interval = millis(ms, src, "pow.block_interval_ms")?;
+        if p.block_interval == SimTime::ZERO {
+            return Err(src.error("pow.block_interval_ms", "must be more than 0"));
+        }
+    }
+    let positive = |v: Option<u64>, key: &str, default: u64| -> Result<u64> {
+        match v {
+            Some(0) => Err(src.error(key, "must be at least 1")),
+            Some(v) => Ok(v),
+            None => Ok(default),
+        }
+    };
+    p.confirmations = positive(r.confirmations, "pow.confirmations", p.confirmations)?;
+    p.retarget_interval = positive(
+        r.retarget_interval,
+        "pow.retarget_interval",
+        p.retarget_interval as u64,
+    )?
+    .min(u32::MAX as u64) as u32;
+    p.give_up = positive(r.give_up, "pow.give_up", p.give_up)?;
+    p.hashes_per_block = positive(
+        r.hashes_per_block,
+        "pow.hashes_per_block",
+        p.hashes_per_block,
+    )?;
+    if p.hashes_per_block > 1 << 40 {
+        return Err(src.error(
+            "pow.hashes_per_block",
+            "at most 2^40: hash mining grinds real hashes",
+        ));
+    }
+    p.blocks = r
+        .blocks
+        .map(|b| positive(Some(b), "pow.blocks", b))
+        .transpose()?;
+    if let Some(q) = r.attacker_share {
+        if !(0.0..1.0).contains(&q) {
+            return Err(src.error("pow.attacker_share", format!("{q}: a share in [0, 1)")));
+        }
+        p.attacker_share = Some(q);
+    }
+    if let Some(g) = r.tie_share {
+        p.tie_share = probability(g, src, "pow.tie_share")?;
+    }
+    if let Some(c) = &r.hashrate_change {
+        if !(c.factor.is_finite() && c.factor > 0.0) {
+            return Err(src.error(
+                "pow.hashrate_change",
+                format!("factor {}: must be more than 0", c.factor),
+            ));
+        }
+        p.hashrate_change = Some((millis(c.at_ms, src, "pow.hashrate_change")?, c.factor));
+    }
+    Ok(p)
 }
 
 fn expect(raw: &RawScenario, src: &Source) -> Result<Expect> {

@@ -1,0 +1,129 @@
+//! Blocks and one general's view of the block tree: the most-work chain wins (ties keep the
+//! block seen first), a block whose parent is unknown waits as an orphan, and the chain's first
+//! commander transaction is carried along each branch so the decision is read off the tip.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use crate::pow::BlockHeader;
+use crate::types::{NodeId, SimTime, Value};
+
+/// A mined block. Shared (`Rc`) between the generals that hold it: a trial runs on one thread.
+#[derive(Debug)]
+pub struct Block {
+    pub header: BlockHeader,
+    pub hash: [u8; 32],
+    pub height: u64,
+    pub miner: NodeId,
+    /// The commander's order this block carries, if any.
+    pub order: Option<Value>,
+    /// The first commander order on this block's chain and the height of its block.
+    pub first_order: Option<(Value, u64)>,
+    /// Expected hashes behind the chain up to and including this block.
+    pub chain_work: f64,
+    /// Simulated time it was mined.
+    pub mined_at: SimTime,
+    pub parent: Option<Rc<Block>>,
+}
+
+impl Block {
+    /// The genesis block every general starts from.
+    pub fn genesis(bits: u32) -> Rc<Block> {
+        let header = BlockHeader {
+            version: 1,
+            prev_hash: [0; 32],
+            merkle_root: [0; 32],
+            time: 0,
+            bits,
+            nonce: 0,
+        };
+        Rc::new(Block {
+            hash: header.hash(),
+            header,
+            height: 0,
+            miner: NodeId(u32::MAX),
+            order: None,
+            first_order: None,
+            chain_work: 0.0,
+            mined_at: SimTime::ZERO,
+            parent: None,
+        })
+    }
+
+    /// Whether `self` descends from (or is) `other`.
+    pub fn extends(&self, other: &Block) -> bool {
+        let mut b = Some(self);
+        while let Some(x) = b {
+            if x.height < other.height {
+                return false;
+            }
+            if x.hash == other.hash {
+                return true;
+            }
+            b = x.parent.as_deref();
+        }
+        false
+    }
+}
+
+/// One general's blocks.
+#[derive(Debug)]
+pub struct Tree {
+    known: BTreeMap<[u8; 32], Rc<Block>>,
+    /// Blocks waiting for their parent, by the parent's hash.
+    orphans: BTreeMap<[u8; 32], Vec<Rc<Block>>>,
+    pub tip: Rc<Block>,
+}
+
+impl Tree {
+    pub fn new(genesis: Rc<Block>) -> Tree {
+        let mut known = BTreeMap::new();
+        known.insert(genesis.hash, Rc::clone(&genesis));
+        Tree {
+            known,
+            orphans: BTreeMap::new(),
+            tip: genesis,
+        }
+    }
+
+    pub fn knows(&self, hash: &[u8; 32]) -> bool {
+        self.known.contains_key(hash)
+    }
+
+    /// Adds a block (and any orphans it unblocks); returns the blocks newly connected, in order.
+    pub fn add(&mut self, block: Rc<Block>) -> Vec<Rc<Block>> {
+        if self.knows(&block.hash) {
+            return Vec::new();
+        }
+        if !self.knows(&block.header.prev_hash) {
+            self.orphans
+                .entry(block.header.prev_hash)
+                .or_default()
+                .push(block);
+            return Vec::new();
+        }
+        let mut connected = Vec::new();
+        let mut queue = vec![block];
+        while let Some(b) = queue.pop() {
+            if self.known.insert(b.hash, Rc::clone(&b)).is_none() {
+                if let Some(children) = self.orphans.remove(&b.hash) {
+                    queue.extend(children);
+                }
+                connected.push(b);
+            }
+        }
+        connected
+    }
+
+    /// Whether `block` has more work than the tip (ties keep the tip).
+    pub fn beats_tip(&self, block: &Block) -> bool {
+        block.chain_work > self.tip.chain_work * (1.0 + 1e-12)
+    }
+
+    /// Whether `block` has as much work as the tip, on another branch.
+    pub fn ties_tip(&self, block: &Block) -> bool {
+        !self.beats_tip(block)
+            && block.chain_work >= self.tip.chain_work * (1.0 - 1e-12)
+            && block.hash != self.tip.hash
+    }
+}

@@ -1,0 +1,556 @@
+//! `pow`: agreement the Nakamoto way (Bitcoin whitepaper, 2008). The commander is a client whose
+//! wallet signs a transaction carrying its order; every general is a node that keeps a block
+//! tree, follows the chain with the most work (ties: the block seen first, or with probability
+//! `pow.tie_share` the newcomer), and mines on its tip with its share of the hashrate. A node
+//! decides the order of the first commander transaction in its chain once that block is
+//! `pow.confirmations` deep (the block and those on top). Decisions are final; if the node's
+//! chain later stops carrying that order, the decision was *reverted* and agreement fails.
+//!
+//! Blocks carry real 80-byte headers (`crate::pow`): previous hash, merkle root over the
+//! transaction ids, time, compact target and nonce; the target is retargeted every
+//! `pow.retarget_interval` blocks by Bitcoin's rule, scaled so that blocks aim at
+//! `pow.block_interval_ms`. Mining is either drawn (`exponential`: the next block of a miner with
+//! share s comes after an exponential time of mean work(target) / (s · hashrate)) or real
+//! (`hash`: double SHA-256 over the header, nonce after nonce, at `pow.hashes_per_block`
+//! expected hashes; simulated time advances by the tries over the miner's hash rate).
+//!
+//! Blocks and transactions spread by the network's flooding (or over direct links on a complete
+//! graph). Traitor strategy `selfish`: Eyal and Sirer's selfish mining (see [`selfish`]).
+
+pub mod chain;
+pub mod selfish;
+
+use std::rc::Rc;
+
+use ed25519_dalek::Signature;
+use rand::Rng;
+
+use crate::adversary::Traitor;
+use crate::pow::{
+    BlockHeader, ChainParams, Target, compact_to_target, merkle_root, next_work_required,
+    target_to_compact,
+};
+use crate::protocol::{Ctx, EstimateInput, Message, Protocol, ProtocolReport, Setup, Validity};
+use crate::types::{NodeId, SimTime, Value};
+use chain::{Block, Tree};
+
+/// How blocks are found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mining {
+    Exponential,
+    Hash,
+}
+
+/// The `[pow]` table.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PowParams {
+    pub mining: Mining,
+    pub block_interval: SimTime,
+    pub confirmations: u64,
+    pub retarget_interval: u32,
+    /// Run until the main chain holds this many blocks (default: confirmations + give_up).
+    pub blocks: Option<u64>,
+    pub attacker_share: Option<f64>,
+    pub tie_share: f64,
+    pub give_up: u64,
+    pub hashes_per_block: u64,
+    /// From this time on, every miner's hashrate is multiplied by the factor.
+    pub hashrate_change: Option<(SimTime, f64)>,
+}
+
+impl Default for PowParams {
+    fn default() -> Self {
+        PowParams {
+            mining: Mining::Exponential,
+            block_interval: SimTime::from_ms(600_000),
+            confirmations: 6,
+            retarget_interval: 2016,
+            blocks: None,
+            attacker_share: None,
+            tie_share: 0.0,
+            give_up: 20,
+            hashes_per_block: 1024,
+            hashrate_change: None,
+        }
+    }
+}
+
+impl PowParams {
+    /// The main-chain height a node wants before the trial may end.
+    pub fn end_height(&self) -> u64 {
+        self.blocks.unwrap_or(self.confirmations + self.give_up)
+    }
+
+    /// The starting target: `hashes_per_block` expected hashes per block.
+    pub fn initial_bits(&self) -> u32 {
+        let per_block = self.hashes_per_block.max(1);
+        target_to_compact(&Target::MAX.mul_div(1, per_block))
+    }
+
+    fn chain_params(&self) -> ChainParams {
+        let interval = self.retarget_interval.max(1);
+        let limit = Target::MAX;
+        ChainParams::with_spacing(self.block_interval.0 as i64, interval, limit)
+    }
+}
+
+/// The commander's signed order.
+#[derive(Clone, Debug)]
+pub struct Tx {
+    pub value: Value,
+    pub signature: Signature,
+}
+
+impl Tx {
+    fn bytes(value: Value) -> [u8; 17] {
+        let mut b = [0u8; 17];
+        b[..16].copy_from_slice(b"byzsim/pow/order");
+        b[16] = value as u8;
+        b
+    }
+
+    /// The transaction id (double SHA-256 of its bytes and signature).
+    pub fn id(&self) -> [u8; 32] {
+        let mut data = Self::bytes(self.value).to_vec();
+        data.extend_from_slice(&self.signature.to_bytes());
+        crate::pow::double_sha256(&data)
+    }
+}
+
+/// What the nodes send.
+#[derive(Clone, Debug)]
+pub enum PowMsg {
+    Tx(Tx),
+    Block(Rc<Block>, Option<Rc<Tx>>),
+}
+
+impl Message for PowMsg {
+    fn wire_bytes(&self) -> u32 {
+        match self {
+            PowMsg::Tx(_) => 1 + 64,
+            PowMsg::Block(_, tx) => 80 + 32 + if tx.is_some() { 65 } else { 0 },
+        }
+    }
+
+    fn label(&self) -> String {
+        match self {
+            PowMsg::Tx(tx) => format!("order {}", tx.value),
+            PowMsg::Block(b, _) => format!("block {} by {}", b.height, b.miner),
+        }
+    }
+}
+
+/// One node.
+pub struct Pow {
+    id: NodeId,
+    commander: NodeId,
+    order: Value,
+    params: PowParams,
+    /// This node's share of the total hashrate.
+    share: f64,
+    tree: Tree,
+    /// The first valid commander transaction seen.
+    mempool: Option<Rc<Tx>>,
+    /// Timers with another generation are stale (the tip moved under them).
+    generation: u64,
+    /// Hash mining: the header found for the pending timer.
+    found: Option<BlockHeader>,
+    /// The target the pending timer was drawn for.
+    mining_bits: u32,
+    mined: u64,
+    decision: Option<Value>,
+    reverted: Option<SimTime>,
+    /// Selfish mining state, when this node is a selfish traitor.
+    pub(crate) selfish: Option<selfish::State>,
+}
+
+/// Timer tags carry the generation; this bit marks a mining timer...
+const MINE: u64 = 1 << 62;
+/// ...and this one a timer that draws again (the hashrate changed).
+const REDRAW: u64 = 1 << 61;
+
+impl Pow {
+    /// The chain this node mines on.
+    fn base(&self) -> Rc<Block> {
+        match &self.selfish {
+            Some(s) => Rc::clone(&s.private_tip),
+            None => Rc::clone(&self.tree.tip),
+        }
+    }
+
+    /// The compact target of the block after `parent`.
+    fn bits_after(&self, parent: &Block) -> u32 {
+        let interval = self.params.retarget_interval.max(1) as u64;
+        let height = parent.height + 1;
+        if !height.is_multiple_of(interval) || height < interval {
+            return parent.header.bits;
+        }
+        let mut first = parent;
+        for _ in 0..interval - 1 {
+            match first.parent.as_deref() {
+                Some(p) => first = p,
+                None => break,
+            }
+        }
+        let p = self.params.chain_params();
+        next_work_required(
+            parent.header.bits,
+            first.mined_at.0 as i64,
+            parent.mined_at.0 as i64,
+            &p,
+        )
+    }
+
+    /// Total hashes per microsecond of all miners at `now`.
+    fn total_rate(&self, now: SimTime) -> f64 {
+        let base = self.params.hashes_per_block as f64 / self.params.block_interval.0.max(1) as f64;
+        match self.params.hashrate_change {
+            Some((at, factor)) if now >= at => base * factor,
+            _ => base,
+        }
+    }
+
+    /// Starts (or restarts) mining on the current base.
+    fn schedule(&mut self, ctx: &mut Ctx<PowMsg>) {
+        self.generation += 1;
+        self.found = None;
+        if self.share <= 0.0 {
+            return;
+        }
+        let base = self.base();
+        let bits = self.bits_after(&base);
+        self.mining_bits = bits;
+        let work = compact_to_target(bits).map_or(f64::INFINITY, |t| t.work());
+        let rate = self.share * self.total_rate(ctx.now);
+        let micros = match self.params.mining {
+            Mining::Exponential => {
+                let u: f64 = ctx.rng.random();
+                -(1.0 - u).ln() * work / rate
+            }
+            Mining::Hash => {
+                let mut header = self.template(ctx, &base, bits);
+                header.nonce = ctx.rng.random();
+                let tries = grind(&mut header);
+                self.found = Some(header);
+                // The miner was already hashing when it (re)started: the first try completes
+                // after a uniform fraction of a hash time, so that miners restarted together
+                // do not find blocks on a common lattice of instants.
+                let phase: f64 = ctx.rng.random();
+                (tries as f64 - 1.0 + phase) / rate
+            }
+        };
+        let at = ctx
+            .now
+            .saturating_add(SimTime(micros.ceil().min(u64::MAX as f64 / 2.0) as u64));
+        match self.params.hashrate_change {
+            // The rate changes before this draw would fire: draw again then (memoryless, so
+            // exact for exponential mining; hash mining restarts its grind).
+            Some((change, _)) if ctx.now < change && at > change => {
+                ctx.timer_at(change, REDRAW | self.generation);
+            }
+            _ => ctx.timer_at(at, MINE | self.generation),
+        }
+    }
+
+    /// The header of a block on `parent` (nonce to be found).
+    fn template(&self, ctx: &Ctx<PowMsg>, parent: &Block, bits: u32) -> BlockHeader {
+        let height = parent.height + 1;
+        let mut ids = vec![coinbase_id(self.id, height)];
+        if let Some(tx) = self.tx_for(parent) {
+            ids.push(tx.id());
+        }
+        BlockHeader {
+            version: 0x2000_0000,
+            prev_hash: parent.hash,
+            merkle_root: merkle_root(&ids),
+            time: (ctx.now.0 / 1_000_000) as u32,
+            bits,
+            nonce: 0,
+        }
+    }
+
+    /// The commander transaction a block on `parent` would carry.
+    fn tx_for(&self, parent: &Block) -> Option<&Rc<Tx>> {
+        self.mempool
+            .as_ref()
+            .filter(|_| parent.first_order.is_none())
+    }
+
+    /// The mining timer fired: the block is found.
+    fn mine(&mut self, ctx: &mut Ctx<PowMsg>) {
+        let parent = self.base();
+        let bits = self.bits_after(&parent);
+        let header = match self.found.take() {
+            Some(h) if h.prev_hash == parent.hash => h,
+            _ => {
+                let mut h = self.template(ctx, &parent, bits);
+                h.nonce = ctx.rng.random();
+                h
+            }
+        };
+        let tx = self.tx_for(&parent).cloned();
+        let block = make_block(
+            header,
+            &parent,
+            self.id,
+            tx.as_ref().map(|t| t.value),
+            ctx.now,
+        );
+        self.mined += 1;
+        if self.selfish.is_some() {
+            selfish::on_own_block(self, ctx, block, tx);
+        } else {
+            self.tree.add(Rc::clone(&block));
+            self.tree.tip = Rc::clone(&block);
+            ctx.broadcast(PowMsg::Block(block, tx));
+            self.after_tip_change(ctx);
+        }
+        self.schedule(ctx);
+    }
+
+    /// A block arrived.
+    fn receive(&mut self, ctx: &mut Ctx<PowMsg>, block: Rc<Block>, tx: Option<Rc<Tx>>) {
+        if self.tree.knows(&block.hash) {
+            return;
+        }
+        if let Some(tx) = &tx
+            && (block.order != Some(tx.value)
+                || !ctx.verify(self.commander, &Tx::bytes(tx.value), &tx.signature))
+        {
+            return;
+        }
+        if tx.is_none() && block.order.is_some() {
+            return;
+        }
+        if self.params.mining == Mining::Hash && !block.header.meets_target() {
+            return;
+        }
+        let old_base = self.base().hash;
+        for b in self.tree.add(block) {
+            let valid_bits = b
+                .parent
+                .as_ref()
+                .is_some_and(|p| self.bits_after(p) == b.header.bits);
+            if !valid_bits {
+                continue;
+            }
+            if self.selfish.is_some() {
+                selfish::on_public_block(self, ctx, &b);
+            } else if self.tree.beats_tip(&b)
+                || (self.tree.ties_tip(&b)
+                    && self.params.tie_share > 0.0
+                    && ctx.rng.random::<f64>() < self.params.tie_share)
+            {
+                self.tree.tip = b;
+            }
+        }
+        self.after_tip_change(ctx);
+        // Exponential mining is memoryless: a new tip needs a new draw only if the target moved.
+        let base = self.base();
+        let moved = base.hash != old_base;
+        if moved
+            && (self.params.mining == Mining::Hash || self.bits_after(&base) != self.mining_bits)
+        {
+            self.schedule(ctx);
+        }
+    }
+
+    /// Decides, or notices a reverted decision.
+    fn after_tip_change(&mut self, ctx: &Ctx<PowMsg>) {
+        let tip = &self.tree.tip;
+        match (self.decision, tip.first_order) {
+            (None, Some((value, height)))
+                if tip.height + 1 >= height + self.params.confirmations =>
+            {
+                self.decision = Some(value);
+            }
+            (Some(decided), order)
+                if order.map(|o| o.0) != Some(decided) && self.reverted.is_none() =>
+            {
+                self.reverted = Some(ctx.now);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn coinbase_id(miner: NodeId, height: u64) -> [u8; 32] {
+    let mut data = [0u8; 12];
+    data[..4].copy_from_slice(&miner.0.to_le_bytes());
+    data[4..].copy_from_slice(&height.to_le_bytes());
+    crate::pow::double_sha256(&data)
+}
+
+/// Tries nonces until the header meets its target; returns the number of hashes.
+fn grind(header: &mut BlockHeader) -> u64 {
+    let Ok(target) = compact_to_target(header.bits) else {
+        return u64::MAX;
+    };
+    let mut bytes = header.serialize();
+    let mut tries = 0u64;
+    loop {
+        tries += 1;
+        bytes[76..80].copy_from_slice(&header.nonce.to_le_bytes());
+        if Target::from_le_bytes(crate::pow::double_sha256(&bytes)) <= target {
+            return tries;
+        }
+        header.nonce = header.nonce.wrapping_add(1);
+    }
+}
+
+/// A block on `parent` with `header`.
+pub(crate) fn make_block(
+    header: BlockHeader,
+    parent: &Rc<Block>,
+    miner: NodeId,
+    order: Option<Value>,
+    now: SimTime,
+) -> Rc<Block> {
+    let work = compact_to_target(header.bits).map_or(0.0, |t| t.work());
+    let height = parent.height + 1;
+    Rc::new(Block {
+        hash: header.hash(),
+        header,
+        height,
+        miner,
+        order,
+        first_order: parent.first_order.or(order.map(|v| (v, height))),
+        chain_work: parent.chain_work + work,
+        mined_at: now,
+        parent: Some(Rc::clone(parent)),
+    })
+}
+
+impl Protocol for Pow {
+    type Msg = PowMsg;
+    const NAME: &'static str = "pow";
+    const SIGNED: bool = true;
+    const VALIDITY: Validity = Validity::Commander;
+    const ROUND_BASED: bool = false;
+    const STRATEGIES: &'static [&'static str] = &["selfish"];
+
+    fn new(id: NodeId, setup: &Setup) -> Self {
+        Pow {
+            id,
+            commander: setup.commander,
+            order: setup.order,
+            params: setup.pow,
+            share: setup.hashrate.get(id.idx()).copied().unwrap_or(0.0),
+            tree: Tree::new(Block::genesis(setup.pow.initial_bits())),
+            mempool: None,
+            generation: 0,
+            found: None,
+            mining_bits: 0,
+            mined: 0,
+            decision: None,
+            reverted: None,
+            selfish: None,
+        }
+    }
+
+    fn start(&mut self, ctx: &mut Ctx<PowMsg>) {
+        if self.id == self.commander {
+            let signature = ctx.sign(&Tx::bytes(self.order));
+            let tx = Tx {
+                value: self.order,
+                signature,
+            };
+            self.mempool = Some(Rc::new(tx.clone()));
+            ctx.broadcast(PowMsg::Tx(tx));
+        }
+        self.schedule(ctx);
+    }
+
+    fn on_message(&mut self, ctx: &mut Ctx<PowMsg>, _from: NodeId, msg: PowMsg) {
+        match msg {
+            PowMsg::Tx(tx) => {
+                if self.mempool.is_none()
+                    && ctx.verify(self.commander, &Tx::bytes(tx.value), &tx.signature)
+                {
+                    self.mempool = Some(Rc::new(tx));
+                }
+            }
+            PowMsg::Block(block, tx) => self.receive(ctx, block, tx),
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut Ctx<PowMsg>, tag: u64) {
+        let generation = tag & !(MINE | REDRAW);
+        if generation != self.generation {
+            return;
+        }
+        if tag & MINE != 0 {
+            self.mine(ctx);
+        } else if tag & REDRAW != 0 {
+            self.schedule(ctx);
+        }
+    }
+
+    fn decision(&self) -> Option<Value> {
+        self.decision
+    }
+
+    fn keep_running(&self) -> bool {
+        self.tree.tip.height < self.params.end_height()
+    }
+
+    fn reverted(&self) -> Option<SimTime> {
+        self.reverted
+    }
+
+    /// The commander's wallet re-signs its order: a double spend.
+    fn with_value(ctx: &mut Ctx<PowMsg>, msg: &PowMsg, value: Value) -> Option<PowMsg> {
+        match msg {
+            PowMsg::Tx(_) => {
+                let signature = ctx.sign(&Tx::bytes(value));
+                Some(PowMsg::Tx(Tx { value, signature }))
+            }
+            PowMsg::Block(..) => None,
+        }
+    }
+
+    fn report(nodes: &[Self], honest: &[bool]) -> ProtocolReport {
+        let main = nodes
+            .iter()
+            .zip(honest)
+            .filter(|(_, h)| **h)
+            .map(|(n, _)| &n.tree.tip)
+            .fold(None::<&Rc<Block>>, |best, tip| match best {
+                Some(b) if b.chain_work >= tip.chain_work => Some(b),
+                _ => Some(tip),
+            });
+        let Some(main) = main else {
+            return ProtocolReport::default();
+        };
+        let mined: u64 = nodes.iter().map(|n| n.mined).sum();
+        let (mut by_traitors, mut b) = (0u64, Some(main.as_ref()));
+        while let Some(x) = b.filter(|x| x.height > 0) {
+            if !honest.get(x.miner.idx()).copied().unwrap_or(true) {
+                by_traitors += 1;
+            }
+            b = x.parent.as_deref();
+        }
+        ProtocolReport {
+            blocks: Some(main.height),
+            stale_blocks: Some(mined.saturating_sub(main.height)),
+            attacker_share_main: Some(by_traitors as f64 / main.height.max(1) as f64),
+            block_interval_ms: Some(main.mined_at.as_ms() / main.height.max(1) as f64),
+        }
+    }
+
+    /// Each block (and the commander's transaction) is broadcast once by its maker: n − 1 sends
+    /// over direct links (stale blocks add a few per cent).
+    fn estimate(e: &EstimateInput) -> f64 {
+        let n = e.n as f64;
+        (n - 1.0) * (e.blocks as f64 * 1.1 + 1.0)
+    }
+
+    fn strategy(
+        name: &str,
+        _id: NodeId,
+        _setup: &Setup,
+        _traitors: &[NodeId],
+    ) -> Option<Box<dyn Traitor<Self>>> {
+        (name == "selfish").then(|| Box::new(selfish::Selfish) as Box<dyn Traitor<Self>>)
+    }
+}
