@@ -179,12 +179,92 @@ fn crypto_once(signatures: u64, verifications: u64) {
     }
 }
 
+const POW_600: &str = r#"
+name = "bench-pow-n600"
+n = 600
+[protocol]
+kind = "pow"
+[network]
+topology = "random-regular"
+degree = 8
+transport = "flooding"
+latency_ms = { min = 10, max = 100 }
+[pow]
+block_interval_ms = 600000
+blocks = 1000
+"#;
+
+/// Proof of work: 600 nodes on a random 8-regular graph mine 1000 blocks (exponential mining).
+/// `limit_rate` is the issue's target, one run in 0.5 s; `ratio` = target time / run time.
+pub fn pow_600() -> Figure {
+    let sc = Scenario::parse("<bench>", "bench", POW_600, &[]).expect("built-in bench scenario");
+    let mut record = None;
+    let secs = timed(|| {
+        record = Some(
+            run_trial(&sc, Kind::Pow, 0, 1, false)
+                .expect("bench trial")
+                .record,
+        );
+    });
+    let r = record.expect("ran at least once");
+    Figure {
+        workload: "pow n=600 degree 8, 1000 blocks (runs)".to_string(),
+        rate: 1.0 / secs,
+        unit: "runs/s",
+        limit_rate: 2.0,
+        ratio: 0.5 / secs,
+        detail: format!(
+            "{:.0} ms per run, {} messages, {} main-chain blocks, {} stale",
+            secs * 1e3,
+            r.messages,
+            r.blocks.unwrap_or(0),
+            r.stale_blocks.unwrap_or(0)
+        ),
+    }
+}
+
+/// Hash mining's grind (a header, nonce after nonce, checked against the target) against bare
+/// double SHA-256 of 80 bytes.
+pub fn hashing() -> Figure {
+    use crate::pow::{BlockHeader, double_sha256, mine};
+    let n = 2_000_000u64;
+    let mut header = BlockHeader {
+        version: 1,
+        prev_hash: [1; 32],
+        merkle_root: [2; 32],
+        time: 0,
+        bits: 0x1d00ffff,
+        nonce: 0,
+    };
+    let grind = timed(|| {
+        header.nonce = 0;
+        black_box(mine(&mut header, n));
+    });
+    let bare = timed(|| {
+        let mut bytes = [7u8; 80];
+        for i in 0..n {
+            bytes[76..80].copy_from_slice(&(i as u32).to_le_bytes());
+            black_box(double_sha256(&bytes));
+        }
+    });
+    Figure {
+        workload: "hash mining grind (hashes)".to_string(),
+        rate: n as f64 / grind,
+        unit: "hashes/s",
+        limit_rate: n as f64 / bare,
+        ratio: bare / grind,
+        detail: "the limit is bare double SHA-256 of 80 bytes in this process".to_string(),
+    }
+}
+
 /// Runs every workload and prints the figures.
 pub fn run(json: bool) {
     let figures = vec![
         vote_1000(),
         dolev_strong_1000("honest"),
         dolev_strong_1000("late-release"),
+        pow_600(),
+        hashing(),
     ];
     if json {
         let rows: Vec<String> = figures

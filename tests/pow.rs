@@ -1,0 +1,136 @@
+//! Proof of work against theory: the stale-block rate against 1 − e^(−τ/T), drawn and hashed
+//! mining against each other, Eyal and Sirer's selfish-mining revenue, retargeting following
+//! the hashrate, and honest agreement after the confirmations. Tolerances are four standard
+//! errors of the estimates (or a stated model gap).
+
+use byzsim::Scenario;
+use byzsim::record::RunRecord;
+use byzsim::run::run_scenario;
+
+fn run(text: &str, sets: &[&str]) -> Vec<RunRecord> {
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    let sc = Scenario::parse("<test>", "pow", text, &sets).unwrap_or_else(|e| panic!("{e}"));
+    run_scenario(&sc).unwrap().records
+}
+
+/// Stale blocks per main-chain block over all trials.
+fn stale_rate(records: &[RunRecord]) -> f64 {
+    let stale: u64 = records.iter().map(|r| r.stale_blocks.unwrap()).sum();
+    let main: u64 = records.iter().map(|r| r.blocks.unwrap()).sum();
+    stale as f64 / main as f64
+}
+
+fn mean_interval(records: &[RunRecord]) -> f64 {
+    records
+        .iter()
+        .map(|r| r.block_interval_ms.unwrap())
+        .sum::<f64>()
+        / records.len() as f64
+}
+
+/// Ten miners of equal share on a complete network whose links take τ = 100 ms, blocks every
+/// T = 1 s: a block is orphaned when another miner finds one within τ of it, which the other
+/// 9/10 of the hashrate does with probability 1 − e^(−0.9 τ/T).
+const FORKS: &str = "n = 10\ntrials = 12\n[protocol]\nkind = \"pow\"\n[network]\ntopology = \"complete\"\nlatency_ms = { fixed = 100 }\n[pow]\nblock_interval_ms = 1000\nblocks = 300\nhashes_per_block = 1024\n";
+
+#[test]
+fn stale_rate_matches_one_minus_exp_of_delay_over_interval() {
+    let records = run(FORKS, &[]);
+    let expected = 1.0 - (-0.9f64 * 0.1).exp();
+    let rate = stale_rate(&records);
+    let se = (expected / (12.0 * 300.0)).sqrt();
+    assert!(
+        (rate - expected).abs() < 4.0 * se,
+        "stale rate {rate:.4}, theory {expected:.4}"
+    );
+}
+
+#[test]
+fn hash_mining_and_exponential_mining_agree() {
+    let drawn = run(FORKS, &["trials=8"]);
+    let hashed = run(FORKS, &["trials=8", "pow.mining=hash"]);
+    let (a, b) = (mean_interval(&drawn), mean_interval(&hashed));
+    // Each trial's mean interval over 300 blocks has a standard error of about T/√300.
+    let se = 1000.0 / (300.0f64 * 8.0).sqrt() * 2f64.sqrt();
+    assert!(
+        (a - b).abs() < 4.0 * se,
+        "mean intervals {a:.1} ms and {b:.1} ms"
+    );
+    let (sa, sb) = (stale_rate(&drawn), stale_rate(&hashed));
+    let se = (2.0f64 * 0.09 / (8.0 * 300.0)).sqrt();
+    assert!(
+        (sa - sb).abs() < 4.0 * se,
+        "stale rates {sa:.4} and {sb:.4}"
+    );
+}
+
+/// R(α, γ) = [α(1−α)²(4α + γ(1−2α)) − α³] / [1 − α(1 + (2−α)α)] (Eyal and Sirer 2014).
+fn eyal_sirer(a: f64, g: f64) -> f64 {
+    (a * (1.0 - a).powi(2) * (4.0 * a + g * (1.0 - 2.0 * a)) - a.powi(3))
+        / (1.0 - a * (1.0 + (2.0 - a) * a))
+}
+
+#[test]
+fn selfish_mining_revenue_matches_eyal_sirer() {
+    let base = "n = 5\nt = 1\ntrials = 4\n[protocol]\nkind = \"pow\"\ncommander = 1\n[network]\ntopology = \"complete\"\nlatency_ms = { fixed = 0.001 }\n[faults]\nbehaviour = \"selfish\"\nwho = [0]\n[pow]\nblock_interval_ms = 1000\nblocks = 3000\n";
+    for (alpha, gamma) in [(0.25, 0.0), (0.35, 0.0), (0.35, 0.5), (0.45, 1.0)] {
+        let a = format!("pow.attacker_share={alpha}");
+        let g = format!("pow.tie_share={gamma}");
+        let records = run(base, &[&a, &g]);
+        let share = records
+            .iter()
+            .map(|r| r.attacker_share_main.unwrap())
+            .sum::<f64>()
+            / 4.0;
+        let expected = eyal_sirer(alpha, gamma);
+        // Revenue is a ratio of correlated counts over 4 × 3000 blocks: about 0.006 per σ.
+        assert!(
+            (share - expected).abs() < 0.025,
+            "α = {alpha}, γ = {gamma}: {share:.4} vs {expected:.4}"
+        );
+        if alpha > 1.0 / 3.0 {
+            assert!(share > alpha, "above 1/3, selfish mining pays at any γ");
+        }
+    }
+}
+
+/// The hashrate quadruples at block ~100; with a retarget every 20 blocks the chain returns to
+/// its interval, without one it runs four times too fast from then on.
+#[test]
+fn difficulty_follows_the_hashrate() {
+    let text = "n = 8\ntrials = 3\n[protocol]\nkind = \"pow\"\n[network]\ntopology = \"complete\"\nlatency_ms = { fixed = 1 }\n[pow]\nblock_interval_ms = 1000\nblocks = 400\nhashrate_change = { at_ms = 100000, factor = 4 }\n";
+    let adjusted = mean_interval(&run(text, &["pow.retarget_interval=20"]));
+    let fixed = mean_interval(&run(text, &["pow.retarget_interval=100000"]));
+    // Without retargeting: 100 blocks at T, then 300 at T/4: 175 s for 400 blocks.
+    assert!((fixed - 437.5).abs() < 60.0, "{fixed:.1} ms");
+    assert!(
+        adjusted > 850.0,
+        "{adjusted:.1} ms: retargeting brings the interval back"
+    );
+}
+
+#[test]
+fn honest_nodes_agree_after_the_confirmations() {
+    let text = "n = 20\ntrials = 10\n[protocol]\nkind = \"pow\"\nvalue = \"attack\"\n[network]\ntopology = \"random-regular\"\ndegree = 4\ntransport = \"flooding\"\nlatency_ms = { min = 10, max = 50 }\n[pow]\nblock_interval_ms = 10000\nconfirmations = 6\n";
+    let records = run(text, &[]);
+    for r in &records {
+        assert!(
+            r.agreement && r.validity && r.termination && !r.reverted,
+            "{}",
+            r.reason
+        );
+        assert_eq!(r.decision, "attack");
+        assert!(r.blocks.unwrap() >= 26, "mined to confirmations + give_up");
+    }
+    // The order goes into block 1 and is decided when block 6 arrives: six exponential
+    // intervals of 10 s, a Gamma(6) time of mean 60 s and deviation 24.5 s (7.7 s over 10).
+    let mean = records
+        .iter()
+        .map(|r| r.decision_time_ms.unwrap())
+        .sum::<f64>()
+        / 10.0;
+    assert!(
+        (mean - 60_000.0).abs() < 4.0 * 7_750.0,
+        "mean decision time {mean:.0} ms"
+    );
+}
