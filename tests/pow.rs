@@ -134,3 +134,79 @@ fn honest_nodes_agree_after_the_confirmations() {
         "mean decision time {mean:.0} ms"
     );
 }
+
+/// P(the double spender wins) in the race the simulation follows: the attacker (share q) has
+/// k ~ NegativeBinomial(z, q) blocks when the honest chain buries the payment under z; from
+/// x = k − z it wins on reaching a lead of 1 before a deficit of G (gambler's ruin with r = p/q).
+fn race(z: u64, q: f64, give_up: i32) -> f64 {
+    let p = 1.0 - q;
+    let r = p / q;
+    let mut total = 0.0;
+    let mut pk = p.powi(z as i32); // k = 0
+    for k in 0..2000u64 {
+        if k > 0 {
+            pk *= q * (k + z - 1) as f64 / k as f64;
+        }
+        let x = k as i32 - z as i32;
+        let win = if x >= 1 {
+            1.0
+        } else {
+            (1.0 - r.powi(x + give_up)) / (1.0 - r.powi(1 + give_up))
+        };
+        total += pk * win;
+    }
+    total
+}
+
+/// Nakamoto's whitepaper, section 11: Poisson approximation of the attacker's progress, no
+/// give-up: P = 1 − Σ_{k=0..z} Poisson(k; zq/p) (1 − (q/p)^(z−k)).
+fn whitepaper(z: u64, q: f64) -> f64 {
+    let p = 1.0 - q;
+    let lambda = z as f64 * q / p;
+    let mut sum = 1.0;
+    let mut poisson = (-lambda).exp();
+    for k in 0..=z {
+        if k > 0 {
+            poisson *= lambda / k as f64;
+        }
+        sum -= poisson * (1.0 - (q / p).powi((z - k) as i32));
+    }
+    sum
+}
+
+#[test]
+fn double_spend_success_matches_the_exact_race_and_tracks_nakamoto() {
+    let base = "n = 3\nt = 1\ntrials = 500\n[protocol]\nkind = \"pow\"\ncommander = 0\n[network]\ntopology = \"complete\"\nlatency_ms = { fixed = 0.001 }\n[faults]\nbehaviour = \"double-spend\"\nwho = [0]\n[pow]\nblock_interval_ms = 1000\ngive_up = 10\nblocks = 80\n";
+    for (z, q) in [(1u64, 0.2), (2, 0.3), (4, 0.3)] {
+        let zs = format!("pow.confirmations={z}");
+        let qs = format!("pow.attacker_share={q}");
+        let records = run(base, &[&zs, &qs]);
+        let wins = records.iter().filter(|r| r.reverted).count() as f64 / records.len() as f64;
+        let exact = race(z, q, 10);
+        let se = (exact * (1.0 - exact) / records.len() as f64).sqrt();
+        assert!(
+            (wins - exact).abs() < 4.0 * se,
+            "z = {z}, q = {q}: {wins:.3} vs {exact:.3}"
+        );
+        assert!(
+            records.iter().all(|r| r.reverted == !r.agreement),
+            "a reverted decision is a broken agreement"
+        );
+        // The whitepaper's figure is an upper bound here: its attacker need only catch up (a tie)
+        // and never gives up, ours must pull ahead by one before falling G behind.
+        let approx = whitepaper(z, q);
+        assert!(
+            exact <= approx,
+            "z = {z}, q = {q}: exact {exact:.3} above the whitepaper's {approx:.3}"
+        );
+    }
+    // More confirmations, less success, in both, and the whitepaper's own table: q = 0.1,
+    // z = 1 gives 0.2045873; z = 5, 0.0009137.
+    for q in [0.1, 0.2, 0.3] {
+        assert!((1..8).all(
+            |z| race(z + 1, q, 10) < race(z, q, 10) && whitepaper(z + 1, q) < whitepaper(z, q)
+        ));
+    }
+    assert!((whitepaper(1, 0.1) - 0.2045873).abs() < 1e-6);
+    assert!((whitepaper(5, 0.1) - 0.0009137).abs() < 1e-6);
+}

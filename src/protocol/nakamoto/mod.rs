@@ -18,6 +18,7 @@
 //! graph). Traitor strategy `selfish`: Eyal and Sirer's selfish mining (see [`selfish`]).
 
 pub mod chain;
+pub mod double_spend;
 pub mod selfish;
 
 use std::rc::Rc;
@@ -162,6 +163,8 @@ pub struct Pow {
     reverted: Option<SimTime>,
     /// Selfish mining state, when this node is a selfish traitor.
     pub(crate) selfish: Option<selfish::State>,
+    /// Double-spend state, while this node (a traitorous commander) races a private chain.
+    pub(crate) double_spend: Option<double_spend::State>,
 }
 
 /// Timer tags carry the generation; this bit marks a mining timer...
@@ -172,9 +175,10 @@ const REDRAW: u64 = 1 << 61;
 impl Pow {
     /// The chain this node mines on.
     fn base(&self) -> Rc<Block> {
-        match &self.selfish {
-            Some(s) => Rc::clone(&s.private_tip),
-            None => Rc::clone(&self.tree.tip),
+        match (&self.selfish, &self.double_spend) {
+            (Some(s), _) => Rc::clone(&s.private_tip),
+            (_, Some(d)) => Rc::clone(&d.private_tip),
+            _ => Rc::clone(&self.tree.tip),
         }
     }
 
@@ -269,11 +273,14 @@ impl Pow {
         }
     }
 
-    /// The commander transaction a block on `parent` would carry.
+    /// The commander transaction a block on `parent` would carry (the conflicting one on a
+    /// double spender's private chain).
     fn tx_for(&self, parent: &Block) -> Option<&Rc<Tx>> {
-        self.mempool
-            .as_ref()
-            .filter(|_| parent.first_order.is_none())
+        let tx = match &self.double_spend {
+            Some(d) => Some(&d.conflicting),
+            None => self.mempool.as_ref(),
+        };
+        tx.filter(|_| parent.first_order.is_none())
     }
 
     /// The mining timer fired: the block is found.
@@ -299,6 +306,8 @@ impl Pow {
         self.mined += 1;
         if self.selfish.is_some() {
             selfish::on_own_block(self, ctx, block, tx);
+        } else if self.double_spend.is_some() {
+            double_spend::on_own_block(self, ctx, block, tx);
         } else {
             self.tree.add(Rc::clone(&block));
             self.tree.tip = Rc::clone(&block);
@@ -343,6 +352,9 @@ impl Pow {
             {
                 self.tree.tip = b;
             }
+        }
+        if self.double_spend.is_some() {
+            double_spend::check(self, ctx);
         }
         self.after_tip_change(ctx);
         // Exponential mining is memoryless: a new tip needs a new draw only if the target moved.
@@ -427,7 +439,7 @@ impl Protocol for Pow {
     const SIGNED: bool = true;
     const VALIDITY: Validity = Validity::Commander;
     const ROUND_BASED: bool = false;
-    const STRATEGIES: &'static [&'static str] = &["selfish"];
+    const STRATEGIES: &'static [&'static str] = &["selfish", "double-spend"];
 
     fn new(id: NodeId, setup: &Setup) -> Self {
         Pow {
@@ -445,6 +457,7 @@ impl Protocol for Pow {
             decision: None,
             reverted: None,
             selfish: None,
+            double_spend: None,
         }
     }
 
@@ -551,6 +564,10 @@ impl Protocol for Pow {
         _setup: &Setup,
         _traitors: &[NodeId],
     ) -> Option<Box<dyn Traitor<Self>>> {
-        (name == "selfish").then(|| Box::new(selfish::Selfish) as Box<dyn Traitor<Self>>)
+        match name {
+            "selfish" => Some(Box::new(selfish::Selfish)),
+            "double-spend" => Some(Box::new(double_spend::DoubleSpend)),
+            _ => None,
+        }
     }
 }

@@ -1,0 +1,84 @@
+//! `double-spend`: the commander pays with its order (transaction A, broadcast to everyone) and
+//! secretly mines, with its share q of the hashrate, a private chain from the genesis block whose
+//! first block carries the opposite order (transaction B). It publishes the private chain as soon
+//! as it holds more work than the public chain *and* the public chain already buries A under
+//! `pow.confirmations` blocks (the merchants have decided): every honest node then reorganises to
+//! B and its decision is reverted. It gives up when `pow.give_up` blocks behind.
+//!
+//! The race this follows (Rosenfeld 2014, Grunspan and Pérez-Marco 2017): while the honest
+//! miners find z blocks, the attacker finds k ~ NegativeBinomial(z, q); from x = k − z it wins if
+//! its lead reaches +1 before the deficit reaches the give-up depth G, a gambler's ruin with
+//! P = (1 − r^(x+G)) / (1 − r^(1+G)), r = p/q (and 1 when x ≥ 1). Nakamoto's whitepaper
+//! approximates k by a Poisson law of mean zq/p and lets G be infinite; see `tests/pow.rs`.
+//! Only the commander can sign B: a traitor that is not the commander mines honestly.
+
+use std::rc::Rc;
+
+use super::chain::Block;
+use super::{Pow, PowMsg, Tx};
+use crate::adversary::Traitor;
+use crate::protocol::{Ctx, Protocol};
+
+/// The attacker's bookkeeping.
+#[derive(Debug)]
+pub struct State {
+    pub private_tip: Rc<Block>,
+    pub unpublished: Vec<(Rc<Block>, Option<Rc<Tx>>)>,
+    /// The conflicting transaction its private chain carries.
+    pub conflicting: Rc<Tx>,
+}
+
+/// The attacker found a block on its private chain.
+pub(super) fn on_own_block(
+    pow: &mut Pow,
+    ctx: &mut Ctx<PowMsg>,
+    block: Rc<Block>,
+    tx: Option<Rc<Tx>>,
+) {
+    pow.tree.add(Rc::clone(&block));
+    if let Some(state) = pow.double_spend.as_mut() {
+        state.private_tip = Rc::clone(&block);
+        state.unpublished.push((block, tx));
+    }
+    check(pow, ctx);
+}
+
+/// Publishes when ahead after the merchants decided; gives up when too far behind.
+pub(super) fn check(pow: &mut Pow, ctx: &mut Ctx<PowMsg>) {
+    let Some(state) = pow.double_spend.as_ref() else {
+        return;
+    };
+    let public = &pow.tree.tip;
+    let decided = public
+        .first_order
+        .is_some_and(|(_, h)| public.height + 1 >= h + pow.params.confirmations);
+    if decided && state.private_tip.chain_work > public.chain_work * (1.0 + 1e-12) {
+        let state = pow.double_spend.take().expect("checked above");
+        pow.tree.tip = Rc::clone(&state.private_tip);
+        for (block, tx) in state.unpublished {
+            ctx.broadcast(PowMsg::Block(block, tx));
+        }
+        return;
+    }
+    if public.height >= state.private_tip.height + pow.params.give_up {
+        pow.double_spend = None;
+    }
+}
+
+/// The traitor behaviour: arms the commander's node before it starts.
+pub struct DoubleSpend;
+
+impl Traitor<Pow> for DoubleSpend {
+    fn start(&mut self, honest: &mut Pow, ctx: &mut Ctx<PowMsg>) {
+        if honest.id == honest.commander {
+            let value = honest.order.flip();
+            let signature = ctx.sign(&Tx::bytes(value));
+            honest.double_spend = Some(State {
+                private_tip: Rc::clone(&honest.tree.tip),
+                unpublished: Vec::new(),
+                conflicting: Rc::new(Tx { value, signature }),
+            });
+        }
+        honest.start(ctx);
+    }
+}
