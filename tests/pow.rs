@@ -189,7 +189,7 @@ fn double_spend_success_matches_the_exact_race_and_tracks_nakamoto() {
             "z = {z}, q = {q}: {wins:.3} vs {exact:.3}"
         );
         assert!(
-            records.iter().all(|r| r.reverted == !r.agreement),
+            records.iter().all(|r| r.reverted != r.agreement),
             "a reverted decision is a broken agreement"
         );
         // The whitepaper's figure is an upper bound here: its attacker need only catch up (a tie)
