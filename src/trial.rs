@@ -65,22 +65,21 @@ pub fn topology_of(sc: &Scenario, trial_seed: u64) -> Result<Arc<Topology>, Inpu
     }
     let mut rng = stream(trial_seed, Stream::Topology);
     let net = &sc.network;
-    let graph =
-        Topology::build(&net.topology, sc.n, &mut rng, net.require_connected).map_err(|e| {
-            InputError {
-                file: sc.file.clone(),
-                line: None,
-                col: None,
-                key: Some("network.topology".to_string()),
-                message: format!("the graph of the trial with seed {trial_seed}: {e}"),
-            }
+    let graph = Topology::build(&net.topology, sc.nodes(), &mut rng, net.require_connected)
+        .map_err(|e| InputError {
+            file: sc.file.clone(),
+            line: None,
+            col: None,
+            key: Some("network.topology".to_string()),
+            message: format!("the graph of the trial with seed {trial_seed}: {e}"),
         })?;
     Ok(Arc::new(graph))
 }
 
 /// Which generals are traitors in a trial.
 pub fn traitors_of(sc: &Scenario, trial_seed: u64) -> Vec<bool> {
-    let mut traitor = vec![false; sc.n];
+    let mut traitor = vec![false; sc.nodes()];
+    traitor[sc.n..].iter_mut().for_each(|s| *s = true);
     let mut rng = stream(trial_seed, Stream::Faults);
     match &sc.who {
         Who::Ids(ids) => ids.iter().for_each(|v| traitor[v.idx()] = true),
@@ -101,25 +100,21 @@ pub fn traitors_of(sc: &Scenario, trial_seed: u64) -> Vec<bool> {
 /// Each general's share of the hashrate: equal shares, or `pow.attacker_share` split among the
 /// traitors and the rest among the loyal generals.
 pub fn hashrates(sc: &Scenario, traitor: &[bool]) -> Vec<f64> {
-    let t = traitor.iter().filter(|x| **x).count();
-    match sc.pow.attacker_share {
-        Some(q) if t > 0 && t < sc.n => traitor
-            .iter()
-            .map(|&x| {
-                if x {
-                    q / t as f64
-                } else {
-                    (1.0 - q) / (sc.n - t) as f64
-                }
-            })
-            .collect(),
-        _ => vec![1.0 / sc.n as f64; sc.n],
-    }
+    let t = traitor[..sc.n].iter().filter(|x| **x).count();
+    let q = sc.pow.attacker_share.filter(|_| t > 0 && t < sc.n);
+    (0..sc.nodes())
+        .map(|v| match (v < sc.n, traitor[v], q) {
+            (false, _, _) => 0.0,
+            (true, true, Some(q)) => q / t as f64,
+            (true, false, Some(q)) => (1.0 - q) / (sc.n - t) as f64,
+            (true, _, None) => 1.0 / sc.n as f64,
+        })
+        .collect()
 }
 
 /// The generals' inputs in a trial.
-pub fn inputs_of(sc: &Scenario, trial_seed: u64) -> Vec<Value> {
-    match &sc.inputs {
+pub fn inputs_of(sc: &Scenario, trial_seed: u64, traitor: &[bool]) -> Vec<Value> {
+    let mut inputs = match &sc.inputs {
         Inputs::All(v) => vec![*v; sc.n],
         Inputs::List(list) => list.clone(),
         Inputs::Random => {
@@ -134,7 +129,14 @@ pub fn inputs_of(sc: &Scenario, trial_seed: u64) -> Vec<Value> {
                 })
                 .collect()
         }
-    }
+    };
+    // Sybil identities vote as the traitor that made them.
+    let owner = traitor[..sc.n]
+        .iter()
+        .position(|t| *t)
+        .map_or(Value::Retreat, |i| inputs[i]);
+    inputs.resize(sc.nodes(), owner);
+    inputs
 }
 
 /// What a protocol's bound is judged on (vertex connectivity is computed only if asked for).
@@ -159,20 +161,20 @@ fn run<P: Protocol>(
     let graph = Arc::clone(&topology);
     let traitor = traitors_of(sc, trial_seed);
     let setup = Setup {
-        n: sc.n,
+        n: sc.nodes(),
         t: sc.t,
         m: sc.m,
         commander: sc.commander,
         order: sc.order,
-        inputs: inputs_of(sc, trial_seed),
+        inputs: inputs_of(sc, trial_seed, &traitor),
         pow: sc.pow,
         hashrate: hashrates(sc, &traitor),
     };
-    let coalition: Vec<NodeId> = (0..sc.n as u32)
+    let coalition: Vec<NodeId> = (0..sc.nodes() as u32)
         .map(NodeId)
         .filter(|v| traitor[v.idx()])
         .collect();
-    let behaviours: Vec<Option<Box<dyn Traitor<P>>>> = (0..sc.n as u32)
+    let behaviours: Vec<Option<Box<dyn Traitor<P>>>> = (0..sc.nodes() as u32)
         .map(NodeId)
         .map(|v| {
             traitor[v.idx()]

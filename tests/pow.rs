@@ -210,3 +210,35 @@ fn double_spend_success_matches_the_exact_race_and_tracks_nakamoto() {
     assert!((whitepaper(1, 0.1) - 0.2045873).abs() < 1e-6);
     assert!((whitepaper(5, 0.1) - 0.0009137).abs() < 1e-6);
 }
+
+/// Sybil identities cost nothing to make: in a vote they are votes (five fake generals outvote
+/// four loyal ones), in proof of work they have no hashrate and change nothing.
+#[test]
+fn sybil_identities_capture_a_vote_but_not_proof_of_work() {
+    let vote = "n = 5\nt = 1\ntrials = 10\n[protocol]\nkind = \"vote\"\ninputs = [\"attack\", \"attack\", \"attack\", \"attack\", \"retreat\"]\n[faults]\nbehaviour = \"honest\"\nwho = [4]\n";
+    assert!(
+        run(vote, &[])
+            .iter()
+            .all(|r| r.validity && r.decision == "attack")
+    );
+    let captured = run(vote, &["faults.sybil=5"]);
+    assert!(
+        captured
+            .iter()
+            .all(|r| !r.validity && r.decision == "retreat"),
+        "4 loyal votes against 6"
+    );
+    assert!(
+        captured
+            .iter()
+            .all(|r| r.n == 5 && r.traitors == "4 5 6 7 8 9")
+    );
+    let pow = "n = 5\nt = 1\ntrials = 10\n[protocol]\nkind = \"pow\"\nvalue = \"attack\"\n[network]\nlatency_ms = { fixed = 1 }\n[faults]\nbehaviour = \"honest\"\nwho = [4]\n[pow]\nblock_interval_ms = 1000\n";
+    for r in run(pow, &["faults.sybil=50"]) {
+        assert!(
+            r.agreement && r.validity && r.decision == "attack",
+            "{}",
+            r.reason
+        );
+    }
+}

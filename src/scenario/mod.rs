@@ -147,6 +147,9 @@ pub struct Scenario {
     pub trials: u64,
     pub n: usize,
     pub t: usize,
+    /// Extra identities the traitors control (`faults.sybil`): they run as more traitors with the
+    /// first traitor's behaviour and input, and no hashrate.
+    pub sybil: usize,
     pub kinds: Vec<Kind>,
     /// `protocol.m`: recursion depth (oral) or relay rounds (signed); defaults to `t`.
     pub m: usize,
@@ -190,6 +193,11 @@ impl Scenario {
         let mut scenario = validate::validate(raw, &source, stem)?;
         scenario.overrides = overrides.to_vec();
         Ok(scenario)
+    }
+
+    /// Generals plus Sybil identities: the nodes a trial simulates.
+    pub fn nodes(&self) -> usize {
+        self.n + self.sybil
     }
 
     /// The command that replays one trial of this scenario.

@@ -96,6 +96,7 @@ pub struct RawFaults {
     pub split: Option<Vec<u64>>,
     /// One table per traitor of `who`: recipient id → choices.
     pub script: Option<Vec<std::collections::BTreeMap<String, Vec<String>>>>,
+    pub sybil: Option<u64>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

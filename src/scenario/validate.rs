@@ -69,10 +69,26 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str) -> Result<Scenario> 
     let mut warnings = Vec::new();
     let seed = raw.seed.unwrap_or(0);
     let round_based = kinds.iter().any(|k| k.round_based());
+    let sybil = match raw.faults.as_ref().and_then(|f| f.sybil) {
+        None | Some(0) => 0,
+        Some(_) if t == 0 => {
+            return Err(src.error(
+                "faults.sybil",
+                "Sybil identities belong to the traitors: set t >= 1",
+            ));
+        }
+        Some(k) if k + n as u64 > MAX_N => {
+            return Err(src.error(
+                "faults.sybil",
+                format!("n + sybil = {} is more than {MAX_N}", k + n as u64),
+            ));
+        }
+        Some(k) => k as usize,
+    };
     let network = network(
         raw.network.as_ref(),
         src,
-        n,
+        n + sybil,
         seed,
         round_based,
         &mut warnings,
@@ -100,6 +116,7 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str) -> Result<Scenario> 
         trials,
         n,
         t,
+        sybil,
         kinds,
         m,
         commander,
