@@ -215,23 +215,36 @@ impl<M: Message> Network<M> {
                     self.stats.unroutable += 1;
                     return;
                 }
-                let bytes = msg.wire_bytes();
-                let label = trace.as_ref().map(|_| msg.label());
-                let seq = self.transmit(queue, now, bytes, Event::Deliver { to, from, msg });
-                if let (Some(t), Some(label)) = (trace, label) {
-                    let relay = false;
-                    t.push(TraceEvent::Send {
-                        at: now,
-                        from,
-                        to,
-                        seq,
-                        relay,
-                        envelope: None,
-                        label,
-                    });
-                }
+                self.direct(queue, now, from, to, msg, trace);
             }
             Transport::Flooding => self.flood(queue, now, from, Some(to), msg, None, trace),
+        }
+    }
+
+    /// One message over the direct link `from` → `to`, traced.
+    fn direct(
+        &mut self,
+        queue: &mut EventQueue<Event<M>>,
+        now: SimTime,
+        from: NodeId,
+        to: NodeId,
+        msg: M,
+        trace: &mut Trace,
+    ) {
+        let label = trace.as_ref().map(|_| msg.label());
+        let bytes = msg.wire_bytes();
+        let seq = self.transmit(queue, now, bytes, Event::Deliver { to, from, msg });
+        if let (Some(t), Some(label)) = (trace, label) {
+            let (relay, envelope) = (false, None);
+            t.push(TraceEvent::Send {
+                at: now,
+                from,
+                to,
+                seq,
+                relay,
+                envelope,
+                label,
+            });
         }
     }
 
@@ -247,29 +260,10 @@ impl<M: Message> Network<M> {
     ) {
         match self.links.transport {
             Transport::Direct => {
-                let bytes = msg.wire_bytes();
                 let topology = Arc::clone(&self.links.topology);
                 let send_to = |to: NodeId| to != from && only.is_none_or(|m| m[to.idx()]);
                 let mut emit = |this: &mut Self, to: NodeId| {
-                    let event = Event::Deliver {
-                        to,
-                        from,
-                        msg: msg.clone(),
-                    };
-                    let seq = this.transmit(queue, now, bytes, event);
-                    if let Some(t) = trace {
-                        let label = msg.label();
-                        let relay = false;
-                        t.push(TraceEvent::Send {
-                            at: now,
-                            from,
-                            to,
-                            seq,
-                            relay,
-                            envelope: None,
-                            label,
-                        });
-                    }
+                    this.direct(queue, now, from, to, msg.clone(), trace);
                 };
                 if topology.is_complete() {
                     for to in (0..topology.n() as u32).map(NodeId).filter(|&v| send_to(v)) {
