@@ -1,6 +1,6 @@
 //! Signatures: deterministic ed25519 keys per general and a memoising verifier.
 //!
-//! Every general's signing key is derived from the trial seed ([`Stream::Keys`]), so a run is
+//! Every general's signing key is derived from the trial seed ([`Stream::Key`]), so a run is
 //! replayable. The engine keeps the keys and hands each general only its own through
 //! [`Ctx`](crate::protocol::Ctx): a traitor cannot forge an honest signature because it never
 //! holds the key, not because it promises not to.
@@ -9,6 +9,7 @@
 //! each distinct `(signer, message, signature)` is verified once per run however many generals
 //! check it. It counts signatures made, verifications requested and verifications computed.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier as _, VerifyingKey};
@@ -17,31 +18,32 @@ use rand::RngCore;
 use crate::rng::{SimRng, Stream, stream};
 use crate::types::NodeId;
 
-/// The signing keys of one trial, one per general. Only the engine holds this.
+/// The signing key of general `who` in a trial: its own stream of the trial seed, so any key can
+/// be made without the others.
+fn derive(trial_seed: u64, who: NodeId) -> SigningKey {
+    let mut rng: SimRng = stream(trial_seed, Stream::Key(who.0));
+    let mut secret = [0u8; 32];
+    rng.fill_bytes(&mut secret);
+    SigningKey::from_bytes(&secret)
+}
+
+/// The signing keys of one trial, one per general, made when first needed (a proof-of-work run
+/// signs with one key only). Only the engine holds this.
 pub(crate) struct Keyring {
-    keys: Vec<SigningKey>,
+    seed: u64,
+    keys: Vec<OnceCell<SigningKey>>,
 }
 
 impl Keyring {
-    /// Derives `n` keys from the trial seed.
-    pub(crate) fn derive(trial_seed: u64, n: usize) -> Keyring {
-        let mut rng: SimRng = stream(trial_seed, Stream::Keys);
-        let keys = (0..n)
-            .map(|_| {
-                let mut secret = [0u8; 32];
-                rng.fill_bytes(&mut secret);
-                SigningKey::from_bytes(&secret)
-            })
-            .collect();
-        Keyring { keys }
+    pub(crate) fn new(trial_seed: u64, n: usize) -> Keyring {
+        Keyring {
+            seed: trial_seed,
+            keys: (0..n).map(|_| OnceCell::new()).collect(),
+        }
     }
 
     pub(crate) fn key(&self, who: NodeId) -> &SigningKey {
-        &self.keys[who.idx()]
-    }
-
-    pub(crate) fn public(&self) -> Vec<VerifyingKey> {
-        self.keys.iter().map(|k| k.verifying_key()).collect()
+        self.keys[who.idx()].get_or_init(|| derive(self.seed, who))
     }
 }
 
@@ -59,22 +61,25 @@ pub struct CryptoStats {
 /// A signature as the memo knows it: who signed, and the signature bytes.
 type MemoKey = (u32, [u8; 64]);
 
-/// The public side of the keyring: verification with a memo, and the counters.
+/// The public side of the keyring: verification with a memo, and the counters. Verifying keys
+/// are made when a signer is first checked.
 ///
 /// The memo is keyed by `(signer, signature)` and remembers the message each signature was
 /// checked against, so a lookup allocates nothing; the same signature presented with another
 /// message is verified afresh (and is almost certainly a forgery).
 #[derive(Default)]
 pub struct Crypto {
-    public: Vec<VerifyingKey>,
+    seed: u64,
+    public: Vec<OnceCell<VerifyingKey>>,
     memo: BTreeMap<MemoKey, (Box<[u8]>, bool)>,
     stats: CryptoStats,
 }
 
 impl Crypto {
-    pub(crate) fn new(public: Vec<VerifyingKey>) -> Crypto {
+    pub(crate) fn new(trial_seed: u64, n: usize) -> Crypto {
         Crypto {
-            public,
+            seed: trial_seed,
+            public: (0..n).map(|_| OnceCell::new()).collect(),
             memo: BTreeMap::new(),
             stats: CryptoStats::default(),
         }
@@ -90,7 +95,7 @@ impl Crypto {
     /// once per run; repeats are answered from the memo.
     pub fn verify(&mut self, signer: NodeId, msg: &[u8], sig: &Signature) -> bool {
         self.stats.verifications_requested += 1;
-        let Some(public) = self.public.get(signer.idx()) else {
+        let Some(cell) = self.public.get(signer.idx()) else {
             return false;
         };
         let key = (signer.0, sig.to_bytes());
@@ -100,6 +105,8 @@ impl Crypto {
             return *ok;
         }
         self.stats.verifications_computed += 1;
+        let seed = self.seed;
+        let public = cell.get_or_init(|| derive(seed, signer).verifying_key());
         let ok = public.verify(msg, sig).is_ok();
         self.memo.entry(key).or_insert_with(|| (msg.into(), ok));
         ok
@@ -116,18 +123,22 @@ mod tests {
 
     #[test]
     fn keys_are_deterministic_per_seed() {
-        let a = Keyring::derive(5, 3);
-        let b = Keyring::derive(5, 3);
-        let c = Keyring::derive(6, 3);
-        assert_eq!(a.public(), b.public());
-        assert_ne!(a.public(), c.public());
-        assert_ne!(a.public()[0], a.public()[1]);
+        let (a, b, c) = (Keyring::new(5, 3), Keyring::new(5, 3), Keyring::new(6, 3));
+        let public = |k: &Keyring, i: u32| k.key(NodeId(i)).verifying_key();
+        assert_eq!(
+            public(&a, 2),
+            public(&b, 2),
+            "made in any order, the same key"
+        );
+        assert_eq!(public(&a, 0), public(&b, 0));
+        assert_ne!(public(&a, 0), public(&c, 0));
+        assert_ne!(public(&a, 0), public(&a, 1));
     }
 
     #[test]
     fn verification_is_memoised_and_rejects_forgeries() {
-        let ring = Keyring::derive(1, 2);
-        let mut crypto = Crypto::new(ring.public());
+        let ring = Keyring::new(1, 2);
+        let mut crypto = Crypto::new(1, 2);
         let sig = crypto.sign(ring.key(NodeId(0)), b"attack");
         assert!(crypto.verify(NodeId(0), b"attack", &sig));
         assert!(crypto.verify(NodeId(0), b"attack", &sig));

@@ -25,12 +25,12 @@ pub enum Stream {
     Faults,
     /// The generals' own inputs (`protocol.inputs = "random"`).
     Inputs,
-    /// ed25519 signing keys.
-    Keys,
     /// The honest logic of general `i`.
     Node(u32),
     /// The traitor behaviour of general `i` (its coin flips, splits, drops).
     Traitor(u32),
+    /// The signing key of general `i`.
+    Key(u32),
     /// Mining (proof of work) and other protocol-wide draws.
     Protocol,
 }
@@ -43,10 +43,10 @@ impl Stream {
             Stream::Loss => 3,
             Stream::Faults => 4,
             Stream::Inputs => 5,
-            Stream::Keys => 6,
             Stream::Protocol => 7,
             Stream::Node(i) => (1 << 32) | i as u64,
             Stream::Traitor(i) => (2 << 32) | i as u64,
+            Stream::Key(i) => (3 << 32) | i as u64,
         }
     }
 }

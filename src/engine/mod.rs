@@ -138,10 +138,8 @@ impl<P: Protocol> Sim<P> {
         let rngs = (0..n as u32)
             .map(|i| stream(trial_seed, Stream::Node(i)))
             .collect();
-        let keys = P::SIGNED.then(|| Keyring::derive(trial_seed, n));
-        let crypto = keys
-            .as_ref()
-            .map_or_else(Crypto::default, |k| Crypto::new(k.public()));
+        let keys = P::SIGNED.then(|| Keyring::new(trial_seed, n));
+        let crypto = Crypto::new(trial_seed, n);
         let net = Network::new(
             links,
             stream(trial_seed, Stream::Latency),
