@@ -85,6 +85,16 @@ pub fn json_lines(events: &[TraceEvent]) -> String {
             TraceEvent::Withheld { at, by, to } => json!({
                 "t_ms": ms(*at), "event": "withhold", "by": by.0, "to": to.0,
             }),
+            TraceEvent::Redundant {
+                at,
+                from,
+                to,
+                envelope,
+                lost,
+            } => json!({
+                "t_ms": ms(*at), "event": "redundant", "from": from.0, "to": to.0,
+                "envelope": envelope, "lost": lost,
+            }),
             TraceEvent::Timer { at, node, tag } => json!({
                 "t_ms": ms(*at), "event": "timer", "general": node.0, "tag": tag,
             }),
@@ -168,7 +178,9 @@ pub fn mermaid(events: &[TraceEvent], traitor: &[bool]) -> Result<String, InputE
                 participant(node.0),
                 ms(*at)
             ),
-            TraceEvent::Send { .. } | TraceEvent::Timer { .. } => continue,
+            TraceEvent::Send { .. } | TraceEvent::Timer { .. } | TraceEvent::Redundant { .. } => {
+                continue;
+            }
         };
         out.push_str(&line);
         out.push('\n');
@@ -209,6 +221,7 @@ pub fn chrome(events: &[TraceEvent], traitor: &[bool]) -> String {
                 out.push(json!({"ph": "f", "bp": "e", "pid": 1, "tid": to.0, "ts": us(*at), "id": seq, "name": "message", "cat": "message"}));
             }
             TraceEvent::Withheld { at, by, to } => out.push(json!({"ph": "i", "s": "t", "pid": 1, "tid": by.0, "ts": us(*at), "name": format!("withholds relay to {to}")})),
+            TraceEvent::Redundant { at, from, to, .. } => out.push(json!({"ph": "i", "s": "t", "pid": 1, "tid": from.0, "ts": us(*at), "name": format!("copy to {to}, who has it already")})),
             TraceEvent::Timer { at, node, tag } => out.push(json!({"ph": "i", "s": "t", "pid": 1, "tid": node.0, "ts": us(*at), "name": format!("timer {tag}")})),
             TraceEvent::Decide { at, node, value } => out.push(json!({"ph": "i", "s": "t", "pid": 1, "tid": node.0, "ts": us(*at), "name": format!("decides {value}")})),
         }

@@ -344,6 +344,10 @@ impl<M: Message> Network<M> {
         trace: &mut Trace,
     ) {
         let bytes = self.envelopes[env as usize].msg.wire_bytes();
+        if self.has_seen(to, env) {
+            self.redundant(now, from, to, env, bytes, trace);
+            return;
+        }
         let seq = self.transmit(queue, now, bytes, Event::Hop { to, from, env });
         if let Some(t) = trace {
             let e = &self.envelopes[env as usize];
@@ -359,6 +363,45 @@ impl<M: Message> Network<M> {
                 label,
             });
         }
+    }
+
+    /// A hop to a general that already holds the envelope: it will arrive as a duplicate
+    /// whatever its latency, so it is counted (transmitted, maybe lost, else delivered and
+    /// discarded) without being scheduled. Flooding sends most copies this way.
+    fn redundant(
+        &mut self,
+        now: SimTime,
+        from: NodeId,
+        to: NodeId,
+        env: u32,
+        bytes: u32,
+        trace: &mut Trace,
+    ) {
+        self.stats.messages += 1;
+        self.stats.bytes += bytes as u64;
+        let lost = self.links.loss > 0.0 && self.loss_rng.random::<f64>() < self.links.loss;
+        if lost {
+            self.stats.lost += 1;
+        } else {
+            self.stats.delivered += 1;
+            self.stats.duplicates += 1;
+        }
+        if let Some(t) = trace {
+            t.push(TraceEvent::Redundant {
+                at: now,
+                from,
+                to,
+                envelope: env,
+                lost,
+            });
+        }
+    }
+
+    fn has_seen(&self, v: NodeId, env: u32) -> bool {
+        let (word, bit) = (env as usize / 64, env % 64);
+        self.seen[v.idx()]
+            .get(word)
+            .is_some_and(|w| w & (1 << bit) != 0)
     }
 
     /// Records that `v` has seen envelope `env`; `false` if it had already.

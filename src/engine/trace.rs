@@ -31,6 +31,15 @@ pub enum TraceEvent {
         /// addressed to someone else, is not).
         handed: bool,
     },
+    /// A flooded copy sent to a general that already held the envelope: counted as sent (and,
+    /// unless `lost`, as delivered and discarded), never scheduled.
+    Redundant {
+        at: SimTime,
+        from: NodeId,
+        to: NodeId,
+        envelope: u32,
+        lost: bool,
+    },
     /// A traitor withheld a relay to `to`.
     Withheld { at: SimTime, by: NodeId, to: NodeId },
     /// A timer fired.
