@@ -8,11 +8,19 @@ use std::rc::Rc;
 use crate::pow::BlockHeader;
 use crate::types::{NodeId, SimTime, Value};
 
+/// The genesis block's `id`.
+pub const GENESIS: u64 = u64::MAX;
+
 /// A mined block. Shared (`Rc`) between the generals that hold it: a trial runs on one thread.
 #[derive(Debug)]
 pub struct Block {
     pub header: BlockHeader,
     pub hash: [u8; 32],
+    /// A short unique name for indexing: miner in the high half, the miner's block count in the
+    /// low half (the hash identifies the block too, but compares 32 bytes).
+    pub id: u64,
+    /// The parent's `id`.
+    pub parent_id: u64,
     pub height: u64,
     pub miner: NodeId,
     /// The commander's order this block carries, if any.
@@ -40,6 +48,8 @@ impl Block {
         Rc::new(Block {
             hash: header.hash(),
             header,
+            id: GENESIS,
+            parent_id: GENESIS,
             height: 0,
             miner: NodeId(u32::MAX),
             order: None,
@@ -57,7 +67,7 @@ impl Block {
             if x.height < other.height {
                 return false;
             }
-            if x.hash == other.hash {
+            if x.id == other.id {
                 return true;
             }
             b = x.parent.as_deref();
@@ -69,16 +79,16 @@ impl Block {
 /// One general's blocks.
 #[derive(Debug)]
 pub struct Tree {
-    known: BTreeMap<[u8; 32], Rc<Block>>,
-    /// Blocks waiting for their parent, by the parent's hash.
-    orphans: BTreeMap<[u8; 32], Vec<Rc<Block>>>,
+    known: BTreeMap<u64, Rc<Block>>,
+    /// Blocks waiting for their parent, by the parent's id.
+    orphans: BTreeMap<u64, Vec<Rc<Block>>>,
     pub tip: Rc<Block>,
 }
 
 impl Tree {
     pub fn new(genesis: Rc<Block>) -> Tree {
         let mut known = BTreeMap::new();
-        known.insert(genesis.hash, Rc::clone(&genesis));
+        known.insert(genesis.id, Rc::clone(&genesis));
         Tree {
             known,
             orphans: BTreeMap::new(),
@@ -86,27 +96,24 @@ impl Tree {
         }
     }
 
-    pub fn knows(&self, hash: &[u8; 32]) -> bool {
-        self.known.contains_key(hash)
+    pub fn knows(&self, id: u64) -> bool {
+        self.known.contains_key(&id)
     }
 
     /// Adds a block (and any orphans it unblocks); returns the blocks newly connected, in order.
     pub fn add(&mut self, block: Rc<Block>) -> Vec<Rc<Block>> {
-        if self.knows(&block.hash) {
+        if self.knows(block.id) {
             return Vec::new();
         }
-        if !self.knows(&block.header.prev_hash) {
-            self.orphans
-                .entry(block.header.prev_hash)
-                .or_default()
-                .push(block);
+        if !self.knows(block.parent_id) {
+            self.orphans.entry(block.parent_id).or_default().push(block);
             return Vec::new();
         }
         let mut connected = Vec::new();
         let mut queue = vec![block];
         while let Some(b) = queue.pop() {
-            if self.known.insert(b.hash, Rc::clone(&b)).is_none() {
-                if let Some(children) = self.orphans.remove(&b.hash) {
+            if self.known.insert(b.id, Rc::clone(&b)).is_none() {
+                if let Some(children) = self.orphans.remove(&b.id) {
                     queue.extend(children);
                 }
                 connected.push(b);
@@ -124,6 +131,6 @@ impl Tree {
     pub fn ties_tip(&self, block: &Block) -> bool {
         !self.beats_tip(block)
             && block.chain_work >= self.tip.chain_work * (1.0 - 1e-12)
-            && block.hash != self.tip.hash
+            && block.id != self.tip.id
     }
 }

@@ -121,7 +121,7 @@ impl Tx {
 /// What the nodes send.
 #[derive(Clone, Debug)]
 pub enum PowMsg {
-    Tx(Tx),
+    Tx(Rc<Tx>),
     Block(Rc<Block>, Option<Rc<Tx>>),
 }
 
@@ -296,13 +296,9 @@ impl Pow {
             }
         };
         let tx = self.tx_for(&parent).cloned();
-        let block = make_block(
-            header,
-            &parent,
-            self.id,
-            tx.as_ref().map(|t| t.value),
-            ctx.now,
-        );
+        let id = ((self.id.0 as u64) << 32) | self.mined;
+        let order = tx.as_ref().map(|t| t.value);
+        let block = make_block(header, &parent, id, self.id, order, ctx.now);
         self.mined += 1;
         if self.selfish.is_some() {
             selfish::on_own_block(self, ctx, block, tx);
@@ -319,7 +315,7 @@ impl Pow {
 
     /// A block arrived.
     fn receive(&mut self, ctx: &mut Ctx<PowMsg>, block: Rc<Block>, tx: Option<Rc<Tx>>) {
-        if self.tree.knows(&block.hash) {
+        if self.tree.knows(block.id) {
             return;
         }
         if let Some(tx) = &tx
@@ -334,7 +330,7 @@ impl Pow {
         if self.params.mining == Mining::Hash && !block.header.meets_target() {
             return;
         }
-        let old_base = self.base().hash;
+        let old_base = self.base().id;
         for b in self.tree.add(block) {
             let valid_bits = b
                 .parent
@@ -359,7 +355,7 @@ impl Pow {
         self.after_tip_change(ctx);
         // Exponential mining is memoryless: a new tip needs a new draw only if the target moved.
         let base = self.base();
-        let moved = base.hash != old_base;
+        let moved = base.id != old_base;
         if moved
             && (self.params.mining == Mining::Hash || self.bits_after(&base) != self.mining_bits)
         {
@@ -414,6 +410,7 @@ fn grind(header: &mut BlockHeader) -> u64 {
 pub(crate) fn make_block(
     header: BlockHeader,
     parent: &Rc<Block>,
+    id: u64,
     miner: NodeId,
     order: Option<Value>,
     now: SimTime,
@@ -423,6 +420,8 @@ pub(crate) fn make_block(
     Rc::new(Block {
         hash: header.hash(),
         header,
+        id,
+        parent_id: parent.id,
         height,
         miner,
         order,
@@ -468,7 +467,8 @@ impl Protocol for Pow {
                 value: self.order,
                 signature,
             };
-            self.mempool = Some(Rc::new(tx.clone()));
+            let tx = Rc::new(tx);
+            self.mempool = Some(Rc::clone(&tx));
             ctx.broadcast(PowMsg::Tx(tx));
         }
         self.schedule(ctx);
@@ -480,7 +480,7 @@ impl Protocol for Pow {
                 if self.mempool.is_none()
                     && ctx.verify(self.commander, &Tx::bytes(tx.value), &tx.signature)
                 {
-                    self.mempool = Some(Rc::new(tx));
+                    self.mempool = Some(tx);
                 }
             }
             PowMsg::Block(block, tx) => self.receive(ctx, block, tx),
@@ -516,7 +516,7 @@ impl Protocol for Pow {
         match msg {
             PowMsg::Tx(_) => {
                 let signature = ctx.sign(&Tx::bytes(value));
-                Some(PowMsg::Tx(Tx { value, signature }))
+                Some(PowMsg::Tx(Rc::new(Tx { value, signature })))
             }
             PowMsg::Block(..) => None,
         }
