@@ -194,10 +194,12 @@ block_interval_ms = 600000
 blocks = 1000
 "#;
 
-/// Proof of work: 600 nodes on a random 8-regular graph mine 1000 blocks (exponential mining).
+/// Proof of work: 600 nodes on a random 8-regular graph mine 1000 blocks (exponential mining),
+/// spread by the network's flooding or by the nodes' own gossip over direct links.
 /// `limit_rate` is the issue's target, one run in 0.5 s; `ratio` = target time / run time.
-pub fn pow_600() -> Figure {
-    let sc = Scenario::parse("<bench>", "bench", POW_600, &[]).expect("built-in bench scenario");
+pub fn pow_600(transport: &str) -> Figure {
+    let set = [format!("network.transport={transport}")];
+    let sc = Scenario::parse("<bench>", "bench", POW_600, &set).expect("built-in bench scenario");
     let mut record = None;
     let secs = timed(|| {
         record = Some(
@@ -208,7 +210,7 @@ pub fn pow_600() -> Figure {
     });
     let r = record.expect("ran at least once");
     Figure {
-        workload: "pow n=600 degree 8, 1000 blocks (runs)".to_string(),
+        workload: format!("pow n=600 degree 8, 1000 blocks, {transport} (runs)"),
         rate: 1.0 / secs,
         unit: "runs/s",
         limit_rate: 2.0,
@@ -263,7 +265,8 @@ pub fn run(json: bool) {
         vote_1000(),
         dolev_strong_1000("honest"),
         dolev_strong_1000("late-release"),
-        pow_600(),
+        pow_600("flooding"),
+        pow_600("direct"),
         hashing(),
     ];
     if json {

@@ -82,10 +82,17 @@ impl Block {
     }
 }
 
-/// One general's blocks.
+/// No block in a slot of [`Tree::by_height`].
+const EMPTY: u64 = u64::MAX - 1;
+
+/// One general's blocks: which it holds, indexed by height (a Vec, no hashing), and its tip.
+/// The blocks themselves are shared (`Rc`) and reached from the tip through their parents.
 #[derive(Debug)]
 pub struct Tree {
-    known: BTreeMap<u64, Rc<Block>>,
+    /// The ids of the first two blocks it holds at each height.
+    by_height: Vec<[u64; 2]>,
+    /// Further blocks at an already forked height, as (height, id): rare.
+    more: Vec<(u64, u64)>,
     /// Blocks waiting for their parent, by the parent's id.
     orphans: BTreeMap<u64, Vec<Rc<Block>>>,
     pub tip: Rc<Block>,
@@ -93,39 +100,65 @@ pub struct Tree {
 
 impl Tree {
     pub fn new(genesis: Rc<Block>) -> Tree {
-        let mut known = BTreeMap::new();
-        known.insert(genesis.id, Rc::clone(&genesis));
         Tree {
-            known,
+            by_height: vec![[genesis.id, EMPTY]],
+            more: Vec::new(),
             orphans: BTreeMap::new(),
             tip: genesis,
         }
     }
 
-    pub fn knows(&self, id: u64) -> bool {
-        self.known.contains_key(&id)
+    /// Whether it holds block `id` of height `height`.
+    pub fn knows(&self, id: u64, height: u64) -> bool {
+        match self.by_height.get(height as usize) {
+            Some(slot) if slot.contains(&id) => true,
+            Some(slot) if slot[1] != EMPTY => self.more.contains(&(height, id)),
+            _ => false,
+        }
     }
 
-    /// Adds a block (and any orphans it unblocks); returns the blocks newly connected, in order.
-    pub fn add(&mut self, block: Rc<Block>) -> Vec<Rc<Block>> {
-        if self.knows(block.id) {
-            return Vec::new();
+    fn insert(&mut self, id: u64, height: u64) {
+        let h = height as usize;
+        if self.by_height.len() <= h {
+            self.by_height.resize(h + 1, [EMPTY, EMPTY]);
         }
-        if !self.knows(block.parent_id) {
-            self.orphans.entry(block.parent_id).or_default().push(block);
-            return Vec::new();
+        let slot = &mut self.by_height[h];
+        match slot.iter().position(|x| *x == EMPTY) {
+            Some(i) => slot[i] = id,
+            None => self.more.push((height, id)),
         }
-        let mut connected = Vec::new();
-        let mut queue = vec![block];
-        while let Some(b) = queue.pop() {
-            if self.known.insert(b.id, Rc::clone(&b)).is_none() {
-                if let Some(children) = self.orphans.remove(&b.id) {
-                    queue.extend(children);
-                }
-                connected.push(b);
+    }
+
+    /// Adds a block this general mined (its parent is known).
+    pub fn add_own(&mut self, block: &Block) {
+        self.insert(block.id, block.height);
+    }
+
+    /// Adds a block (and any orphans it unblocks); appends the blocks newly connected, in
+    /// order, to `connected`.
+    pub fn add(&mut self, block: Rc<Block>, connected: &mut Vec<Rc<Block>>) {
+        if self.knows(block.id, block.height) {
+            return;
+        }
+        if block.height == 0 || !self.knows(block.parent_id, block.height - 1) {
+            let waiting = self.orphans.entry(block.parent_id).or_default();
+            if !waiting.iter().any(|b| b.id == block.id) {
+                waiting.push(block);
             }
+            return;
         }
-        connected
+        let mut i = connected.len();
+        connected.push(block);
+        while i < connected.len() {
+            let (id, height) = (connected[i].id, connected[i].height);
+            self.insert(id, height);
+            if !self.orphans.is_empty()
+                && let Some(children) = self.orphans.remove(&id)
+            {
+                connected.extend(children);
+            }
+            i += 1;
+        }
     }
 
     /// Whether `block` has more work than the tip (ties keep the tip).
@@ -138,5 +171,57 @@ impl Tree {
         !self.beats_tip(block)
             && block.chain_work >= self.tip.chain_work * (1.0 - 1e-12)
             && block.id != self.tip.id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::nakamoto::make_block;
+
+    fn child(parent: &Rc<Block>, id: u64) -> Rc<Block> {
+        let header = BlockHeader {
+            prev_hash: parent.hash,
+            nonce: id as u32,
+            ..parent.header
+        };
+        make_block(header, parent, id, NodeId(0), None, SimTime::ZERO)
+    }
+
+    fn ids(blocks: &[Rc<Block>]) -> Vec<u64> {
+        blocks.iter().map(|b| b.id).collect()
+    }
+
+    #[test]
+    fn orphans_wait_for_their_parent_and_connect_parent_first_once() {
+        let g = Block::genesis(0x207fffff);
+        let mut tree = Tree::new(Rc::clone(&g));
+        let a = child(&g, 1);
+        let b = child(&a, 2);
+        let c = child(&b, 3);
+        let mut out = Vec::new();
+        tree.add(Rc::clone(&c), &mut out);
+        tree.add(Rc::clone(&b), &mut out);
+        tree.add(Rc::clone(&c), &mut out);
+        assert!(out.is_empty() && !tree.knows(3, 3));
+        tree.add(Rc::clone(&a), &mut out);
+        assert_eq!(ids(&out), [1, 2, 3]);
+        assert!(tree.knows(1, 1) && tree.knows(2, 2) && tree.knows(3, 3));
+        out.clear();
+        tree.add(Rc::clone(&b), &mut out);
+        assert!(out.is_empty(), "a known block connects nothing");
+    }
+
+    #[test]
+    fn many_blocks_at_one_height_are_all_known() {
+        let g = Block::genesis(0x207fffff);
+        let mut tree = Tree::new(Rc::clone(&g));
+        let mut out = Vec::new();
+        for id in 1..=5 {
+            tree.add(child(&g, id), &mut out);
+        }
+        assert_eq!(ids(&out), [1, 2, 3, 4, 5]);
+        assert!((1..=5).all(|id| tree.knows(id, 1)));
+        assert!(!tree.knows(6, 1) && !tree.knows(1, 2));
     }
 }

@@ -38,7 +38,7 @@ pub struct State {
 
 /// The attacker found a block on its private chain.
 pub(super) fn on_own_block(pow: &mut Pow, ctx: &mut Ctx<PowMsg>, block: Rc<Block>) {
-    pow.tree.add(Rc::clone(&block));
+    pow.tree.add_own(&block);
     if let Some(state) = pow.double_spend.as_mut() {
         state.private_tip = Rc::clone(&block);
         state.unpublished.push(block);

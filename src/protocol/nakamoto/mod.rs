@@ -166,6 +166,8 @@ pub struct Pow {
     /// This node's share of the total hashrate.
     share: f64,
     tree: Tree,
+    /// A buffer for the blocks one arrival connects (kept to spare an allocation per block).
+    connected: Vec<Rc<Block>>,
     /// The first valid commander transaction seen.
     mempool: Option<Rc<Tx>>,
     /// Timers with another generation are stale (the tip moved under them).
@@ -320,7 +322,7 @@ impl Pow {
         } else if self.double_spend.is_some() {
             double_spend::on_own_block(self, ctx, block);
         } else {
-            self.tree.add(Rc::clone(&block));
+            self.tree.add_own(&block);
             self.tree.tip = Rc::clone(&block);
             ctx.broadcast(PowMsg::Block(block));
             self.after_tip_change(ctx);
@@ -330,7 +332,7 @@ impl Pow {
 
     /// A block arrived.
     fn receive(&mut self, ctx: &mut Ctx<PowMsg>, from: NodeId, block: Rc<Block>) {
-        if self.tree.knows(block.id) {
+        if self.tree.knows(block.id, block.height) {
             return;
         }
         if let Some(tx) = &block.tx
@@ -342,7 +344,9 @@ impl Pow {
             return;
         }
         let old_base = self.base().id;
-        for b in self.tree.add(block) {
+        let mut connected = std::mem::take(&mut self.connected);
+        self.tree.add(block, &mut connected);
+        for b in connected.drain(..) {
             let valid_bits = b
                 .parent
                 .as_ref()
@@ -361,6 +365,7 @@ impl Pow {
                 self.tree.tip = b;
             }
         }
+        self.connected = connected;
         if self.double_spend.is_some() {
             double_spend::check(self, ctx);
         }
@@ -464,6 +469,7 @@ impl Protocol for Pow {
             params: setup.pow,
             share: setup.hashrate.get(id.idx()).copied().unwrap_or(0.0),
             tree: Tree::new(Block::genesis(setup.pow.initial_bits())),
+            connected: Vec::new(),
             mempool: None,
             generation: 0,
             found: None,

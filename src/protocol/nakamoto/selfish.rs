@@ -53,7 +53,7 @@ fn publish(pow: &mut Pow, ctx: &mut Ctx<PowMsg>, count: usize) {
 
 /// The selfish miner found a block.
 pub(super) fn on_own_block(pow: &mut Pow, ctx: &mut Ctx<PowMsg>, block: Rc<Block>) {
-    pow.tree.add(Rc::clone(&block));
+    pow.tree.add_own(&block);
     let Some(state) = pow.selfish.as_mut() else {
         return;
     };
