@@ -302,3 +302,17 @@ fn gossip_over_direct_links_spreads_every_block_at_the_flooding_cost() {
         assert!(records.iter().filter(|r| r.stale_blocks == Some(0)).count() >= 5);
     }
 }
+
+/// `drop` under gossip: general 3, the only link between two villages, relays nothing. The
+/// commander's order and the west's blocks never reach the east, whose chain never carries the
+/// order: the east never decides. With general 3 relaying honestly everyone decides.
+#[test]
+fn a_dropping_cut_vertex_keeps_the_order_from_half_the_network() {
+    let text = "n = 7\nt = 1\ntrials = 5\n[protocol]\nkind = \"pow\"\nvalue = \"attack\"\n[network]\ntopology = \"edges\"\nedges = [[0, 1], [0, 2], [1, 2], [2, 3], [3, 4], [4, 5], [4, 6], [5, 6]]\ntransport = \"direct\"\nlatency_ms = { min = 1, max = 10 }\n[faults]\nbehaviour = \"drop\"\ndrop = 1.0\nwho = [3]\n[pow]\nblock_interval_ms = 1000\n[limits]\nmax_time_ms = 100000\n";
+    for r in run(text, &[]) {
+        assert!(!r.termination, "the east cannot decide: {}", r.reason);
+    }
+    for r in run(text, &["faults.drop=0"]) {
+        assert!(r.agreement && r.termination, "{}", r.reason);
+    }
+}

@@ -82,6 +82,20 @@ impl Block {
     }
 }
 
+/// Dropping a block whose parents are held by nobody else frees the chain in a loop: the
+/// default recursive drop of a long chain (a long run) would overflow the stack.
+impl Drop for Block {
+    fn drop(&mut self) {
+        let mut parent = self.parent.take();
+        while let Some(rc) = parent {
+            parent = match Rc::try_unwrap(rc) {
+                Ok(mut block) => block.parent.take(),
+                Err(_) => None,
+            };
+        }
+    }
+}
+
 /// No block in a slot of [`Tree::by_height`].
 const EMPTY: u64 = u64::MAX - 1;
 
