@@ -621,13 +621,15 @@ fn refuse_too_large(
     limits: &Limits,
     src: &Source,
 ) -> Result<()> {
-    let hops_per_send = match network.transport {
-        Transport::Direct => 1.0,
-        Transport::Flooding => {
-            (2.0 * network.edges as f64 - n as f64 + 1.0).max(1.0) / (n as f64 - 1.0).max(1.0)
-        }
-    };
+    let flood = (2.0 * network.edges as f64 - n as f64 + 1.0).max(1.0) / (n as f64 - 1.0).max(1.0);
+    // Proof of work gossips over direct links on a graph that is not complete: as many hops.
+    let complete = network.fixed.as_ref().is_some_and(|g| g.is_complete());
     for kind in kinds {
+        let hops_per_send = match network.transport {
+            Transport::Direct if *kind == Kind::Pow && !complete => flood,
+            Transport::Direct => 1.0,
+            Transport::Flooding => flood,
+        };
         let messages = kind.estimate(EstimateInput { n, t, m, blocks }) * hops_per_send;
         if messages > limits.max_messages as f64 {
             return Err(src.error(
