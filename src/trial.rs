@@ -8,10 +8,11 @@ use rand::seq::index::sample;
 
 use crate::adversary::{self, Traitor};
 use crate::check::{self, ValidityInput, Verdicts};
-use crate::engine::network::Links;
+use crate::engine::network::{Links, Transport};
 use crate::engine::trace::TraceEvent;
 use crate::engine::{Outcome, Sim, Stop};
 use crate::error::InputError;
+use crate::protocol::nakamoto::PowParams;
 use crate::protocol::{BoundInput, Kind, Protocol, ProtocolVisitor, Setup};
 use crate::record::RunRecord;
 use crate::rng::{Stream, stream};
@@ -167,7 +168,10 @@ fn run<P: Protocol>(
         commander: sc.commander,
         order: sc.order,
         inputs: inputs_of(sc, trial_seed, &traitor),
-        pow: sc.pow,
+        pow: PowParams {
+            gossip: sc.network.transport == Transport::Direct && !topology.is_complete(),
+            ..sc.pow
+        },
         hashrate: hashrates(sc, &traitor),
     };
     let coalition: Vec<NodeId> = (0..sc.nodes() as u32)

@@ -242,3 +242,29 @@ fn sybil_identities_capture_a_vote_but_not_proof_of_work() {
         );
     }
 }
+
+/// With direct transport on a P2P graph a broadcast reaches the neighbours only, so nodes gossip:
+/// each passes a new valid block (and the first valid order) to every neighbour but the one it
+/// came from. On a d-regular graph of n nodes, with no stale block, each of the B mined blocks
+/// and the order then costs exactly d + (n − 1)(d − 1) transmissions, as flooding does.
+#[test]
+fn gossip_over_direct_links_spreads_every_block_at_the_flooding_cost() {
+    let text = "n = 30\ntrials = 10\n[protocol]\nkind = \"pow\"\nvalue = \"attack\"\n[network]\ntopology = \"random-regular\"\ndegree = 4\ntransport = \"direct\"\nlatency_ms = { min = 10, max = 50 }\n[pow]\nblock_interval_ms = 10000\nblocks = 40\n";
+    let (n, d) = (30u64, 4u64);
+    for transport in ["direct", "flooding"] {
+        let records = run(text, &[&format!("network.transport={transport}")]);
+        for r in &records {
+            assert!(r.agreement && r.validity && r.termination, "{}", r.reason);
+            assert_eq!(r.decision, "attack");
+            let mined = r.blocks.unwrap() + r.stale_blocks.unwrap();
+            if r.stale_blocks == Some(0) {
+                assert_eq!(
+                    r.messages,
+                    (mined + 1) * (d + (n - 1) * (d - 1)),
+                    "{transport}"
+                );
+            }
+        }
+        assert!(records.iter().filter(|r| r.stale_blocks == Some(0)).count() >= 5);
+    }
+}

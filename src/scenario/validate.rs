@@ -99,7 +99,7 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str) -> Result<Scenario> 
             src.file
         ));
     }
-    let pow = pow(&raw, src, &kinds, &network)?;
+    let pow = pow(&raw, src, &kinds)?;
     let mut limits = limits(&raw, src)?;
     let explicit_time = raw.limits.as_ref().is_some_and(|l| l.max_time_ms.is_some());
     if kinds.contains(&Kind::Pow) && !explicit_time {
@@ -643,27 +643,13 @@ fn refuse_too_large(
     Ok(())
 }
 
-fn pow(
-    raw: &RawScenario,
-    src: &Source,
-    kinds: &[Kind],
-    network: &NetworkSpec,
-) -> Result<PowParams> {
+fn pow(raw: &RawScenario, src: &Source, kinds: &[Kind]) -> Result<PowParams> {
     let mut p = PowParams::default();
     let Some(r) = &raw.pow else {
         return Ok(p);
     };
     if !kinds.contains(&Kind::Pow) {
         return Err(src.error("pow", "the [pow] table applies to protocol \"pow\" only"));
-    }
-    if kinds.contains(&Kind::Pow)
-        && network.transport == Transport::Direct
-        && network.fixed.as_ref().is_none_or(|g| !g.is_complete())
-    {
-        return Err(src.error(
-            "network.transport",
-            "pow spreads blocks by flooding: on a graph that is not complete use transport = \"flooding\"",
-        ));
     }
     if let Some(m) = r.mining.as_deref() {
         p.mining = match m {

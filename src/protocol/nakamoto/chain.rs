@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use super::Tx;
 use crate::pow::BlockHeader;
 use crate::types::{NodeId, SimTime, Value};
 
@@ -23,8 +24,8 @@ pub struct Block {
     pub parent_id: u64,
     pub height: u64,
     pub miner: NodeId,
-    /// The commander's order this block carries, if any.
-    pub order: Option<Value>,
+    /// The commander's signed order this block carries, if any (its id is in the merkle root).
+    pub tx: Option<Rc<Tx>>,
     /// The first commander order on this block's chain and the height of its block.
     pub first_order: Option<(Value, u64)>,
     /// Expected hashes behind the chain up to and including this block.
@@ -52,12 +53,17 @@ impl Block {
             parent_id: GENESIS,
             height: 0,
             miner: NodeId(u32::MAX),
-            order: None,
+            tx: None,
             first_order: None,
             chain_work: 0.0,
             mined_at: SimTime::ZERO,
             parent: None,
         })
+    }
+
+    /// The commander's order this block carries, if any.
+    pub fn order(&self) -> Option<Value> {
+        self.tx.as_ref().map(|t| t.value)
     }
 
     /// Whether `self` descends from (or is) `other`.

@@ -23,22 +23,17 @@ use crate::protocol::{Ctx, Protocol};
 #[derive(Debug)]
 pub struct State {
     pub private_tip: Rc<Block>,
-    pub unpublished: Vec<(Rc<Block>, Option<Rc<Tx>>)>,
+    pub unpublished: Vec<Rc<Block>>,
     /// The conflicting transaction its private chain carries.
     pub conflicting: Rc<Tx>,
 }
 
 /// The attacker found a block on its private chain.
-pub(super) fn on_own_block(
-    pow: &mut Pow,
-    ctx: &mut Ctx<PowMsg>,
-    block: Rc<Block>,
-    tx: Option<Rc<Tx>>,
-) {
+pub(super) fn on_own_block(pow: &mut Pow, ctx: &mut Ctx<PowMsg>, block: Rc<Block>) {
     pow.tree.add(Rc::clone(&block));
     if let Some(state) = pow.double_spend.as_mut() {
         state.private_tip = Rc::clone(&block);
-        state.unpublished.push((block, tx));
+        state.unpublished.push(block);
     }
     check(pow, ctx);
 }
@@ -55,8 +50,8 @@ pub(super) fn check(pow: &mut Pow, ctx: &mut Ctx<PowMsg>) {
     if decided && state.private_tip.chain_work > public.chain_work * (1.0 + 1e-12) {
         let state = pow.double_spend.take().expect("checked above");
         pow.tree.tip = Rc::clone(&state.private_tip);
-        for (block, tx) in state.unpublished {
-            ctx.broadcast(PowMsg::Block(block, tx));
+        for block in state.unpublished {
+            ctx.broadcast(PowMsg::Block(block));
         }
         return;
     }

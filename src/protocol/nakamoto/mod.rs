@@ -14,8 +14,14 @@
 //! (`hash`: double SHA-256 over the header, nonce after nonce, at `pow.hashes_per_block`
 //! expected hashes; simulated time advances by the tries over the miner's hash rate).
 //!
-//! Blocks and transactions spread by the network's flooding (or over direct links on a complete
-//! graph). Traitor strategy `selfish`: Eyal and Sirer's selfish mining (see [`selfish`]).
+//! Blocks and transactions spread by the network's flooding, over direct links on a complete
+//! graph, or, with direct transport on any other graph, by the nodes' own gossip: a node passes
+//! each new valid block (once its parent is known) and the first valid order to every neighbour
+//! but the one it came from ([`PowParams::gossip`]). A block carries the commander's signed
+//! transaction; a node verifies the signature before it accepts or relays the block. Traitor
+//! strategies: `selfish`, Eyal and Sirer's selfish mining (see [`selfish`]); `double-spend`, a
+//! private-chain race (see [`double_spend`]); the generic `equivocate` commander signs two
+//! orders, and the generic `drop` withholds relays.
 
 pub mod chain;
 pub mod double_spend;
@@ -57,6 +63,10 @@ pub struct PowParams {
     pub hashes_per_block: u64,
     /// From this time on, every miner's hashrate is multiplied by the factor.
     pub hashrate_change: Option<(SimTime, f64)>,
+    /// Set per trial, not by a key: the network delivers a broadcast to the neighbours only
+    /// (direct transport on a graph that is not complete), so each node relays every new valid
+    /// block and the first valid order itself, as Bitcoin nodes do.
+    pub gossip: bool,
 }
 
 impl Default for PowParams {
@@ -72,6 +82,7 @@ impl Default for PowParams {
             give_up: 20,
             hashes_per_block: 1024,
             hashrate_change: None,
+            gossip: false,
         }
     }
 }
@@ -122,21 +133,22 @@ impl Tx {
 #[derive(Clone, Debug)]
 pub enum PowMsg {
     Tx(Rc<Tx>),
-    Block(Rc<Block>, Option<Rc<Tx>>),
+    /// A block, with the commander's transaction it carries.
+    Block(Rc<Block>),
 }
 
 impl Message for PowMsg {
     fn wire_bytes(&self) -> u32 {
         match self {
             PowMsg::Tx(_) => 1 + 64,
-            PowMsg::Block(_, tx) => 80 + 32 + if tx.is_some() { 65 } else { 0 },
+            PowMsg::Block(b) => 80 + 32 + if b.tx.is_some() { 65 } else { 0 },
         }
     }
 
     fn label(&self) -> String {
         match self {
             PowMsg::Tx(tx) => format!("order {}", tx.value),
-            PowMsg::Block(b, _) => format!("block {} by {}", b.height, b.miner),
+            PowMsg::Block(b) => format!("block {} by {}", b.height, b.miner),
         }
     }
 }
@@ -297,34 +309,29 @@ impl Pow {
         };
         let tx = self.tx_for(&parent).cloned();
         let id = ((self.id.0 as u64) << 32) | self.mined;
-        let order = tx.as_ref().map(|t| t.value);
-        let block = make_block(header, &parent, id, self.id, order, ctx.now);
+        let block = make_block(header, &parent, id, self.id, tx, ctx.now);
         self.mined += 1;
         if self.selfish.is_some() {
-            selfish::on_own_block(self, ctx, block, tx);
+            selfish::on_own_block(self, ctx, block);
         } else if self.double_spend.is_some() {
-            double_spend::on_own_block(self, ctx, block, tx);
+            double_spend::on_own_block(self, ctx, block);
         } else {
             self.tree.add(Rc::clone(&block));
             self.tree.tip = Rc::clone(&block);
-            ctx.broadcast(PowMsg::Block(block, tx));
+            ctx.broadcast(PowMsg::Block(block));
             self.after_tip_change(ctx);
         }
         self.schedule(ctx);
     }
 
     /// A block arrived.
-    fn receive(&mut self, ctx: &mut Ctx<PowMsg>, block: Rc<Block>, tx: Option<Rc<Tx>>) {
+    fn receive(&mut self, ctx: &mut Ctx<PowMsg>, from: NodeId, block: Rc<Block>) {
         if self.tree.knows(block.id) {
             return;
         }
-        if let Some(tx) = &tx
-            && (block.order != Some(tx.value)
-                || !ctx.verify(self.commander, &Tx::bytes(tx.value), &tx.signature))
+        if let Some(tx) = &block.tx
+            && !ctx.verify(self.commander, &Tx::bytes(tx.value), &tx.signature)
         {
-            return;
-        }
-        if tx.is_none() && block.order.is_some() {
             return;
         }
         if self.params.mining == Mining::Hash && !block.header.meets_target() {
@@ -339,6 +346,7 @@ impl Pow {
             if !valid_bits {
                 continue;
             }
+            self.relay(ctx, from, PowMsg::Block(Rc::clone(&b)));
             if self.selfish.is_some() {
                 selfish::on_public_block(self, ctx, &b);
             } else if self.tree.beats_tip(&b)
@@ -361,6 +369,19 @@ impl Pow {
         {
             self.schedule(ctx);
         }
+    }
+
+    /// Gossip (see [`PowParams::gossip`]): passes a new valid block or order on to every
+    /// neighbour but the one it came from. Without gossip the network spreads it already.
+    fn relay(&self, ctx: &mut Ctx<PowMsg>, from: NodeId, msg: PowMsg) {
+        if !self.params.gossip {
+            return;
+        }
+        let mut to = vec![true; ctx.n].into_boxed_slice();
+        if let Some(x) = to.get_mut(from.idx()) {
+            *x = false;
+        }
+        ctx.broadcast_only(msg, to);
     }
 
     /// Decides, or notices a reverted decision.
@@ -412,7 +433,7 @@ pub(crate) fn make_block(
     parent: &Rc<Block>,
     id: u64,
     miner: NodeId,
-    order: Option<Value>,
+    tx: Option<Rc<Tx>>,
     now: SimTime,
 ) -> Rc<Block> {
     let work = compact_to_target(header.bits).map_or(0.0, |t| t.work());
@@ -424,8 +445,10 @@ pub(crate) fn make_block(
         parent_id: parent.id,
         height,
         miner,
-        order,
-        first_order: parent.first_order.or(order.map(|v| (v, height))),
+        first_order: parent
+            .first_order
+            .or(tx.as_ref().map(|t| (t.value, height))),
+        tx,
         chain_work: parent.chain_work + work,
         mined_at: now,
         parent: Some(Rc::clone(parent)),
@@ -474,16 +497,17 @@ impl Protocol for Pow {
         self.schedule(ctx);
     }
 
-    fn on_message(&mut self, ctx: &mut Ctx<PowMsg>, _from: NodeId, msg: PowMsg) {
+    fn on_message(&mut self, ctx: &mut Ctx<PowMsg>, from: NodeId, msg: PowMsg) {
         match msg {
             PowMsg::Tx(tx) => {
                 if self.mempool.is_none()
                     && ctx.verify(self.commander, &Tx::bytes(tx.value), &tx.signature)
                 {
+                    self.relay(ctx, from, PowMsg::Tx(Rc::clone(&tx)));
                     self.mempool = Some(tx);
                 }
             }
-            PowMsg::Block(block, tx) => self.receive(ctx, block, tx),
+            PowMsg::Block(block) => self.receive(ctx, from, block),
         }
     }
 

@@ -14,7 +14,7 @@
 use std::rc::Rc;
 
 use super::chain::Block;
-use super::{Pow, PowMsg, Tx};
+use super::{Pow, PowMsg};
 use crate::adversary::Traitor;
 use crate::protocol::{Ctx, Protocol};
 
@@ -26,7 +26,7 @@ pub struct State {
     /// The longest chain the others can see.
     pub public_tip: Rc<Block>,
     /// Its own blocks not yet published, oldest first (with their transactions).
-    pub unpublished: Vec<(Rc<Block>, Option<Rc<Tx>>)>,
+    pub unpublished: Vec<Rc<Block>>,
     /// Blocks on its branch since it left the public chain, published or not
     /// (`privateBranchLen` of Algorithm 1).
     pub branch_len: usize,
@@ -43,28 +43,23 @@ fn publish(pow: &mut Pow, ctx: &mut Ctx<PowMsg>, count: usize) {
         return;
     };
     let count = count.min(state.unpublished.len());
-    for (block, tx) in state.unpublished.drain(..count) {
+    for block in state.unpublished.drain(..count) {
         if block.height > state.public_tip.height {
             state.public_tip = Rc::clone(&block);
         }
-        ctx.broadcast(PowMsg::Block(block, tx));
+        ctx.broadcast(PowMsg::Block(block));
     }
 }
 
 /// The selfish miner found a block.
-pub(super) fn on_own_block(
-    pow: &mut Pow,
-    ctx: &mut Ctx<PowMsg>,
-    block: Rc<Block>,
-    tx: Option<Rc<Tx>>,
-) {
+pub(super) fn on_own_block(pow: &mut Pow, ctx: &mut Ctx<PowMsg>, block: Rc<Block>) {
     pow.tree.add(Rc::clone(&block));
     let Some(state) = pow.selfish.as_mut() else {
         return;
     };
     let delta = state.delta();
     state.private_tip = Rc::clone(&block);
-    state.unpublished.push((block, tx));
+    state.unpublished.push(block);
     state.branch_len += 1;
     if delta == 0 && state.branch_len == 2 {
         state.branch_len = 0;
