@@ -109,6 +109,9 @@ fn scenarios() -> Vec<(&'static str, String, Vec<&'static str>)> {
         ("message limit zero", with("[limits]\nmax_messages = 0\n"), vec!["key `limits.max_messages`"]),
         ("event limit zero", with("[limits]\nmax_events = 0\n"), vec!["key `limits.max_events`"]),
         ("time limit negative", with("[limits]\nmax_time_ms = -1\n"), vec!["key `limits.max_time_ms`"]),
+        ("pow table for vote", with("[pow]\nconfirmations = 6\n"), vec!["key `pow`"]),
+        ("pow confirmations zero", "n = 4\n[protocol]\nkind = \"pow\"\n[pow]\nconfirmations = 0\n".into(), vec!["key `pow.confirmations`"]),
+        ("pow head start of two", "n = 4\n[protocol]\nkind = \"pow\"\n[pow]\nhead_start = 2\n".into(), vec!["key `pow.head_start`"]),
     ]
 }
 

@@ -143,22 +143,23 @@ fn honest_nodes_agree_after_the_confirmations() {
 }
 
 /// P(the double spender wins) in the race the simulation follows: the attacker (share q) has
-/// k ~ NegativeBinomial(z, q) blocks when the honest chain buries the payment under z; from
-/// x = k − z it wins on reaching a lead of 1 before a deficit of G (gambler's ruin with r = p/q).
-fn race(z: u64, q: f64, give_up: i32) -> f64 {
+/// pre-mined h blocks (`pow.head_start`) and finds k ~ NegativeBinomial(z, q) more while the
+/// honest chain buries the payment under z; from x = h + k − z it wins on reaching a lead of 1
+/// before a deficit of G (gambler's ruin with r = p/q; G = None: never gives up, win (q/p)^(1−x)).
+fn race(z: u64, q: f64, h: i32, give_up: Option<i32>) -> f64 {
     let p = 1.0 - q;
     let r = p / q;
     let mut total = 0.0;
     let mut pk = p.powi(z as i32); // k = 0
-    for k in 0..2000u64 {
+    for k in 0..4000u64 {
         if k > 0 {
             pk *= q * (k + z - 1) as f64 / k as f64;
         }
-        let x = k as i32 - z as i32;
-        let win = if x >= 1 {
-            1.0
-        } else {
-            (1.0 - r.powi(x + give_up)) / (1.0 - r.powi(1 + give_up))
+        let x = h + k as i32 - z as i32;
+        let win = match give_up {
+            _ if x >= 1 => 1.0,
+            Some(g) => (1.0 - r.powi(x + g)) / (1.0 - r.powi(1 + g)),
+            None => (q / p).powi(1 - x),
         };
         total += pk * win;
     }
@@ -184,35 +185,61 @@ fn whitepaper(z: u64, q: f64) -> f64 {
 #[test]
 fn double_spend_success_matches_the_exact_race_and_tracks_nakamoto() {
     let base = "n = 3\nt = 1\ntrials = 500\n[protocol]\nkind = \"pow\"\ncommander = 0\n[network]\ntopology = \"complete\"\nlatency_ms = { fixed = 0.001 }\n[faults]\nbehaviour = \"double-spend\"\nwho = [0]\n[pow]\nblock_interval_ms = 1000\ngive_up = 10\nblocks = 80\n";
-    for (z, q) in [(1u64, 0.2), (2, 0.3), (4, 0.3)] {
+    for (z, q, h) in [
+        (1u64, 0.2, 0),
+        (2, 0.3, 0),
+        (4, 0.3, 0),
+        (1, 0.2, 1),
+        (4, 0.3, 1),
+    ] {
         let zs = format!("pow.confirmations={z}");
         let qs = format!("pow.attacker_share={q}");
-        let records = run(base, &[&zs, &qs]);
+        let hs = format!("pow.head_start={h}");
+        let records = run(base, &[&zs, &qs, &hs]);
         let wins = records.iter().filter(|r| r.reverted).count() as f64 / records.len() as f64;
-        let exact = race(z, q, 10);
+        let exact = race(z, q, h, Some(10));
         let se = (exact * (1.0 - exact) / records.len() as f64).sqrt();
         assert!(
             (wins - exact).abs() < 4.0 * se,
-            "z = {z}, q = {q}: {wins:.3} vs {exact:.3}"
+            "z = {z}, q = {q}, h = {h}: {wins:.3} vs {exact:.3}"
         );
         assert!(
             records.iter().all(|r| r.reverted != r.agreement),
             "a reverted decision is a broken agreement"
         );
-        // The whitepaper's figure is an upper bound here: its attacker need only catch up (a tie)
-        // and never gives up, ours must pull ahead by one before falling G behind.
-        let approx = whitepaper(z, q);
-        assert!(
-            exact <= approx,
-            "z = {z}, q = {q}: exact {exact:.3} above the whitepaper's {approx:.3}"
-        );
     }
+    // Without a head start the attacker must pull ahead by one where the whitepaper's need only
+    // catch up: its figures bound ours from above.
+    for q in [0.1, 0.2, 0.3] {
+        assert!((1..10).all(|z| race(z, q, 0, Some(10)) <= whitepaper(z, q)));
+    }
+    // With the pre-mined block and no give-up, the race is Rosenfeld's (2014) exact one:
+    // P = 1 − Σ_{k=0..z} C(k+z−1, k)(p^z q^k − q^z p^k), his table's q = 0.1, z = 6: 0.0005914;
+    // the whitepaper's Poisson law undercounts the attacker's blocks (0.0002428 there).
+    let rosenfeld = |z: u64, q: f64| {
+        let p = 1.0 - q;
+        let mut c = 1.0; // C(k+z−1, k)
+        let mut sum = 0.0;
+        for k in 0..=z {
+            if k > 0 {
+                c *= (k + z - 1) as f64 / k as f64;
+            }
+            sum += c * (p.powi(z as i32) * q.powi(k as i32) - q.powi(z as i32) * p.powi(k as i32));
+        }
+        1.0 - sum
+    };
+    for (z, q) in [(1, 0.1), (3, 0.2), (6, 0.1), (10, 0.3)] {
+        assert!((race(z, q, 1, None) - rosenfeld(z, q)).abs() < 1e-9);
+    }
+    assert!((rosenfeld(6, 0.1) - 0.0005914).abs() < 1e-7);
+    assert!((2..10).all(|z| whitepaper(z, 0.1) < rosenfeld(z, 0.1)));
     // More confirmations, less success, in both, and the whitepaper's own table: q = 0.1,
     // z = 1 gives 0.2045873; z = 5, 0.0009137.
     for q in [0.1, 0.2, 0.3] {
-        assert!((1..8).all(
-            |z| race(z + 1, q, 10) < race(z, q, 10) && whitepaper(z + 1, q) < whitepaper(z, q)
-        ));
+        assert!(
+            (1..8).all(|z| race(z + 1, q, 0, Some(10)) < race(z, q, 0, Some(10))
+                && whitepaper(z + 1, q) < whitepaper(z, q))
+        );
     }
     assert!((whitepaper(1, 0.1) - 0.2045873).abs() < 1e-6);
     assert!((whitepaper(5, 0.1) - 0.0009137).abs() < 1e-6);

@@ -134,6 +134,7 @@ pub struct RawPow {
     pub attacker_share: Option<f64>,
     pub tie_share: Option<f64>,
     pub give_up: Option<u64>,
+    pub head_start: Option<u64>,
     pub hashes_per_block: Option<u64>,
     pub hashrate_change: Option<RawHashrateChange>,
 }

@@ -684,6 +684,16 @@ fn pow(raw: &RawScenario, src: &Source, kinds: &[Kind]) -> Result<PowParams> {
     )?
     .min(u32::MAX as u64) as u32;
     p.give_up = positive(r.give_up, "pow.give_up", p.give_up)?;
+    p.head_start = r.head_start.unwrap_or(p.head_start);
+    if p.head_start > 1 {
+        return Err(src.error(
+            "pow.head_start",
+            format!(
+                "{}: 0 (pay at once) or 1 (pre-mine a block first)",
+                p.head_start
+            ),
+        ));
+    }
     p.hashes_per_block = positive(
         r.hashes_per_block,
         "pow.hashes_per_block",

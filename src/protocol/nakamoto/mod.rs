@@ -60,6 +60,9 @@ pub struct PowParams {
     pub attacker_share: Option<f64>,
     pub tie_share: f64,
     pub give_up: u64,
+    /// Blocks the double spender mines on its private chain before it pays (Rosenfeld 2014's
+    /// pre-mined block is 1).
+    pub head_start: u64,
     pub hashes_per_block: u64,
     /// From this time on, every miner's hashrate is multiplied by the factor.
     pub hashrate_change: Option<(SimTime, f64)>,
@@ -80,6 +83,7 @@ impl Default for PowParams {
             attacker_share: None,
             tie_share: 0.0,
             give_up: 20,
+            head_start: 0,
             hashes_per_block: 1024,
             hashrate_change: None,
             gossip: false,
