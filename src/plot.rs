@@ -184,7 +184,9 @@ fn integer(table: &Table, row: &csv::StringRecord, c: usize) -> Result<Option<i6
 
 fn cells(table: &Table, x: usize, y: usize, z: usize) -> Result<Vec<Cell>, InputError> {
     let bound = table.header.iter().position(|h| h == "bound");
-    let mut sums: BTreeMap<(i64, i64), (f64, usize, Option<bool>)> = BTreeMap::new();
+    // Per cell: sum and count of z, and the bound side (`None` once rows disagree).
+    type Tally = (f64, usize, Option<Option<bool>>);
+    let mut sums: BTreeMap<(i64, i64), Tally> = BTreeMap::new();
     for row in &table.rows {
         let (Some(xv), Some(yv), Some(zv)) = (
             integer(table, row, x)?,
@@ -198,9 +200,14 @@ fn cells(table: &Table, x: usize, y: usize, z: usize) -> Result<Vec<Cell>, Input
             Some("outside") => Some(false),
             _ => None,
         });
-        let e = sums.entry((xv, yv)).or_insert((0.0, 0, label));
+        let e = sums.entry((xv, yv)).or_insert((0.0, 0, None));
         e.0 += zv;
         e.1 += 1;
+        e.2 = match e.2 {
+            None => Some(label),
+            Some(seen) if seen == label => Some(seen),
+            Some(_) => Some(None),
+        };
     }
     Ok(sums
         .into_iter()
@@ -208,7 +215,7 @@ fn cells(table: &Table, x: usize, y: usize, z: usize) -> Result<Vec<Cell>, Input
             x,
             y,
             value: s / k as f64,
-            inside,
+            inside: inside.flatten(),
         })
         .collect())
 }
@@ -269,6 +276,31 @@ fn heatmap(table: &Table, args: &PlotArgs, z: &str) -> Result<String, InputError
             "no row has numbers in all of x, y and z",
         ));
     }
+    // Cells sit on a grid of the distinct values, so stepped ranges (n = 4, 7, 10) leave no gaps
+    // and neighbours in the grid are neighbours for the bound line.
+    let distinct = |f: fn(&Cell) -> i64| -> Vec<i64> {
+        let mut v: Vec<i64> = cells.iter().map(f).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let (xs, ys) = (distinct(|c| c.x), distinct(|c| c.y));
+    let at = |values: &[i64], v: i64| values.binary_search(&v).unwrap_or(0) as i64;
+    let cells: Vec<Cell> = cells
+        .iter()
+        .map(|c| Cell {
+            x: at(&xs, c.x),
+            y: at(&ys, c.y),
+            ..c.clone()
+        })
+        .collect();
+    let tick = |values: &[i64], v: f64| -> String {
+        let i = v.round();
+        match values.get(i as usize) {
+            Some(value) if (v - i).abs() < 1e-6 && i >= 0.0 => value.to_string(),
+            _ => String::new(),
+        }
+    };
     let (x0, x1) = (
         cells.iter().map(|c| c.x).min().unwrap_or(0),
         cells.iter().map(|c| c.x).max().unwrap_or(0),
@@ -317,8 +349,8 @@ fn heatmap(table: &Table, args: &PlotArgs, z: &str) -> Result<String, InputError
             .y_desc(&args.y)
             .x_labels((x1 - x0 + 1).min(20) as usize)
             .y_labels((y1 - y0 + 1).min(20) as usize)
-            .x_label_formatter(&|v| format!("{v:.0}"))
-            .y_label_formatter(&|v| format!("{v:.0}"))
+            .x_label_formatter(&|v| tick(&xs, *v))
+            .y_label_formatter(&|v| tick(&ys, *v))
             .draw()
             .map_err(draw_error)?;
         chart

@@ -45,20 +45,32 @@ fn om1_n4_t1_holds_under_every_behaviour() {
     }
 }
 
-/// The three-general impossibility: with n = 3 a lying lieutenant makes a loyal lieutenant
-/// doubt a loyal commander.
+/// The three-general impossibility (the paper's section 3, figures 1 and 2), as it falls on OM(1):
+/// a lying lieutenant tells the other that the loyal commander said retreat; the loyal lieutenant
+/// holds attack and retreat, the tie goes to retreat, and the commander's order is lost (validity,
+/// and with it agreement between the commander and its lieutenant). A lying commander instead
+/// cannot split two loyal lieutenants in OM(1): each holds the same two values, its own and the
+/// other's relayed truthfully (Theorem 1's induction needs only n − 1 > 3(m − 1) for that case).
 #[test]
 fn om1_n3_t1_impossibility_strategy_breaks_it() {
     let records = run(3, 1, "[faults]\nbehaviour = \"lsp-split\"\nwho = [2]\n");
     assert!(
         records.iter().all(|r| !r.validity && !r.agreement),
-        "every trial breaks"
+        "a lying lieutenant breaks every trial"
     );
     assert!(
         records
             .iter()
             .all(|r| r.bound == "outside" && r.bound_rule == "n > 3t, m >= t")
     );
+    for behaviour in ["lsp-split", "equivocate"] {
+        let faults = format!("[faults]\nbehaviour = \"{behaviour}\"\nwho = \"commander\"\n");
+        let records = run(3, 1, &faults);
+        assert!(
+            records.iter().all(|r| r.agreement && r.termination),
+            "{behaviour}: a lying commander cannot split two loyal lieutenants in OM(1)"
+        );
+    }
 }
 
 #[test]
@@ -76,6 +88,10 @@ fn om2_n7_t2_holds() {
     }
 }
 
+/// n = 6 = 3t is outside OM(2)'s bound: two lying lieutenants outvote a loyal commander's attack
+/// at the bottom of the recursion (validity needs n > 2k + m, the paper's Lemma 1). A lying
+/// commander with one lying lieutenant cannot split the loyal ones there: that case needs only
+/// n − 1 > 3(m − 1) (the induction of Theorem 1).
 #[test]
 fn om2_n6_t2_violation_occurs() {
     let records = run(6, 2, "[faults]\nbehaviour = \"lsp-split\"\nwho = [3, 5]\n");
@@ -84,6 +100,26 @@ fn om2_n6_t2_violation_occurs() {
         "two lying lieutenants outvote the truth"
     );
     assert!(records.iter().all(|r| r.bound == "outside"));
+    let records = run(6, 2, "[faults]\nbehaviour = \"lsp-split\"\nwho = [0, 3]\n");
+    assert!(
+        records.iter().all(|r| r.agreement),
+        "a lying commander and lieutenant do not split OM(2) with n = 6"
+    );
+}
+
+/// The other half of the bound, m >= t: OM(1) with n = 7 > 3t but t = 2. A lying commander
+/// splits the loyal lieutenants three against two, and a colluding lieutenant backs each side,
+/// so the three hold 4 attack to 2 and decide attack, the two hold 3 to 3 and decide retreat.
+#[test]
+fn om1_with_two_traitors_breaks_agreement() {
+    for who in ["[0, 1]", "[0, 4]", "[0, 6]"] {
+        let faults = format!("m = 1\n[faults]\nbehaviour = \"lsp-split\"\nwho = {who}\n");
+        let records = run(7, 2, &faults);
+        assert!(records.iter().all(|r| !r.agreement), "traitors {who}");
+        assert!(records.iter().all(|r| r.bound == "outside"));
+    }
+    let records = run(7, 2, "[faults]\nbehaviour = \"lsp-split\"\nwho = [0, 4]\n");
+    assert!(holds(&records), "OM(2) withstands the same coalition");
 }
 
 /// f(n, 0) = n − 1, f(n, m) = (n − 1) + (n − 1)·f(n − 1, m − 1).
@@ -128,16 +164,38 @@ fn decides_after_m_plus_1_rounds() {
     }
 }
 
+fn bound_of(n: usize, t: usize, extra: &str) -> (String, String) {
+    let text = format!("n = {n}\nt = {t}\ntrials = 1\n[protocol]\nkind = \"oral\"\n{extra}");
+    let sc = Scenario::parse("<test>", "oral", &text, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let r = run_scenario(&sc).unwrap().records.remove(0);
+    (r.bound, r.bound_rule)
+}
+
+/// Inside iff n > 3t and m >= t on a complete graph (Theorem 1); on any other graph the vertex
+/// connectivity must also exceed 2t (Dolev 1982).
 #[test]
-fn bound_needs_connectivity_above_2t_on_a_graph() {
-    // A ring has connectivity 2: with t = 1 that is not above 2t.
-    let ring = "[network]\ntopology = \"ring\"\ntransport = \"flooding\"\nround_ms = 200\n";
-    let records = run(7, 1, &format!("{ring}[faults]\nbehaviour = \"honest\"\n"));
-    assert!(
-        records
-            .iter()
-            .all(|r| r.bound == "outside" && r.bound_rule.contains("connectivity > 2t"))
-    );
+fn bound_needs_n_above_3t_m_at_least_t_and_connectivity_above_2t() {
+    let rule = "n > 3t, m >= t";
+    let graph_rule = "n > 3t, m >= t, connectivity > 2t";
+    let ring = "[network]\ntransport = \"flooding\"\nround_ms = 300\ntopology = \"ring\"\n";
+    let cases = [
+        (4, 1, "", "inside", rule),
+        (3, 1, "", "outside", rule),
+        (7, 2, "", "inside", rule),
+        (7, 2, "m = 1\n", "outside", rule),
+        (6, 2, "", "outside", rule),
+        (4, 0, "m = 0\n", "inside", rule),
+        // A ring has connectivity 2: not above 2t for t = 1, but enough for t = 0.
+        (7, 1, ring, "outside", graph_rule),
+        (7, 0, ring, "inside", graph_rule),
+    ];
+    for (n, t, extra, inside, rule) in cases {
+        assert_eq!(
+            bound_of(n, t, extra),
+            (inside.to_string(), rule.to_string()),
+            "n = {n}, t = {t}, {extra}"
+        );
+    }
 }
 
 /// On a graph of connectivity 2 = 2t, one traitor on the ring tampers with the unsigned values it

@@ -162,3 +162,29 @@ fn bad_requests_name_the_column_or_file() {
     assert!(plot(&a).unwrap_err().file.contains("missing.csv"));
     assert!(!out.exists(), "nothing written on error");
 }
+
+/// A sweep with a stepped range (n = 4, 7, 10) draws adjacent cells and still finds the bound;
+/// a cell whose rows disagree about the bound draws no edge.
+#[test]
+fn stepped_ranges_sit_on_a_grid_and_mixed_cells_have_no_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("protocol,n,t,agreement,bound,bound_rule\n");
+    for n in [4, 7, 10] {
+        for t in 0..=2 {
+            let bound = if n > 3 * t { "inside" } else { "outside" };
+            text.push_str(&format!("oral,{n},{t},true,{bound},n > 3t\n"));
+        }
+    }
+    text.push_str("oral,10,2,true,outside,n > 3t\n");
+    let data = dir.path().join("stepped.csv");
+    std::fs::write(&data, text).unwrap();
+    let out = dir.path().join("stepped.svg");
+    let mut a = args(&data, &out);
+    a.filters.clear();
+    plot(&a).unwrap();
+    let texts = texts(&std::fs::read_to_string(&out).unwrap());
+    for tick in ["4", "7", "10"] {
+        assert!(texts.contains(&tick.to_string()), "tick {tick}: {texts:?}");
+    }
+    assert!(texts.contains(&"proven bound (inside: n > 3t)".to_string()));
+}

@@ -93,12 +93,12 @@ impl Chain {
         if self.links.first().map(|l| l.signer) != Some(first) {
             return false;
         }
-        let mut seen = vec![false; ctx.n];
-        for l in self.links.iter() {
-            match seen.get_mut(l.signer.idx()) {
-                Some(s) if !*s => *s = true,
-                _ => return false,
-            }
+        // Distinct signers among the n generals: O(k log k) in the chain's length, not O(n).
+        let mut signers: Vec<u32> = self.links.iter().map(|l| l.signer.0).collect();
+        signers.sort_unstable();
+        let distinct = signers.windows(2).all(|w| w[0] != w[1]);
+        if !distinct || signers.last().is_some_and(|&s| s as usize >= ctx.n) {
+            return false;
         }
         self.links.iter().enumerate().all(|(i, l)| {
             let prev = i.checked_sub(1).map(|p| &self.links[p].signature);

@@ -20,11 +20,21 @@
 //! with at most m traitors iff n > 3m; so a configuration is inside when n > 3t and m ≥ t, and on
 //! a graph also when its vertex connectivity exceeds 2t (Dolev 1982).
 //!
-//! Traitor strategy `lsp-split`, the paper's impossibility argument at work: a traitorous
-//! commander tells the lower half of the lieutenants (by id) `attack` and the upper half
-//! `retreat`; a traitorous lieutenant relays the opposite of every value it received. With
-//! n ≤ 3t the honest lieutenants are outvoted on what an honest commander said (validity fails),
-//! or split by a lying commander.
+//! Traitor strategy `lsp-split`, the paper's impossibility argument at work (the three generals
+//! generalised to three groups of at most t). The loyal lieutenants are split by id into a lower
+//! half, the `attack` side, and an upper half, the `retreat` side. A traitorous commander tells each
+//! lieutenant its side's value. A traitorous lieutenant serving a traitorous commander relays to
+//! each general its side's value, whatever it heard, so that every loyal lieutenant's view
+//! agrees with its own commander's order. Serving a loyal commander, it relays the opposite of
+//! every value it received, to outvote the order.
+//!
+//! Which property breaks where: with a loyal commander and t lying lieutenants, validity needs
+//! n > 3t (the paper's Lemma 1 with k = m = t); n = 3 with a lying lieutenant, or n = 6 with two,
+//! loses the `attack` order (ties go to retreat, so a `retreat` order survives). With a lying
+//! commander, agreement only needs OM(m − 1) to be valid among n − 1 generals with m − 1
+//! traitors, n − 1 > 3(m − 1) (the induction of Theorem 1), so n = 3t does not let a lying
+//! commander split the loyal lieutenants. What the colluding lieutenants do break is m < t: OM(1)
+//! with n = 7 and a lying commander and lieutenant splits the loyal lieutenants.
 
 use std::collections::BTreeMap;
 
@@ -248,9 +258,11 @@ impl Protocol for Oral {
         name: &str,
         _id: NodeId,
         setup: &Setup,
-        _traitors: &[NodeId],
+        traitors: &[NodeId],
     ) -> Option<Box<dyn Traitor<Self>>> {
-        (name == "lsp-split").then(|| Box::new(LspSplit { n: setup.n }) as Box<dyn Traitor<Self>>)
+        (name == "lsp-split").then(|| {
+            Box::new(LspSplit::new(setup.n, setup.commander, traitors)) as Box<dyn Traitor<Self>>
+        })
     }
 }
 
@@ -271,7 +283,35 @@ pub fn messages(n: usize, m: usize) -> f64 {
 
 /// The impossibility strategy (see the module doc).
 struct LspSplit {
-    n: usize,
+    /// `attack_side[v]`: whether general v is on the `attack` side of the split.
+    attack_side: Vec<bool>,
+    /// Whether the commander is a traitor too (then the lieutenants back its split).
+    colluding: bool,
+}
+
+impl LspSplit {
+    /// Splits the loyal lieutenants by id: the lower half (rounded up) on the `attack` side.
+    fn new(n: usize, commander: NodeId, traitors: &[NodeId]) -> Self {
+        let loyal: Vec<usize> = (0..n)
+            .filter(|&v| v != commander.0 as usize && !traitors.contains(&NodeId(v as u32)))
+            .collect();
+        let mut attack_side = vec![false; n];
+        for &v in &loyal[..loyal.len().div_ceil(2)] {
+            attack_side[v] = true;
+        }
+        LspSplit {
+            attack_side,
+            colluding: traitors.contains(&commander),
+        }
+    }
+
+    /// The value general `to` is told under the split.
+    fn side(&self, to: NodeId) -> Value {
+        match self.attack_side.get(to.0 as usize) {
+            Some(true) => Value::Attack,
+            _ => Value::Retreat,
+        }
+    }
 }
 
 impl Traitor<Oral> for LspSplit {
@@ -281,26 +321,18 @@ impl Traitor<Oral> for LspSplit {
             return;
         }
         let tail: Vec<Action<OralMsg>> = ctx.outbox().drain(start..).collect();
-        let lieutenants: Vec<u32> = (0..self.n as u32).filter(|&v| v != honest.id).collect();
-        let half = lieutenants.len().div_ceil(2);
         for action in tail {
             let Action::Broadcast { msg, .. } = action else {
                 ctx.outbox().push(action);
                 continue;
             };
-            for (i, &to) in lieutenants.iter().enumerate() {
-                let value = if i < half {
-                    Value::Attack
-                } else {
-                    Value::Retreat
-                };
-                ctx.send(
-                    NodeId(to),
-                    OralMsg {
-                        path: msg.path.clone(),
-                        value,
-                    },
-                );
+            for to in (0..honest.n as u32)
+                .map(NodeId)
+                .filter(|&v| v.0 != honest.id)
+            {
+                let value = self.side(to);
+                let path = msg.path.clone();
+                ctx.send(to, OralMsg { path, value });
             }
         }
     }
@@ -308,8 +340,12 @@ impl Traitor<Oral> for LspSplit {
     fn on_timer(&mut self, honest: &mut Oral, ctx: &mut Ctx<OralMsg>, tag: u64) {
         let start = run_honest::<Oral>(ctx, |c| honest.on_timer(c, tag));
         for action in &mut ctx.outbox()[start..] {
-            if let Action::Send { msg, .. } = action {
-                msg.value = msg.value.flip();
+            if let Action::Send { to, msg, .. } = action {
+                msg.value = if self.colluding {
+                    self.side(*to)
+                } else {
+                    msg.value.flip()
+                };
             }
         }
     }
