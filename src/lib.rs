@@ -21,6 +21,7 @@
 
 pub mod adversary;
 pub mod bench;
+pub mod bound;
 pub mod check;
 pub mod cli;
 pub mod crypto;

@@ -40,6 +40,8 @@ pub struct RunRecord {
     pub lost: u64,
     /// Relays withheld by traitors (flooding).
     pub withheld: u64,
+    /// Sends that found no link to their addressee (direct transport on an incomplete graph).
+    pub unroutable: u64,
     pub events: u64,
     pub signatures: u64,
     pub verifications: u64,

@@ -8,7 +8,7 @@ use crate::protocol::Kind;
 use crate::record::RunRecord;
 use crate::rng::trial_seed;
 use crate::scenario::{Expectation, Scenario};
-use crate::trial::run_trial;
+use crate::trial::run_kinds;
 
 /// The first trial that violated a property, to show and replay.
 #[derive(Clone, Debug, PartialEq)]
@@ -62,15 +62,14 @@ impl ScenarioResult {
 /// scenario lists them; each trial of every kind uses the same trial seed (the same graph,
 /// traitors and inputs).
 pub fn run_scenario(sc: &Scenario) -> Result<ScenarioResult, InputError> {
-    let jobs: Vec<(u64, Kind)> = (0..sc.trials)
-        .flat_map(|trial| sc.kinds.iter().map(move |&k| (trial, k)))
-        .collect();
-    let records: Vec<RunRecord> = jobs
-        .par_iter()
-        .map(|&(trial, kind)| {
-            run_trial(sc, kind, trial, trial_seed(sc.seed, trial), false).map(|r| r.record)
+    let per_trial: Vec<Vec<RunRecord>> = (0..sc.trials)
+        .into_par_iter()
+        .map(|trial| {
+            let results = run_kinds(sc, trial, trial_seed(sc.seed, trial))?;
+            Ok(results.into_iter().map(|r| r.record).collect())
         })
-        .collect::<Result<_, _>>()?;
+        .collect::<Result<_, InputError>>()?;
+    let records: Vec<RunRecord> = per_trial.into_iter().flatten().collect();
     let summaries: Vec<Summary> = sc.kinds.iter().map(|&k| summarise(k, &records)).collect();
     let expectations = summaries.iter().flat_map(|s| expectations(sc, s)).collect();
     Ok(ScenarioResult {

@@ -30,6 +30,7 @@
 
 use std::collections::{BTreeSet, VecDeque};
 use std::fmt::Write as _;
+use std::sync::OnceLock;
 
 use petgraph::algo::{connected_components, dinics};
 use petgraph::graph::{DiGraph, NodeIndex, UnGraph};
@@ -252,6 +253,9 @@ pub struct Topology {
     /// The same graph for petgraph's algorithms; `None` for the complete graph, whose facts are
     /// known in closed form.
     graph: Option<UnGraph<(), ()>>,
+    /// κ(G), computed the first time a bound asks for it (once per graph, however many trials
+    /// and protocols share it).
+    connectivity: OnceLock<usize>,
 }
 
 impl Topology {
@@ -310,6 +314,7 @@ impl Topology {
             edges: n * n.saturating_sub(1) / 2,
             complete: true,
             graph: None,
+            connectivity: OnceLock::new(),
         }
     }
 
@@ -338,6 +343,7 @@ impl Topology {
             edges,
             complete: false,
             graph: Some(graph),
+            connectivity: OnceLock::new(),
         }
     }
 
@@ -434,6 +440,30 @@ impl Topology {
             .flatten()
     }
 
+    /// The longest shortest path among the generals *not* removed, through each other only;
+    /// `None` if they are not connected among themselves. 0 when at most one general remains.
+    /// A breadth-first search from every remaining general, O(n·m) (closed form when complete).
+    pub fn diameter_without(&self, removed: &[bool]) -> Option<u32> {
+        let gone = |v: usize| removed.get(v).copied().unwrap_or(false);
+        let remaining: Vec<usize> = (0..self.n()).filter(|&v| !gone(v)).collect();
+        if self.complete || remaining.len() <= 1 {
+            return Some(u32::from(remaining.len() > 1));
+        }
+        let mut diameter = 0;
+        for &v in &remaining {
+            let dist = self.bfs(v, &gone);
+            let mut reached = 0;
+            for d in dist.iter().flatten() {
+                reached += 1;
+                diameter = diameter.max(*d);
+            }
+            if reached < remaining.len() {
+                return None;
+            }
+        }
+        Some(diameter)
+    }
+
     /// The vertex connectivity κ(G): the fewest generals whose removal disconnects the graph or
     /// leaves a single general. `n − 1` for a complete graph, 0 for a disconnected one.
     ///
@@ -443,6 +473,12 @@ impl Topology {
     /// Hakimi (1984) are tried — a general `v` of minimum degree δ with each non-neighbour, and
     /// the non-adjacent pairs of its neighbours — at most n + δ²/2 flows instead of n²/2.
     pub fn vertex_connectivity(&self) -> usize {
+        *self
+            .connectivity
+            .get_or_init(|| self.compute_connectivity())
+    }
+
+    fn compute_connectivity(&self) -> usize {
         let n = self.n();
         if self.complete {
             return n.saturating_sub(1);

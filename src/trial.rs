@@ -7,13 +7,14 @@ use rand::Rng;
 use rand::seq::index::sample;
 
 use crate::adversary::{self, Traitor};
+use crate::bound::{self, Bound, Params};
 use crate::check::{self, ValidityInput, Verdicts};
 use crate::engine::network::{Links, Transport};
 use crate::engine::trace::TraceEvent;
 use crate::engine::{Outcome, Sim, Stop};
 use crate::error::InputError;
 use crate::protocol::nakamoto::PowParams;
-use crate::protocol::{BoundInput, Kind, Protocol, ProtocolVisitor, Setup};
+use crate::protocol::{Kind, Protocol, ProtocolVisitor, Setup};
 use crate::record::RunRecord;
 use crate::rng::{Stream, stream};
 use crate::scenario::{Inputs, Scenario, Who};
@@ -39,24 +40,8 @@ pub fn run_trial(
     trial_seed: u64,
     trace: bool,
 ) -> Result<TrialResult, InputError> {
-    struct Run<'a> {
-        sc: &'a Scenario,
-        trial: u64,
-        trial_seed: u64,
-        trace: bool,
-    }
-    impl ProtocolVisitor for Run<'_> {
-        type Output = Result<TrialResult, InputError>;
-        fn visit<P: Protocol>(self) -> Self::Output {
-            run::<P>(self.sc, self.trial, self.trial_seed, self.trace)
-        }
-    }
-    kind.visit(Run {
-        sc,
-        trial,
-        trial_seed,
-        trace,
-    })
+    let topology = topology_of(sc, trial_seed)?;
+    Ok(run_trial_on(sc, kind, trial, trial_seed, trace, topology))
 }
 
 /// The graph of a trial: the scenario's fixed one, or one drawn from the trial seed.
@@ -140,16 +125,103 @@ pub fn inputs_of(sc: &Scenario, trial_seed: u64, traitor: &[bool]) -> Vec<Value>
     inputs
 }
 
-/// What a protocol's bound is judged on (vertex connectivity is computed only if asked for).
-fn bound_input<'a>(sc: &Scenario, topology: &'a Topology) -> BoundInput<'a> {
-    BoundInput {
-        n: sc.n,
-        t: sc.t,
+/// The bound label of a finished trial: the protocol's theorem judged against this trial's
+/// network ([`crate::bound::judge`]), and `outside` whenever the run itself left the model: a
+/// send found no link, or a limit cut the trial short.
+fn bound_of<P: Protocol>(
+    sc: &Scenario,
+    graph: &Topology,
+    traitor: &[bool],
+    outcome: &Outcome,
+) -> Option<Bound> {
+    let params = Params {
+        n: sc.nodes(),
+        t: traitor.iter().filter(|x| **x).count(),
+        budget: sc.t,
         m: sc.m,
+    };
+    let theorem = P::bound(&params)?;
+    let net = bound::Network {
         transport: sc.network.transport,
-        graph: topology,
-        known_connectivity: sc.network.fixed_connectivity,
+        graph,
+        latency: &sc.network.latency,
+        loss: sc.network.loss,
+        round: sc.network.round,
+        traitor,
+        route_hops: None,
+    };
+    let mut b = bound::judge(&theorem, params, &net);
+    let cut = match outcome.stop {
+        Stop::EventLimit(_) => Some("limits.max_events"),
+        Stop::MessageLimit(_) => Some("limits.max_messages"),
+        Stop::TimeLimit(_) => Some("limits.max_time_ms"),
+        Stop::AllDecided | Stop::Drained => None,
+    };
+    let left_model = if outcome.net.unroutable > 0 {
+        Some(format!(
+            "a link between every pair ({} sends had no link)",
+            outcome.net.unroutable
+        ))
+    } else {
+        cut.map(|key| format!("a run to the protocol's end (stopped at {key})"))
+    };
+    if let (true, Some(why)) = (b.inside, left_model) {
+        b.inside = false;
+        b.rule = format!("{}; not met: {why}", b.rule);
     }
+    Some(b)
+}
+
+/// Runs trial `trial` of `sc` with protocol `kind` on a graph already drawn for that trial (the
+/// protocols of a list share one graph per trial, and with it its vertex connectivity).
+pub fn run_trial_on(
+    sc: &Scenario,
+    kind: Kind,
+    trial: u64,
+    trial_seed: u64,
+    trace: bool,
+    topology: Arc<Topology>,
+) -> TrialResult {
+    struct Run<'a> {
+        sc: &'a Scenario,
+        trial: u64,
+        trial_seed: u64,
+        trace: bool,
+        topology: Arc<Topology>,
+    }
+    impl ProtocolVisitor for Run<'_> {
+        type Output = TrialResult;
+        fn visit<P: Protocol>(self) -> Self::Output {
+            run::<P>(
+                self.sc,
+                self.trial,
+                self.trial_seed,
+                self.trace,
+                self.topology,
+            )
+        }
+    }
+    kind.visit(Run {
+        sc,
+        trial,
+        trial_seed,
+        trace,
+        topology,
+    })
+}
+
+/// Runs every protocol kind of `sc` for one trial on the same graph, in the scenario's order.
+pub fn run_kinds(
+    sc: &Scenario,
+    trial: u64,
+    trial_seed: u64,
+) -> Result<Vec<TrialResult>, InputError> {
+    let topology = topology_of(sc, trial_seed)?;
+    Ok(sc
+        .kinds
+        .iter()
+        .map(|&k| run_trial_on(sc, k, trial, trial_seed, false, Arc::clone(&topology)))
+        .collect())
 }
 
 fn run<P: Protocol>(
@@ -157,8 +229,8 @@ fn run<P: Protocol>(
     trial: u64,
     trial_seed: u64,
     trace: bool,
-) -> Result<TrialResult, InputError> {
-    let topology = topology_of(sc, trial_seed)?;
+    topology: Arc<Topology>,
+) -> TrialResult {
     let graph = Arc::clone(&topology);
     let traitor = traitors_of(sc, trial_seed);
     let setup = Setup {
@@ -223,16 +295,16 @@ fn run<P: Protocol>(
         &outcome,
         &verdicts,
     );
-    if let Some(bound) = P::bound(&bound_input(sc, &graph)) {
+    if let Some(bound) = bound_of::<P>(sc, &graph, &traitor, &outcome) {
         record.bound = if bound.inside { "inside" } else { "outside" }.to_string();
         record.bound_rule = bound.rule;
     }
-    Ok(TrialResult {
+    TrialResult {
         record,
         verdicts,
         unscripted: outcome.unscripted,
         trace: outcome.trace.take(),
-    })
+    }
 }
 
 fn record(
@@ -282,6 +354,7 @@ fn record(
         delivered: o.net.delivered,
         lost: o.net.lost,
         withheld: o.net.withheld,
+        unroutable: o.net.unroutable,
         events: o.events,
         signatures: o.crypto.signatures,
         verifications: o.crypto.verifications_requested,

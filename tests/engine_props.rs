@@ -9,6 +9,8 @@ use byzsim::engine::trace::TraceEvent;
 use byzsim::protocol::Kind;
 use byzsim::trial::run_trial;
 use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::TestCaseError;
 
 #[derive(Debug, Clone)]
 struct Config {
@@ -70,7 +72,8 @@ fn config() -> impl Strategy<Value = Config> {
                 t: t.min(n - 1),
                 kind,
                 topology,
-                flooding,
+                // Direct links on an incomplete graph are refused: relay over it instead.
+                flooding: flooding || topology != "complete",
                 latency,
                 loss,
                 behaviour,
@@ -79,13 +82,40 @@ fn config() -> impl Strategy<Value = Config> {
         )
 }
 
+const CASES: u32 = 200;
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: CASES, ..ProptestConfig::default() })]
 
     #[test]
     fn deliveries_respect_latency_and_happen_at_most_once(c in config()) {
-        // A ring of n < 3 or an odd n × 2 do not exist; those configurations are refused.
-        let Ok(sc) = Scenario::parse("<prop>", "prop", &c.toml(), &[]) else { return Ok(()); };
+        check_deliveries(c)?;
+    }
+}
+
+/// A ring of n < 3 or an odd n × 2 do not exist; those configurations are refused. The test
+/// after the property fails if too few cases ran.
+#[test]
+fn most_generated_configurations_run() {
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let mut refused = 0;
+    for _ in 0..CASES {
+        let c = config().new_tree(&mut runner).unwrap().current();
+        if Scenario::parse("<prop>", "prop", &c.toml(), &[]).is_err() {
+            refused += 1;
+        }
+    }
+    assert!(
+        refused * 5 < CASES,
+        "{refused} of {CASES} generated configurations are refused"
+    );
+}
+
+fn check_deliveries(c: Config) -> Result<(), TestCaseError> {
+    let Ok(sc) = Scenario::parse("<prop>", "prop", &c.toml(), &[]) else {
+        return Ok(());
+    };
+    {
         let kind = Kind::parse(c.kind).unwrap();
         let result = run_trial(&sc, kind, 0, c.seed, true).unwrap();
         let trace = result.trace.unwrap();
@@ -102,22 +132,45 @@ proptest! {
         let mut handed: BTreeMap<(u32, u32), u32> = BTreeMap::new();
         for e in &trace {
             match e {
-                TraceEvent::Send { at, from, to, seq, .. } => {
+                TraceEvent::Send {
+                    at, from, to, seq, ..
+                } => {
                     sends += 1;
                     match seq {
-                        Some(s) => { prop_assert!(sent.insert(*s, (at.0, from.0, to.0)).is_none()); }
+                        Some(s) => {
+                            prop_assert!(sent.insert(*s, (at.0, from.0, to.0)).is_none());
+                        }
                         None => lost += 1,
                     }
                 }
                 TraceEvent::Redundant { lost, .. } => {
                     sends += 1;
-                    if *lost { lost_redundant += 1 } else { redundant += 1 }
+                    if *lost {
+                        lost_redundant += 1
+                    } else {
+                        redundant += 1
+                    }
                 }
-                TraceEvent::Deliver { at, from, to, seq, envelope, handed: h } => {
-                    let (sent_at, sent_from, sent_to) = *sent.get(seq).expect("delivered without a send");
+                TraceEvent::Deliver {
+                    at,
+                    from,
+                    to,
+                    seq,
+                    envelope,
+                    handed: h,
+                } => {
+                    let (sent_at, sent_from, sent_to) =
+                        *sent.get(seq).expect("delivered without a send");
                     prop_assert_eq!((sent_from, sent_to), (from.0, to.0));
-                    prop_assert!(at.0 >= sent_at + min_us, "arrived {} us after the send, min {}", at.0 - sent_at, min_us);
-                    if let Some(max) = max_us { prop_assert!(at.0 - sent_at <= max); }
+                    prop_assert!(
+                        at.0 >= sent_at + min_us,
+                        "arrived {} us after the send, min {}",
+                        at.0 - sent_at,
+                        min_us
+                    );
+                    if let Some(max) = max_us {
+                        prop_assert!(at.0 - sent_at <= max);
+                    }
                     *delivered.entry(*seq).or_default() += 1;
                     if let (Some(env), true) = (envelope, h) {
                         *handed.entry((to.0, *env)).or_default() += 1;
@@ -126,12 +179,19 @@ proptest! {
                 _ => {}
             }
         }
-        prop_assert!(delivered.values().all(|&k| k == 1), "a transmission arrived twice");
-        prop_assert!(handed.values().all(|&k| k == 1), "an envelope reached a general's logic twice");
+        prop_assert!(
+            delivered.values().all(|&k| k == 1),
+            "a transmission arrived twice"
+        );
+        prop_assert!(
+            handed.values().all(|&k| k == 1),
+            "an envelope reached a general's logic twice"
+        );
         let r = &result.record;
         prop_assert_eq!(r.messages, sends);
         prop_assert_eq!(r.lost, lost + lost_redundant);
         prop_assert_eq!(r.delivered, delivered.len() as u64 + redundant);
         prop_assert!(r.delivered + r.lost <= r.messages);
     }
+    Ok(())
 }

@@ -13,7 +13,7 @@
 //! (n − 1)² messages for t ≥ 1 (n − 1 for t = 0).
 
 use super::relay::{Chained, Variant};
-use crate::protocol::{Bound, BoundInput, EstimateInput, Setup};
+use crate::protocol::{EstimateInput, Messages, Params, Setup, Theorem};
 
 /// The Dolev–Strong parameters of [`Chained`].
 pub struct Ds;
@@ -30,8 +30,12 @@ impl Variant for Ds {
         e.t
     }
 
-    fn bound(b: &BoundInput<'_>) -> Bound {
-        b.bound(b.t < b.n, "t < n", 1)
+    fn bound(p: &Params) -> Theorem {
+        Theorem {
+            holds: p.t < p.n && p.t <= p.budget,
+            rule: "t < n".to_string(),
+            messages: Messages::Signed,
+        }
     }
 }
 

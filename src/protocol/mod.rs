@@ -18,6 +18,7 @@ pub mod vote;
 use ed25519_dalek::{Signature, SigningKey};
 
 use crate::adversary::Traitor;
+pub use crate::bound::{Messages, Params, Theorem};
 use crate::crypto::Crypto;
 use crate::rng::SimRng;
 use crate::types::{NodeId, SimTime, Value};
@@ -153,58 +154,6 @@ pub struct Setup {
     pub hashrate: Vec<f64>,
 }
 
-/// What a bound check needs to know about a trial's configuration.
-#[derive(Clone, Copy)]
-pub struct BoundInput<'a> {
-    pub n: usize,
-    pub t: usize,
-    pub m: usize,
-    pub transport: crate::engine::network::Transport,
-    pub graph: &'a crate::topology::Topology,
-    /// The graph's vertex connectivity when already known (a fixed graph).
-    pub known_connectivity: Option<usize>,
-}
-
-impl BoundInput<'_> {
-    /// The vertex connectivity (`n − 1` when complete); computed only when asked for.
-    pub fn connectivity(&self) -> usize {
-        if self.graph.is_complete() {
-            return self.n.saturating_sub(1);
-        }
-        self.known_connectivity
-            .unwrap_or_else(|| self.graph.vertex_connectivity())
-    }
-
-    /// The bound `rule` (whether `inside`) on a complete network; on any other graph the
-    /// vertex connectivity must also exceed `factor`·t (Dolev 1982: 2t for oral messages,
-    /// t with signatures).
-    pub fn bound(&self, inside: bool, rule: &str, factor: usize) -> Bound {
-        if self.graph.is_complete() {
-            return Bound {
-                inside,
-                rule: rule.to_string(),
-            };
-        }
-        let k = if factor == 1 {
-            "t".to_string()
-        } else {
-            format!("{factor}t")
-        };
-        Bound {
-            inside: inside && self.connectivity() > factor * self.t,
-            rule: format!("{rule}, connectivity > {k}"),
-        }
-    }
-}
-
-/// Whether a configuration lies inside a protocol's proven bound, and the bound's statement.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Bound {
-    pub inside: bool,
-    /// The condition, as a reader would write it: `n > 3t`, `n > 3m and κ > 2t`.
-    pub rule: String,
-}
-
 /// How validity is judged for a protocol.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Validity {
@@ -257,9 +206,10 @@ pub trait Protocol: Sized + 'static {
         None
     }
 
-    /// Whether `input` lies inside the protocol's proven bound; `None` for protocols that promise
-    /// nothing (the naive schemes).
-    fn bound(_input: &BoundInput<'_>) -> Option<Bound> {
+    /// The protocol's theorem for parameters `p`: whether they meet its condition, and how its
+    /// messages resist relays; `None` for protocols that promise nothing (the naive schemes,
+    /// proof of work). [`crate::bound::judge`] checks the network's assumptions on top.
+    fn bound(_p: &Params) -> Option<Theorem> {
         None
     }
 

@@ -17,8 +17,9 @@
 //!
 //! Messages of an honest run over direct links: f(n, 0) = n − 1, f(n, m) = (n − 1) +
 //! (n − 1)·f(n − 1, m − 1), the paper's recursion. Bound: OM(m) reaches interactive consistency
-//! with at most m traitors iff n > 3m; so a configuration is inside when n > 3t and m ≥ t, and on
-//! a graph also when its vertex connectivity exceeds 2t (Dolev 1982).
+//! with at most m traitors iff n > 3m; with t ≤ m traitors its Lemma 1 needs n > 2t + m. So a
+//! configuration is inside when m ≥ t and n > 2t + m (n > 3t at the default m = t), and on a
+//! graph with disjoint-path transmission also when its vertex connectivity exceeds 2t (Dolev 1982).
 //!
 //! Traitor strategy `lsp-split`, the paper's impossibility argument at work (the three generals
 //! generalised to three groups of at most t). The loyal lieutenants are split by id into a lower
@@ -40,7 +41,7 @@ use std::collections::BTreeMap;
 
 use crate::adversary::{Traitor, run_honest};
 use crate::protocol::{
-    Action, Bound, BoundInput, Ctx, EstimateInput, Message, Protocol, Setup, Validity,
+    Action, Ctx, EstimateInput, Message, Messages, Params, Protocol, Setup, Theorem, Validity,
 };
 use crate::types::{NodeId, Value, majority};
 
@@ -246,8 +247,21 @@ impl Protocol for Oral {
         })
     }
 
-    fn bound(b: &BoundInput<'_>) -> Option<Bound> {
-        Some(b.bound(b.n > 3 * b.t && b.m >= b.t, "n > 3t, m >= t", 2))
+    fn bound(p: &Params) -> Option<Theorem> {
+        // Lemma 1 of the paper: OM(m) is valid with k traitors when n > 2k + m, and agreement
+        // follows by induction on m; at m = t that is the familiar n > 3t. With m > t, n > 3t
+        // is not enough: OM(2) with n = 4 and one lying lieutenant loses validity (the
+        // lieutenants' OM(1) sub-runs have 3 generals and a traitor).
+        let rule = if p.m == p.t {
+            "n > 3t, m >= t"
+        } else {
+            "n > 2t + m, m >= t"
+        };
+        Some(Theorem {
+            holds: p.n > 2 * p.t + p.m && p.m >= p.t,
+            rule: rule.to_string(),
+            messages: Messages::Oral,
+        })
     }
 
     fn estimate(e: &EstimateInput) -> f64 {

@@ -43,7 +43,7 @@
 
 use crate::adversary::{Rewrite, Rewriting, Traitor};
 use crate::protocol::{
-    Action, Bound, BoundInput, Ctx, EstimateInput, Message, Protocol, Setup, Validity,
+    Action, Ctx, EstimateInput, Message, Messages, Params, Protocol, Setup, Theorem, Validity,
 };
 use crate::types::{NodeId, Value, majority};
 
@@ -205,8 +205,12 @@ impl Protocol for PhaseKing {
     }
 
     /// n > 4t (and, on a graph, vertex connectivity > 2t).
-    fn bound(b: &BoundInput<'_>) -> Option<Bound> {
-        Some(b.bound(b.n > 4 * b.t, "n > 4t", 2))
+    fn bound(p: &Params) -> Option<Theorem> {
+        Some(Theorem {
+            holds: p.n > 4 * p.t,
+            rule: "n > 4t".to_string(),
+            messages: Messages::Oral,
+        })
     }
 
     /// (t + 1)(n² − 1): the honest run's count.

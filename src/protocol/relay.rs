@@ -14,7 +14,7 @@ use std::marker::PhantomData;
 
 use crate::adversary::{Traitor, run_honest};
 use crate::protocol::chain::Chain;
-use crate::protocol::{Bound, BoundInput, Ctx, EstimateInput, Protocol, Setup, Validity};
+use crate::protocol::{Ctx, EstimateInput, Params, Protocol, Setup, Theorem, Validity};
 use crate::types::{NodeId, Value};
 
 /// What distinguishes SM(m) from Dolev–Strong.
@@ -27,7 +27,7 @@ pub trait Variant: 'static {
     fn depth(setup: &Setup) -> usize;
     /// Relaying rounds for a work estimate.
     fn depth_of(e: &EstimateInput) -> usize;
-    fn bound(b: &BoundInput<'_>) -> Bound;
+    fn bound(p: &Params) -> Theorem;
 }
 
 /// One general of a signed-relay protocol.
@@ -131,8 +131,8 @@ impl<V: Variant> Protocol for Chained<V> {
             .then(|| Chain::start(ctx, &V::DOMAIN, value))
     }
 
-    fn bound(b: &BoundInput<'_>) -> Option<Bound> {
-        Some(V::bound(b))
+    fn bound(p: &Params) -> Option<Theorem> {
+        Some(V::bound(p))
     }
 
     /// An honest run over direct links: the commander's n − 1 sends, then, with a relaying

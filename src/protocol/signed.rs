@@ -13,7 +13,7 @@
 //! Honest run over direct links: (n − 1) + (n − 1)(n − 2) = (n − 1)² messages for m ≥ 1.
 
 use super::relay::{Chained, Variant};
-use crate::protocol::{Bound, BoundInput, EstimateInput, Setup};
+use crate::protocol::{EstimateInput, Messages, Params, Setup, Theorem};
 
 /// The SM(m) parameters of [`Chained`].
 pub struct Sm;
@@ -30,8 +30,12 @@ impl Variant for Sm {
         e.m
     }
 
-    fn bound(b: &BoundInput<'_>) -> Bound {
-        b.bound(b.m >= b.t && b.n >= b.m + 2, "m >= t, n >= m + 2", 1)
+    fn bound(p: &Params) -> Theorem {
+        Theorem {
+            holds: p.m >= p.t && p.n >= p.m + 2,
+            rule: "m >= t, n >= m + 2".to_string(),
+            messages: Messages::Signed,
+        }
     }
 }
 

@@ -128,8 +128,6 @@ pub struct NetworkSpec {
     pub fixed: Option<Arc<Topology>>,
     /// Edges of the first trial's graph (for work estimates).
     pub edges: usize,
-    /// The fixed graph's vertex connectivity, when it is not complete (for bound labels).
-    pub fixed_connectivity: Option<usize>,
     pub transport: Transport,
     pub latency: Latency,
     pub loss: f64,

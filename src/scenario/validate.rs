@@ -69,6 +69,9 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str) -> Result<Scenario> 
     let mut warnings = Vec::new();
     let seed = raw.seed.unwrap_or(0);
     let round_based = kinds.iter().any(|k| k.round_based());
+    // Every protocol but proof of work (which gossips block by block) sends to generals that
+    // need not be its neighbours: over direct links it needs every pair linked.
+    let pairwise = kinds.iter().copied().find(|&k| k != Kind::Pow);
     let sybil = match raw.faults.as_ref().and_then(|f| f.sybil) {
         None | Some(0) => 0,
         Some(_) if t == 0 => {
@@ -91,6 +94,7 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str) -> Result<Scenario> 
         n + sybil,
         seed,
         round_based,
+        pairwise,
         &mut warnings,
     )?;
     if t > 0 && !matches!(&raw.faults, Some(f) if f.behaviour.is_some()) {
@@ -523,6 +527,7 @@ fn network(
     n: usize,
     seed: u64,
     round_based: bool,
+    pairwise: Option<Kind>,
     warnings: &mut Vec<String>,
 ) -> Result<NetworkSpec> {
     let default = RawNetwork::default();
@@ -566,6 +571,21 @@ fn network(
             "flooding needs a connected graph, and this one is disconnected: some generals could never hear others",
         ));
     }
+    if let (Transport::Direct, Some(kind), false) = (transport, pairwise, first.is_complete()) {
+        let drawn = if topology.is_random() {
+            " (the first trial's graph)"
+        } else {
+            ""
+        };
+        return Err(src.error(
+            "network.transport",
+            format!(
+                "transport = \"direct\" sends each message over one link, and this {} graph{drawn} has no link between some generals: {} would silently lose those messages. Use topology = \"complete\", or transport = \"flooding\" to relay over the graph",
+                topology.name(),
+                kind.name()
+            ),
+        ));
+    }
     let hops = match transport {
         _ if !round_based => None,
         Transport::Direct => Some(1),
@@ -589,18 +609,14 @@ fn network(
         }
     }
     let first_edges = first.edge_count();
+    // A fixed graph is shared by every trial, and so is its vertex connectivity, computed the
+    // first time a bound label needs it.
     let fixed = (!topology.is_random()).then(|| Arc::new(first));
-    // Only protocols with a bound on graphs need it (computed once here for a fixed graph).
-    let fixed_connectivity = fixed
-        .as_ref()
-        .filter(|g| round_based && !g.is_complete())
-        .map(|g| g.vertex_connectivity());
     Ok(NetworkSpec {
         topology,
         require_connected,
         edges: first_edges,
         fixed,
-        fixed_connectivity,
         transport,
         latency,
         loss,

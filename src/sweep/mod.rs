@@ -28,11 +28,10 @@ use rayon::prelude::*;
 
 use crate::error::InputError;
 use crate::output::write_atomically;
-use crate::protocol::Kind;
 use crate::record::RunRecord;
 use crate::rng::trial_seed;
 use crate::scenario::{Scenario, ScenarioText};
-use crate::trial::run_trial;
+use crate::trial::{TrialResult, run_kinds};
 use grid::{Cell, Shard, Vary};
 
 /// What `byzsim sweep` was asked to do.
@@ -197,25 +196,21 @@ pub fn write_summary(
 
 /// Runs every trial of every cell of a chunk in parallel; results per cell, in trial order.
 fn run_chunk(chunk: &[Planned]) -> Result<Vec<Vec<RunRecord>>, InputError> {
-    let jobs: Vec<(usize, u64, Kind)> = chunk
+    let jobs: Vec<(usize, u64)> = chunk
         .iter()
         .enumerate()
-        .flat_map(|(c, p)| {
-            let kinds = p.scenario.kinds.clone();
-            (0..p.scenario.trials)
-                .flat_map(move |trial| kinds.clone().into_iter().map(move |k| (c, trial, k)))
-        })
+        .flat_map(|(c, p)| (0..p.scenario.trials).map(move |trial| (c, trial)))
         .collect();
-    let records: Vec<(usize, RunRecord)> = jobs
+    let records: Vec<(usize, Vec<TrialResult>)> = jobs
         .par_iter()
-        .map(|&(c, trial, kind)| {
+        .map(|&(c, trial)| {
             let sc = &chunk[c].scenario;
-            run_trial(sc, kind, trial, trial_seed(sc.seed, trial), false).map(|r| (c, r.record))
+            run_kinds(sc, trial, trial_seed(sc.seed, trial)).map(|r| (c, r))
         })
         .collect::<Result<_, _>>()?;
     let mut per_cell: Vec<Vec<RunRecord>> = vec![Vec::new(); chunk.len()];
-    for (c, r) in records {
-        per_cell[c].push(r);
+    for (c, results) in records {
+        per_cell[c].extend(results.into_iter().map(|r| r.record));
     }
     Ok(per_cell)
 }

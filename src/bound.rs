@@ -1,0 +1,171 @@
+//! Bound labels: whether a trial's configuration meets *every* assumption of the theorem behind
+//! its protocol, so that `bound = inside` plus a violated property is a bug in byzsim, never a
+//! finding.
+//!
+//! A protocol states its theorem ([`Theorem`]): the condition on its own parameters (`n > 3t,
+//! m >= t` for OM(m)) and whether its messages are signed. [`judge`] then checks, in this order,
+//! the assumptions every classical bound makes about the network, and names the first one that
+//! fails in `bound_rule`:
+//!
+//! 1. the protocol's own condition, counting Sybil identities as generals and as traitors;
+//! 2. reliable links: `network.loss = 0`;
+//! 3. bounded delay: the latency law has a maximum (an exponential law has none);
+//! 4. reliable transmission between every pair of generals (Dolev 1982):
+//!    - `direct`: one link per pair, so the graph must be complete;
+//!    - `flooding` relays the *first* copy of an envelope, which a traitor on the way can replace
+//!      by a tampered one: fine for signed messages (a forgery fails verification) as long as the
+//!      vertex connectivity exceeds t, never for unsigned ones with t ≥ 1;
+//!    - `disjoint-paths`: 2t + 1 vertex-disjoint paths per pair for unsigned messages (vertex
+//!      connectivity > 2t), t + 1 for signed ones (> t);
+//! 5. synchronous rounds: a message sent at the start of a round arrives before the round ends,
+//!    `hops × max latency < round_ms`, where `hops` is 1 on direct links, the honest generals'
+//!    longest shortest path (in this trial's graph without its traitors) when flooding, and the
+//!    longest route used with disjoint paths. The inequality is strict: a message arriving exactly
+//!    at the round's end is processed after the round's end-of-round timer, i.e. late.
+//!
+//! Any doubt gives `outside`. The property test `tests/soundness.rs` draws random configurations
+//! and checks that no `inside` row violates a property.
+
+use crate::engine::network::{Latency, Transport};
+use crate::topology::Topology;
+use crate::types::SimTime;
+
+/// The parameters a protocol's condition is stated in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Params {
+    /// Generals, Sybil identities included.
+    pub n: usize,
+    /// Traitors, Sybil identities included.
+    pub t: usize,
+    /// The traitor budget the protocol is configured for (the scenario's `t`, without Sybil
+    /// identities): Dolev–Strong runs `budget + 1` rounds.
+    pub budget: usize,
+    /// `protocol.m`.
+    pub m: usize,
+}
+
+/// How a protocol's messages resist a traitor relaying them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Messages {
+    /// Oral messages: a relay can change them undetected; reliable transmission needs a
+    /// majority of 2t + 1 vertex-disjoint paths.
+    Oral,
+    /// Signed messages: a relay can only withhold them; t + 1 disjoint paths suffice.
+    Signed,
+}
+
+impl Messages {
+    /// The vertex connectivity a graph needs is more than `factor()`·t.
+    fn factor(self) -> usize {
+        match self {
+            Messages::Oral => 2,
+            Messages::Signed => 1,
+        }
+    }
+}
+
+/// What a protocol's theorem says about its own parameters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Theorem {
+    /// Whether the parameters meet the theorem's condition.
+    pub holds: bool,
+    /// The condition, as a reader would write it: `n > 3t, m >= t`.
+    pub rule: String,
+    pub messages: Messages,
+}
+
+/// The verdict on a configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bound {
+    pub inside: bool,
+    /// The theorem's conditions; when outside because an assumption about the network failed,
+    /// followed by `; not met: ` and that assumption.
+    pub rule: String,
+}
+
+/// The network facts of one trial that the assumptions are checked against.
+pub struct Network<'a> {
+    pub transport: Transport,
+    pub graph: &'a Topology,
+    pub latency: &'a Latency,
+    pub loss: f64,
+    pub round: SimTime,
+    /// `traitor[v]`: general `v` is a traitor in this trial (Sybil identities included).
+    pub traitor: &'a [bool],
+    /// With disjoint paths: the most hops of any route the network uses.
+    pub route_hops: Option<usize>,
+}
+
+/// Judges `theorem` for a trial with parameters `p` on network `net`.
+pub fn judge(theorem: &Theorem, p: Params, net: &Network<'_>) -> Bound {
+    let complete_direct = net.transport == Transport::Direct && net.graph.is_complete();
+    let factor = theorem.messages.factor();
+    let mut rule = theorem.rule.clone();
+    if !complete_direct {
+        let k = if factor == 1 { "t" } else { "2t" };
+        rule.push_str(&format!(", connectivity > {k}"));
+    }
+    if !theorem.holds {
+        return Bound {
+            inside: false,
+            rule,
+        };
+    }
+    match unmet(theorem, p, net) {
+        None => Bound { inside: true, rule },
+        Some(why) => Bound {
+            inside: false,
+            rule: format!("{rule}; not met: {why}"),
+        },
+    }
+}
+
+/// The first network assumption that fails, in words.
+fn unmet(theorem: &Theorem, p: Params, net: &Network<'_>) -> Option<String> {
+    if net.loss > 0.0 {
+        return Some(format!("reliable links (network.loss = {} > 0)", net.loss));
+    }
+    let max_latency = match net.latency {
+        Latency::Exponential { .. } => {
+            return Some("bounded delay (exponential latency has no maximum)".to_string());
+        }
+        other => other.worst(),
+    };
+    let factor = theorem.messages.factor();
+    let hops = match net.transport {
+        Transport::Direct if !net.graph.is_complete() => {
+            return Some(
+                "a link between every pair (direct transport on an incomplete graph)".to_string(),
+            );
+        }
+        Transport::Direct => 1,
+        Transport::Flooding if theorem.messages == Messages::Oral && p.t > 0 => {
+            return Some(
+                "reliable transmission (flooding hands over the first copy, which a traitor relay can tamper with; use transport = \"disjoint-paths\")"
+                    .to_string(),
+            );
+        }
+        Transport::Flooding => {
+            let kappa = net.graph.vertex_connectivity();
+            if net.graph.n() > 1 && kappa <= factor * p.t {
+                let k = if factor == 1 { "t" } else { "2t" };
+                return Some(format!(
+                    "connectivity > {k} (the graph's vertex connectivity is {kappa}, t = {})",
+                    p.t
+                ));
+            }
+            match net.graph.diameter_without(net.traitor) {
+                Some(d) => d as usize,
+                None => return Some("the honest generals connected".to_string()),
+            }
+        }
+    };
+    let worst = SimTime(max_latency.0.saturating_mul(hops as u64));
+    if worst >= net.round {
+        return Some(format!(
+            "synchronous rounds ({hops} hop(s) × {} max latency = {worst} is not below round_ms = {})",
+            max_latency, net.round
+        ));
+    }
+    None
+}
