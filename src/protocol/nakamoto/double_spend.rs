@@ -18,16 +18,17 @@
 //! - **It gives up** once the merchants have decided and the lead is −G or less (the public chain
 //!   is G = `pow.give_up` blocks longer); before they decide it never gives up.
 //!
-//! So while the honest miners find z blocks (A's and z − 1 on top, counted for h = 1 from the
-//! pre-mined block on), the attacker finds k ~ NegativeBinomial(z, q) blocks; from x = h + k − z
+//! So while the honest miners find z blocks (A's and z − 1 on top; for h = 1, from the moment the
+//! pre-mined block is found), the attacker finds k ~ NegativeBinomial(z, q); from x = h + k − z
 //! it wins if the lead reaches +1 before −G, a gambler's ruin with r = p/q:
 //! P(x) = 1 if x ≥ 1, 0 if x ≤ −G, else (1 − r^(x+G)) / (1 − r^(1+G)) ((x + G)/(1 + G) at
 //! q = 1/2). With h = 1 and G infinite this is Rosenfeld's exact formula; Nakamoto's whitepaper
 //! approximates k by a Poisson law of mean zq/p. See `tests/pow.rs`.
 //!
 //! The attacker holds the trial open until its race is decided: until it gives up, or, once it
-//! has published, until another miner has built on its chain (every honest node has seen it).
-//! If the merchants never decide, neither is the race, and the trial ends at its time limit.
+//! has published, until another miner has built on its chain (on a complete graph with equal
+//! latencies every honest node has then received it). If the merchants never decide, the race
+//! never ends and the trial stops at its time limit (the undecided merchants hold it open too).
 //! Only the commander can sign B: a traitor that is not the commander mines honestly.
 
 use std::rc::Rc;
