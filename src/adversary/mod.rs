@@ -50,6 +50,11 @@ pub trait Traitor<P: Protocol> {
     fn unscripted(&self) -> u64 {
         0
     }
+    /// Whether this traitor needs the trial to go on (a double spender while its race is open;
+    /// see [`Protocol::keep_running`] for the honest generals). The default never does.
+    fn keep_running(&self, _honest: &P) -> bool {
+        false
+    }
 }
 
 /// A behaviour that lets the honest logic run each handler and then rewrites what it queued

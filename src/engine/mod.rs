@@ -91,7 +91,8 @@ pub struct Sim<P: Protocol> {
     outbox: Vec<Action<P::Msg>>,
     decisions: Vec<Option<(Value, SimTime)>>,
     undecided_honest: usize,
-    /// Honest generals that want the trial to go on (see [`Protocol::keep_running`]).
+    /// Generals that want the trial to go on (see [`Protocol::keep_running`] and
+    /// [`Traitor::keep_running`]).
     busy: Vec<bool>,
     busy_count: usize,
     limits: Limits,
@@ -358,15 +359,16 @@ impl<P: Protocol> Sim<P> {
         if !self.outbox.is_empty() {
             self.apply_outbox(v);
         }
-        if self.traitors[i].is_none() {
-            let busy = self.nodes[i].keep_running();
-            if busy != self.busy[i] {
-                self.busy[i] = busy;
-                if busy {
-                    self.busy_count += 1;
-                } else {
-                    self.busy_count -= 1;
-                }
+        let busy = match &self.traitors[i] {
+            None => self.nodes[i].keep_running(),
+            Some(t) => t.keep_running(&self.nodes[i]),
+        };
+        if busy != self.busy[i] {
+            self.busy[i] = busy;
+            if busy {
+                self.busy_count += 1;
+            } else {
+                self.busy_count -= 1;
             }
         }
         if self.traitors[i].is_none()

@@ -55,7 +55,8 @@ pub struct PowParams {
     pub block_interval: SimTime,
     pub confirmations: u64,
     pub retarget_interval: u32,
-    /// Run until the main chain holds this many blocks (default: confirmations + give_up).
+    /// Run until the main chain holds this many blocks (default: confirmations + give_up); a
+    /// double spender holds the trial open longer, until its race is decided.
     pub blocks: Option<u64>,
     pub attacker_share: Option<f64>,
     pub tie_share: f64,
