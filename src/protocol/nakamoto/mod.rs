@@ -25,6 +25,7 @@
 
 pub mod chain;
 pub mod double_spend;
+pub mod fetch;
 pub mod selfish;
 
 use std::rc::Rc;
@@ -139,6 +140,8 @@ pub enum PowMsg {
     Tx(Rc<Tx>),
     /// A block, with the commander's transaction it carries.
     Block(Rc<Block>),
+    /// Bitcoin's `getdata`: a request for one missing block, named by its hash (see [`fetch`]).
+    GetData(Rc<Block>),
 }
 
 impl Message for PowMsg {
@@ -146,6 +149,7 @@ impl Message for PowMsg {
         match self {
             PowMsg::Tx(_) => 1 + 64,
             PowMsg::Block(b) => 80 + 32 + if b.tx.is_some() { 65 } else { 0 },
+            PowMsg::GetData(_) => fetch::GETDATA_BYTES,
         }
     }
 
@@ -153,6 +157,7 @@ impl Message for PowMsg {
         match self {
             PowMsg::Tx(tx) => format!("order {}", tx.value),
             PowMsg::Block(b) => format!("block {} by {}", b.height, b.miner),
+            PowMsg::GetData(b) => format!("getdata block {} by {}", b.height, b.miner),
         }
     }
 }
@@ -168,6 +173,8 @@ pub struct Pow {
     tree: Tree,
     /// A buffer for the blocks one arrival connects (kept to spare an allocation per block).
     connected: Vec<Rc<Block>>,
+    /// The missing blocks it is asking for.
+    fetch: fetch::Fetcher,
     /// The first valid commander transaction seen.
     mempool: Option<Rc<Tx>>,
     /// Timers with another generation are stale (the tip moved under them).
@@ -345,7 +352,8 @@ impl Pow {
         }
         let old_base = self.base().id;
         let mut connected = std::mem::take(&mut self.connected);
-        self.tree.add(block, &mut connected);
+        self.tree.add(Rc::clone(&block), &mut connected);
+        fetch::on_block(self, ctx, from, &block);
         for b in connected.drain(..) {
             let valid_bits = b
                 .parent
@@ -470,6 +478,7 @@ impl Protocol for Pow {
             share: setup.hashrate.get(id.idx()).copied().unwrap_or(0.0),
             tree: Tree::new(Block::genesis(setup.pow.initial_bits())),
             connected: Vec::new(),
+            fetch: fetch::Fetcher::new(setup.n),
             mempool: None,
             generation: 0,
             found: None,
@@ -497,6 +506,7 @@ impl Protocol for Pow {
     }
 
     fn on_message(&mut self, ctx: &mut Ctx<PowMsg>, from: NodeId, msg: PowMsg) {
+        self.fetch.heard(from);
         match msg {
             PowMsg::Tx(tx) => {
                 if self.mempool.is_none()
@@ -507,10 +517,14 @@ impl Protocol for Pow {
                 }
             }
             PowMsg::Block(block) => self.receive(ctx, from, block),
+            PowMsg::GetData(block) => fetch::serve(self, ctx, from, &block),
         }
     }
 
     fn on_timer(&mut self, ctx: &mut Ctx<PowMsg>, tag: u64) {
+        if fetch::on_timer(self, ctx, tag) {
+            return;
+        }
         let generation = tag & !(MINE | REDRAW);
         if generation != self.generation {
             return;
@@ -541,7 +555,7 @@ impl Protocol for Pow {
                 let signature = ctx.sign(&Tx::bytes(value));
                 Some(PowMsg::Tx(Rc::new(Tx { value, signature })))
             }
-            PowMsg::Block(..) => None,
+            PowMsg::Block(..) | PowMsg::GetData(..) => None,
         }
     }
 
