@@ -279,6 +279,48 @@ mod tests {
     }
 
     #[test]
+    fn a_full_orphan_pool_evicts_its_oldest_and_counts_it() {
+        let g = Block::genesis(0x207fffff);
+        let mut tree = Tree::new(Rc::clone(&g));
+        let mut out = Vec::new();
+        let missing = child(&g, 1);
+        let kids: Vec<Rc<Block>> = (0..=ORPHAN_POOL_BLOCKS as u64)
+            .map(|i| child(&missing, 10 + i))
+            .collect();
+        for k in &kids {
+            tree.add(Rc::clone(k), &mut out);
+        }
+        assert_eq!(tree.orphan_count(), ORPHAN_POOL_BLOCKS);
+        assert_eq!(tree.orphans_evicted(), 1);
+        assert!(
+            !tree.holds_orphan(10) && tree.holds_orphan(11),
+            "oldest first"
+        );
+        assert_eq!(tree.missing_ancestor(&kids[5]).map(|b| b.id), Some(1));
+        tree.add(Rc::clone(&missing), &mut out);
+        assert_eq!(
+            out.len(),
+            ORPHAN_POOL_BLOCKS + 1,
+            "the parent connects the rest"
+        );
+        assert_eq!(tree.orphan_count(), 0);
+        assert!(tree.missing_ancestor(&kids[5]).is_none());
+    }
+
+    #[test]
+    fn the_missing_ancestor_is_below_the_orphans_held() {
+        let g = Block::genesis(0x207fffff);
+        let mut tree = Tree::new(Rc::clone(&g));
+        let (a, mut out) = (child(&g, 1), Vec::new());
+        let b = child(&a, 2);
+        let c = child(&b, 3);
+        assert_eq!(tree.missing_ancestor(&c).map(|x| x.id), Some(2));
+        tree.add(Rc::clone(&b), &mut out);
+        assert_eq!(tree.missing_ancestor(&c).map(|x| x.id), Some(1));
+        assert!(tree.missing_ancestor(&a).is_none(), "its parent is held");
+    }
+
+    #[test]
     fn many_blocks_at_one_height_are_all_known() {
         let g = Block::genesis(0x207fffff);
         let mut tree = Tree::new(Rc::clone(&g));

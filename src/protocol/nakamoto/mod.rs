@@ -17,7 +17,11 @@
 //! Blocks and transactions spread by the network's flooding, over direct links on a complete
 //! graph, or, with direct transport on any other graph, by the nodes' own gossip: a node passes
 //! each new valid block (once its parent is known) and the first valid order to every neighbour
-//! but the one it came from ([`PowParams::gossip`]). A block carries the commander's signed
+//! but the one it came from ([`PowParams::gossip`]). A node that receives a block whose parent
+//! it lacks keeps it in a bounded orphan pool and fetches the missing ancestors with `getdata`
+//! requests, from the sender first, then from its other peers, each asked once per round after
+//! a timeout (see [`fetch`]); requests and replies are messages like any other, with latency,
+//! counted, and a traitor may ignore them. A block carries the commander's signed
 //! transaction; a node verifies the signature before it accepts or relays the block. Traitor
 //! strategies: `selfish`, Eyal and Sirer's selfish mining (see [`selfish`]); `double-spend`, a
 //! private-chain race (see [`double_spend`]); the generic `equivocate` commander signs two
