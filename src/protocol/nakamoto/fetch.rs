@@ -40,9 +40,10 @@ pub(super) const TIMEOUT: u64 = 1 << 60;
 /// type and the 32-byte hash).
 pub(super) const GETDATA_BYTES: u32 = 1 + 36;
 
-/// How long a request may go unanswered before the next peer is asked: a tenth of the block
-/// interval, long against a round trip in any scenario where blocks do not fork constantly,
-/// short against the time to confirm.
+/// How long an orphan's parent may take to arrive by itself before it is asked for, and a
+/// request to go unanswered before the next peer is asked: a tenth of the block interval, long
+/// against a round trip wherever blocks do not fork constantly, short against the time to
+/// confirm (Bitcoin: a minute against ten).
 pub fn timeout(pow: &Pow) -> SimTime {
     SimTime(pow.params.block_interval.0 / 10)
 }
@@ -67,8 +68,6 @@ pub struct Fetcher {
     heard: Vec<bool>,
     requests: Vec<Request>,
     next_serial: u64,
-    /// Rounds that asked every peer in vain.
-    pub gave_up: u64,
 }
 
 impl Fetcher {
@@ -77,7 +76,6 @@ impl Fetcher {
             heard: vec![false; n],
             requests: Vec::new(),
             next_serial: 0,
-            gave_up: 0,
         }
     }
 
@@ -86,11 +84,6 @@ impl Fetcher {
         if let Some(h) = self.heard.get_mut(from.idx()) {
             *h = true;
         }
-    }
-
-    /// Blocks being asked for.
-    pub fn pending(&self) -> usize {
-        self.requests.len()
     }
 }
 
@@ -161,7 +154,6 @@ fn ask_next(pow: &mut Pow, ctx: &mut Ctx<PowMsg>, i: usize) {
     });
     let Some(peer) = next else {
         f.requests.remove(i);
-        f.gave_up += 1;
         return;
     };
     r.asked[peer.idx()] = true;
