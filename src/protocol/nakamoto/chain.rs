@@ -1,8 +1,8 @@
 //! Blocks and one general's view of the block tree: the most-work chain wins (ties keep the
-//! block seen first), a block whose parent is unknown waits as an orphan, and the chain's first
-//! commander transaction is carried along each branch so the decision is read off the tip.
+//! block seen first), a block whose parent is unknown waits in a bounded orphan pool (see
+//! [`ORPHAN_POOL_BLOCKS`]) until the parent connects it, and the chain's first commander
+//! transaction is carried along each branch so the decision is read off the tip.
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use super::Tx;
@@ -96,6 +96,15 @@ impl Drop for Block {
     }
 }
 
+/// The most orphans a general keeps. With fetching (see `fetch.rs`) an orphan waits about one
+/// round trip for its parent, so an honest run holds a handful at most; the bound keeps a
+/// traitor that sends blocks out of order, or withholds an ancestor nobody else holds, from
+/// growing a general's memory without limit. Bitcoin Core kept up to 750 orphan blocks before
+/// headers-first synchronisation (0.10) made the pool unnecessary; 100 is ample for the chains
+/// simulated here. When full, the oldest orphan is evicted (and fetched again if a descendant
+/// later needs it).
+pub const ORPHAN_POOL_BLOCKS: usize = 100;
+
 /// No block in a slot of [`Tree::by_height`].
 const EMPTY: u64 = u64::MAX - 1;
 
@@ -107,8 +116,10 @@ pub struct Tree {
     by_height: Vec<[u64; 2]>,
     /// Further blocks at an already forked height, as (height, id): rare.
     more: Vec<(u64, u64)>,
-    /// Blocks waiting for their parent, by the parent's id.
-    orphans: BTreeMap<u64, Vec<Rc<Block>>>,
+    /// Blocks waiting for their parent, oldest first (at most [`ORPHAN_POOL_BLOCKS`]).
+    orphans: Vec<Rc<Block>>,
+    /// Orphans evicted because the pool was full.
+    evicted: u64,
     pub tip: Rc<Block>,
 }
 
@@ -117,7 +128,8 @@ impl Tree {
         Tree {
             by_height: vec![[genesis.id, EMPTY]],
             more: Vec::new(),
-            orphans: BTreeMap::new(),
+            orphans: Vec::new(),
+            evicted: 0,
             tip: genesis,
         }
     }
@@ -148,16 +160,52 @@ impl Tree {
         self.insert(block.id, block.height);
     }
 
+    /// Whether block `id` waits in the orphan pool.
+    pub fn holds_orphan(&self, id: u64) -> bool {
+        self.orphans.iter().any(|b| b.id == id)
+    }
+
+    /// Orphans waiting for their parent.
+    pub fn orphan_count(&self) -> usize {
+        self.orphans.len()
+    }
+
+    /// Orphans evicted so far because the pool was full.
+    pub fn orphans_evicted(&self) -> u64 {
+        self.evicted
+    }
+
+    /// For a block waiting in the orphan pool (or about to): the nearest ancestor this general
+    /// neither holds nor keeps as an orphan, the one to ask for. `None` if `block` connects.
+    /// (The ancestor is named by the hash in its child's header; the shared `Rc` only stands for
+    /// that name here: its contents are not used before the block itself arrives.)
+    pub fn missing_ancestor(&self, block: &Block) -> Option<Rc<Block>> {
+        let mut b = Rc::clone(block.parent.as_ref()?);
+        loop {
+            if self.knows(b.id, b.height) {
+                return None;
+            }
+            if !self.holds_orphan(b.id) {
+                return Some(b);
+            }
+            b = Rc::clone(b.parent.as_ref()?);
+        }
+    }
+
     /// Adds a block (and any orphans it unblocks); appends the blocks newly connected, in
-    /// order, to `connected`.
+    /// order, to `connected`. A block whose parent is unknown goes to the orphan pool, evicting
+    /// the oldest orphan when the pool is full.
     pub fn add(&mut self, block: Rc<Block>, connected: &mut Vec<Rc<Block>>) {
         if self.knows(block.id, block.height) {
             return;
         }
         if block.height == 0 || !self.knows(block.parent_id, block.height - 1) {
-            let waiting = self.orphans.entry(block.parent_id).or_default();
-            if !waiting.iter().any(|b| b.id == block.id) {
-                waiting.push(block);
+            if !self.holds_orphan(block.id) {
+                if self.orphans.len() >= ORPHAN_POOL_BLOCKS {
+                    self.orphans.remove(0);
+                    self.evicted += 1;
+                }
+                self.orphans.push(block);
             }
             return;
         }
@@ -166,10 +214,14 @@ impl Tree {
         while i < connected.len() {
             let (id, height) = (connected[i].id, connected[i].height);
             self.insert(id, height);
-            if !self.orphans.is_empty()
-                && let Some(children) = self.orphans.remove(&id)
-            {
-                connected.extend(children);
+            // Its waiting children, oldest first.
+            let mut k = 0;
+            while k < self.orphans.len() {
+                if self.orphans[k].parent_id == id {
+                    connected.push(self.orphans.remove(k));
+                } else {
+                    k += 1;
+                }
             }
             i += 1;
         }
@@ -224,6 +276,48 @@ mod tests {
         out.clear();
         tree.add(Rc::clone(&b), &mut out);
         assert!(out.is_empty(), "a known block connects nothing");
+    }
+
+    #[test]
+    fn a_full_orphan_pool_evicts_its_oldest_and_counts_it() {
+        let g = Block::genesis(0x207fffff);
+        let mut tree = Tree::new(Rc::clone(&g));
+        let mut out = Vec::new();
+        let missing = child(&g, 1);
+        let kids: Vec<Rc<Block>> = (0..=ORPHAN_POOL_BLOCKS as u64)
+            .map(|i| child(&missing, 10 + i))
+            .collect();
+        for k in &kids {
+            tree.add(Rc::clone(k), &mut out);
+        }
+        assert_eq!(tree.orphan_count(), ORPHAN_POOL_BLOCKS);
+        assert_eq!(tree.orphans_evicted(), 1);
+        assert!(
+            !tree.holds_orphan(10) && tree.holds_orphan(11),
+            "oldest first"
+        );
+        assert_eq!(tree.missing_ancestor(&kids[5]).map(|b| b.id), Some(1));
+        tree.add(Rc::clone(&missing), &mut out);
+        assert_eq!(
+            out.len(),
+            ORPHAN_POOL_BLOCKS + 1,
+            "the parent connects the rest"
+        );
+        assert_eq!(tree.orphan_count(), 0);
+        assert!(tree.missing_ancestor(&kids[5]).is_none());
+    }
+
+    #[test]
+    fn the_missing_ancestor_is_below_the_orphans_held() {
+        let g = Block::genesis(0x207fffff);
+        let mut tree = Tree::new(Rc::clone(&g));
+        let (a, mut out) = (child(&g, 1), Vec::new());
+        let b = child(&a, 2);
+        let c = child(&b, 3);
+        assert_eq!(tree.missing_ancestor(&c).map(|x| x.id), Some(2));
+        tree.add(Rc::clone(&b), &mut out);
+        assert_eq!(tree.missing_ancestor(&c).map(|x| x.id), Some(1));
+        assert!(tree.missing_ancestor(&a).is_none(), "its parent is held");
     }
 
     #[test]

@@ -17,7 +17,11 @@
 //! Blocks and transactions spread by the network's flooding, over direct links on a complete
 //! graph, or, with direct transport on any other graph, by the nodes' own gossip: a node passes
 //! each new valid block (once its parent is known) and the first valid order to every neighbour
-//! but the one it came from ([`PowParams::gossip`]). A block carries the commander's signed
+//! but the one it came from ([`PowParams::gossip`]). A node that receives a block whose parent
+//! it lacks keeps it in a bounded orphan pool and fetches the missing ancestors with `getdata`
+//! requests, from the sender first, then from its other peers, each asked once per round after
+//! a timeout (see [`fetch`]); requests and replies are messages like any other, with latency,
+//! counted, and a traitor may ignore them. A block carries the commander's signed
 //! transaction; a node verifies the signature before it accepts or relays the block. Traitor
 //! strategies: `selfish`, Eyal and Sirer's selfish mining (see [`selfish`]); `double-spend`, a
 //! private-chain race (see [`double_spend`]); the generic `equivocate` commander signs two
@@ -25,6 +29,7 @@
 
 pub mod chain;
 pub mod double_spend;
+pub mod fetch;
 pub mod selfish;
 
 use std::rc::Rc;
@@ -140,6 +145,8 @@ pub enum PowMsg {
     Tx(Rc<Tx>),
     /// A block, with the commander's transaction it carries.
     Block(Rc<Block>),
+    /// Bitcoin's `getdata`: a request for one missing block, named by its hash (see [`fetch`]).
+    GetData(Rc<Block>),
 }
 
 impl Message for PowMsg {
@@ -147,6 +154,7 @@ impl Message for PowMsg {
         match self {
             PowMsg::Tx(_) => 1 + 64,
             PowMsg::Block(b) => 80 + 32 + if b.tx.is_some() { 65 } else { 0 },
+            PowMsg::GetData(_) => fetch::GETDATA_BYTES,
         }
     }
 
@@ -154,6 +162,7 @@ impl Message for PowMsg {
         match self {
             PowMsg::Tx(tx) => format!("order {}", tx.value),
             PowMsg::Block(b) => format!("block {} by {}", b.height, b.miner),
+            PowMsg::GetData(b) => format!("getdata block {} by {}", b.height, b.miner),
         }
     }
 }
@@ -169,6 +178,8 @@ pub struct Pow {
     tree: Tree,
     /// A buffer for the blocks one arrival connects (kept to spare an allocation per block).
     connected: Vec<Rc<Block>>,
+    /// The missing blocks it is asking for.
+    fetch: fetch::Fetcher,
     /// The first valid commander transaction seen.
     mempool: Option<Rc<Tx>>,
     /// Timers with another generation are stale (the tip moved under them).
@@ -346,7 +357,8 @@ impl Pow {
         }
         let old_base = self.base().id;
         let mut connected = std::mem::take(&mut self.connected);
-        self.tree.add(block, &mut connected);
+        self.tree.add(Rc::clone(&block), &mut connected);
+        fetch::on_block(self, ctx, from, &block);
         for b in connected.drain(..) {
             let valid_bits = b
                 .parent
@@ -471,6 +483,7 @@ impl Protocol for Pow {
             share: setup.hashrate.get(id.idx()).copied().unwrap_or(0.0),
             tree: Tree::new(Block::genesis(setup.pow.initial_bits())),
             connected: Vec::new(),
+            fetch: fetch::Fetcher::new(setup.n),
             mempool: None,
             generation: 0,
             found: None,
@@ -498,6 +511,7 @@ impl Protocol for Pow {
     }
 
     fn on_message(&mut self, ctx: &mut Ctx<PowMsg>, from: NodeId, msg: PowMsg) {
+        self.fetch.heard(from);
         match msg {
             PowMsg::Tx(tx) => {
                 if self.mempool.is_none()
@@ -508,10 +522,14 @@ impl Protocol for Pow {
                 }
             }
             PowMsg::Block(block) => self.receive(ctx, from, block),
+            PowMsg::GetData(block) => fetch::serve(self, ctx, from, &block),
         }
     }
 
     fn on_timer(&mut self, ctx: &mut Ctx<PowMsg>, tag: u64) {
+        if fetch::on_timer(self, ctx, tag) {
+            return;
+        }
         let generation = tag & !(MINE | REDRAW);
         if generation != self.generation {
             return;
@@ -542,7 +560,7 @@ impl Protocol for Pow {
                 let signature = ctx.sign(&Tx::bytes(value));
                 Some(PowMsg::Tx(Rc::new(Tx { value, signature })))
             }
-            PowMsg::Block(..) => None,
+            PowMsg::Block(..) | PowMsg::GetData(..) => None,
         }
     }
 

@@ -1,0 +1,191 @@
+//! Fetching missing blocks, as Bitcoin's `getdata` does. A node that receives a block whose
+//! parent it lacks keeps it in the orphan pool (see [`super::chain`]) and fetches the nearest
+//! missing ancestor:
+//!
+//! - It first waits [`timeout`] (a tenth of the block interval) for the ancestor to arrive by
+//!   itself: on a relaying network (flooding, gossip) blocks overtake one another on different
+//!   paths, and an orphan's parent is usually in flight. A block that arrives as the answer to a
+//!   request is not waited for: if it is an orphan too, its parent is asked for at once.
+//! - Then it asks the general that sent the orphan (an honest sender holds the parent: it mines
+//!   and relays only blocks it has connected), and each time a request goes unanswered for
+//!   [`timeout`], the next peer: another general that sent a descendant, else the next general
+//!   in id order after itself (on a gossip network only the neighbours it has heard from, the
+//!   others being out of reach; on a complete graph or a flooding network, everyone).
+//! - It asks each peer at most once per round. When every peer has been asked the round ends,
+//!   and only a further orphan arriving starts another, so requests are bounded by the orphans
+//!   received times the peers: no request loops.
+//!
+//! The reply is the block itself. When it connects, the orphans under it connect too; when it is
+//! an orphan itself, its own parent is fetched in turn (a round trip per missing block).
+//!
+//! An honest node serves every block in its tree (not the unpublished private blocks of a selfish
+//! or double-spending miner). Requests and replies cross the network with its latency and count
+//! in `messages` and `bytes`. A traitor's behaviour rewrites its replies like any other send:
+//! `drop` and `scripted` may withhold them, and the requester moves on to its next peer. So a
+//! traitor that withholds a block from a node delays it, by a timeout and a round trip per peer
+//! asked, but cannot strand it while an honest peer holds the block.
+
+use std::rc::Rc;
+
+use super::chain::Block;
+use super::{Pow, PowMsg};
+use crate::protocol::Ctx;
+use crate::types::{NodeId, SimTime};
+
+/// Timer tags with this bit are fetch timeouts, the request's serial number below it (mining
+/// timers use bits 62 and 61 with the generation below; generations never reach bit 60).
+pub(super) const TIMEOUT: u64 = 1 << 60;
+
+/// Bytes of a `getdata` naming one block: a one-byte count and one inventory vector (a 4-byte
+/// type and the 32-byte hash).
+pub(super) const GETDATA_BYTES: u32 = 1 + 36;
+
+/// How long an orphan's parent may take to arrive by itself before it is asked for, and a
+/// request to go unanswered before the next peer is asked: a tenth of the block interval, long
+/// against a round trip wherever blocks do not fork constantly, short against the time to
+/// confirm (Bitcoin: a minute against ten).
+pub fn timeout(pow: &Pow) -> SimTime {
+    SimTime(pow.params.block_interval.0 / 10)
+}
+
+/// One missing block being asked for.
+#[derive(Debug)]
+struct Request {
+    /// The missing block (named by its hash; see [`super::chain::Tree::missing_ancestor`]).
+    block: Rc<Block>,
+    /// Peers asked in this round.
+    asked: Vec<bool>,
+    /// Peers that sent a descendant and were not asked yet, in the order they sent it.
+    senders: Vec<NodeId>,
+    /// The serial of the pending timeout.
+    serial: u64,
+}
+
+/// A node's fetching state.
+#[derive(Debug)]
+pub struct Fetcher {
+    /// The generals it has heard from: on a gossip network, its neighbours.
+    heard: Vec<bool>,
+    requests: Vec<Request>,
+    next_serial: u64,
+}
+
+impl Fetcher {
+    pub fn new(n: usize) -> Fetcher {
+        Fetcher {
+            heard: vec![false; n],
+            requests: Vec::new(),
+            next_serial: 0,
+        }
+    }
+
+    /// A message came from `from`.
+    pub fn heard(&mut self, from: NodeId) {
+        if let Some(h) = self.heard.get_mut(from.idx()) {
+            *h = true;
+        }
+    }
+}
+
+/// Block `block` arrived from `from` and was added to the tree or the orphan pool: closes the
+/// request for it, and if it waits for an ancestor, asks for that one.
+pub(super) fn on_block(pow: &mut Pow, ctx: &mut Ctx<PowMsg>, from: NodeId, block: &Block) {
+    let before = pow.fetch.requests.len();
+    pow.fetch.requests.retain(|r| r.block.id != block.id);
+    let fetched = pow.fetch.requests.len() < before;
+    if pow.tree.knows(block.id, block.height) {
+        return;
+    }
+    let Some(missing) = pow.tree.missing_ancestor(block) else {
+        return;
+    };
+    let n = ctx.n;
+    let f = &mut pow.fetch;
+    match f.requests.iter_mut().position(|r| r.block.id == missing.id) {
+        Some(i) => {
+            let r = &mut f.requests[i];
+            let asked = r.asked.get(from.idx()).copied().unwrap_or(true);
+            if !asked && !r.senders.contains(&from) {
+                r.senders.push(from);
+            }
+        }
+        None => {
+            f.requests.push(Request {
+                block: missing,
+                asked: vec![false; n],
+                senders: vec![from],
+                serial: 0,
+            });
+            let i = f.requests.len() - 1;
+            if fetched {
+                ask_next(pow, ctx, i);
+            } else {
+                wait(pow, ctx, i);
+            }
+        }
+    }
+}
+
+/// Sets request `i`'s timeout.
+fn wait(pow: &mut Pow, ctx: &mut Ctx<PowMsg>, i: usize) {
+    let at = ctx.now.saturating_add(timeout(pow));
+    let f = &mut pow.fetch;
+    f.requests[i].serial = f.next_serial;
+    f.next_serial += 1;
+    ctx.timer_at(at, TIMEOUT | f.requests[i].serial);
+}
+
+/// Asks the next peer for request `i`, or ends the round if every peer was asked.
+fn ask_next(pow: &mut Pow, ctx: &mut Ctx<PowMsg>, i: usize) {
+    let (me, gossip) = (pow.id, pow.params.gossip);
+    let f = &mut pow.fetch;
+    let heard = &f.heard;
+    let r = &mut f.requests[i];
+    let mut sender = None;
+    while sender.is_none() && !r.senders.is_empty() {
+        let p = r.senders.remove(0);
+        sender = (!r.asked[p.idx()]).then_some(p);
+    }
+    let n = r.asked.len();
+    let next = sender.or_else(|| {
+        (1..n)
+            .map(|k| NodeId(((me.idx() + k) % n) as u32))
+            .find(|p| !r.asked[p.idx()] && (!gossip || heard[p.idx()]))
+    });
+    let Some(peer) = next else {
+        f.requests.remove(i);
+        return;
+    };
+    r.asked[peer.idx()] = true;
+    ctx.send(peer, PowMsg::GetData(Rc::clone(&r.block)));
+    wait(pow, ctx, i);
+}
+
+/// A timer fired: if it is a fetch timeout still pending, asks the next peer. Returns whether
+/// `tag` was a fetch timeout.
+pub(super) fn on_timer(pow: &mut Pow, ctx: &mut Ctx<PowMsg>, tag: u64) -> bool {
+    if tag & TIMEOUT == 0 {
+        return false;
+    }
+    let serial = tag & !TIMEOUT;
+    if let Some(i) = pow.fetch.requests.iter().position(|r| r.serial == serial) {
+        ask_next(pow, ctx, i);
+    }
+    true
+}
+
+/// `from` asks for `block`: sends it if this node holds it (and has published it).
+pub(super) fn serve(pow: &Pow, ctx: &mut Ctx<PowMsg>, from: NodeId, block: &Rc<Block>) {
+    let private = |unpublished: &[Rc<Block>]| unpublished.iter().any(|b| b.id == block.id);
+    let unpublished = pow
+        .selfish
+        .as_ref()
+        .is_some_and(|s| private(&s.unpublished))
+        || pow
+            .double_spend
+            .as_ref()
+            .is_some_and(|d| private(&d.unpublished));
+    if pow.tree.knows(block.id, block.height) && !unpublished {
+        ctx.send(from, PowMsg::Block(Rc::clone(block)));
+    }
+}
