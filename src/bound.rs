@@ -146,11 +146,11 @@ fn unmet(theorem: &Theorem, p: Params, net: &Network<'_>) -> Option<String> {
             );
         }
         Transport::Flooding => {
-            let kappa = net.graph.vertex_connectivity();
-            if net.graph.n() > 1 && kappa <= factor * p.t {
+            if net.graph.n() > 1 && !net.graph.connectivity_exceeds(factor * p.t) {
                 let k = if factor == 1 { "t" } else { "2t" };
                 return Some(format!(
-                    "connectivity > {k} (the graph's vertex connectivity is {kappa}, t = {})",
+                    "connectivity > {k} (the graph's vertex connectivity is {}, t = {})",
+                    net.graph.vertex_connectivity(),
                     p.t
                 ));
             }

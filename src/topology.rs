@@ -30,10 +30,10 @@
 
 use std::collections::{BTreeSet, VecDeque};
 use std::fmt::Write as _;
-use std::sync::OnceLock;
+use std::sync::Mutex;
 
-use petgraph::algo::{connected_components, dinics};
-use petgraph::graph::{DiGraph, NodeIndex, UnGraph};
+use petgraph::algo::connected_components;
+use petgraph::graph::{NodeIndex, UnGraph};
 use rand::Rng;
 use rand::seq::SliceRandom;
 
@@ -242,7 +242,7 @@ pub enum TopologyError {
 }
 
 /// A concrete communication graph on the generals `0..n`: undirected, simple, no self-loops.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Topology {
     /// Sorted neighbour lists, indexed by general.
     adj: Vec<Vec<NodeId>>,
@@ -253,9 +253,9 @@ pub struct Topology {
     /// The same graph for petgraph's algorithms; `None` for the complete graph, whose facts are
     /// known in closed form.
     graph: Option<UnGraph<(), ()>>,
-    /// κ(G), computed the first time a bound asks for it (once per graph, however many trials
-    /// and protocols share it).
-    connectivity: OnceLock<usize>,
+    /// What is known of κ(G), filled in as bounds ask (once per graph, however many trials and
+    /// protocols share it).
+    connectivity: Mutex<Connectivity>,
 }
 
 impl Topology {
@@ -314,7 +314,7 @@ impl Topology {
             edges: n * n.saturating_sub(1) / 2,
             complete: true,
             graph: None,
-            connectivity: OnceLock::new(),
+            connectivity: Mutex::default(),
         }
     }
 
@@ -343,7 +343,7 @@ impl Topology {
             edges,
             complete: false,
             graph: Some(graph),
-            connectivity: OnceLock::new(),
+            connectivity: Mutex::default(),
         }
     }
 
@@ -473,25 +473,52 @@ impl Topology {
     /// Hakimi (1984) are tried — a general `v` of minimum degree δ with each non-neighbour, and
     /// the non-adjacent pairs of its neighbours — at most n + δ²/2 flows instead of n²/2.
     pub fn vertex_connectivity(&self) -> usize {
-        *self
-            .connectivity
-            .get_or_init(|| self.compute_connectivity())
+        self.connectivity_capped(self.n())
     }
 
-    fn compute_connectivity(&self) -> usize {
+    /// Whether κ(G) > `k`: what a bound needs, often far cheaper than κ itself (the flows stop
+    /// at k + 1 paths).
+    pub fn connectivity_exceeds(&self, k: usize) -> bool {
+        self.connectivity_capped(k + 1) > k
+    }
+
+    /// min(κ(G), `cap`), remembered: a result below its cap is κ itself; one at its cap is a
+    /// lower bound that answers every smaller cap.
+    pub fn connectivity_capped(&self, cap: usize) -> usize {
+        let known = *self.connectivity.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(kappa) = known.exact {
+            return kappa.min(cap);
+        }
+        if cap <= known.at_least {
+            return cap;
+        }
+        let value = self.compute_connectivity(cap);
+        let mut known = self.connectivity.lock().unwrap_or_else(|e| e.into_inner());
+        if value < cap {
+            known.exact = Some(value);
+        } else {
+            known.at_least = known.at_least.max(value);
+        }
+        value
+    }
+
+    /// min(κ(G), `cap`).
+    fn compute_connectivity(&self, cap: usize) -> usize {
         let n = self.n();
         if self.complete {
-            return n.saturating_sub(1);
+            return n.saturating_sub(1).min(cap);
         }
         if !self.is_connected() {
             return 0;
         }
-        let network = self.split_network();
+        let mut flow = SplitFlow::new(self);
         let min_degree = self.adj.iter().map(Vec::len).min().unwrap_or(0);
+        // Each flow needs to find only as many paths as the best separator found so far.
         self.separation_candidates()
             .into_iter()
-            .map(|(s, t)| local_connectivity(&network, s, t))
-            .fold(min_degree, usize::min)
+            .fold(min_degree.min(cap), |best, (s, t)| {
+                best.min(flow.disjoint_paths(s, t, best))
+            })
     }
 
     /// Non-adjacent pairs among which some pair is split by a minimum separator S, for a
@@ -515,25 +542,6 @@ impl Topology {
                 .map(move |&b| (a.idx(), b.idx()))
         });
         far.chain(within).collect()
-    }
-
-    /// The split flow network: general `v` becomes `2v` (in) → `2v + 1` (out) with capacity 1,
-    /// and each edge `{u, v}` becomes arcs `u_out → v_in` and `v_out → u_in`.
-    fn split_network(&self) -> DiGraph<(), u32> {
-        let n = self.n();
-        let mut net = DiGraph::with_capacity(2 * n, n + 2 * self.edges);
-        for _ in 0..2 * n {
-            net.add_node(());
-        }
-        for v in 0..n {
-            net.add_edge(NodeIndex::new(2 * v), NodeIndex::new(2 * v + 1), 1);
-        }
-        for (v, ns) in self.adj.iter().enumerate() {
-            for u in ns {
-                net.add_edge(NodeIndex::new(2 * v + 1), NodeIndex::new(2 * u.idx()), 1);
-            }
-        }
-        net
     }
 
     /// Graphviz DOT of the graph, named `name`. Traitors (`traitor[v] == true`; entries past the
@@ -566,9 +574,114 @@ impl Topology {
 
 /// The most internally vertex-disjoint paths between non-adjacent generals `s` and `t`: the
 /// maximum flow from `s_out` to `t_in` in the split network.
-fn local_connectivity(network: &DiGraph<(), u32>, s: usize, t: usize) -> usize {
-    let (flow, _) = dinics(network, NodeIndex::new(2 * s + 1), NodeIndex::new(2 * t));
-    flow as usize
+/// What a graph's vertex connectivity is known to be.
+#[derive(Clone, Copy, Debug, Default)]
+struct Connectivity {
+    exact: Option<usize>,
+    at_least: usize,
+}
+
+/// The unit-capacity flow network of vertex-disjoint paths: general `v` becomes `2v` (in) →
+/// `2v + 1` (out) with capacity 1, and each edge `{u, v}` becomes arcs `u_out → v_in` and
+/// `v_out → u_in`; every arc has a reverse arc for the residual graph. Arcs in compressed rows.
+struct SplitFlow {
+    /// Arcs of vertex `x` are `first[x]..first[x + 1]`.
+    first: Vec<usize>,
+    head: Vec<u32>,
+    reverse: Vec<usize>,
+    initial: Vec<u8>,
+    capacity: Vec<u8>,
+    /// Breadth-first search state, reused.
+    via: Vec<usize>,
+    queue: VecDeque<usize>,
+}
+
+impl SplitFlow {
+    fn new(g: &Topology) -> SplitFlow {
+        let n = g.n();
+        let mut arcs: Vec<(u32, u32, u8)> = Vec::with_capacity(2 * (n + 2 * g.edges));
+        let mut add = |a: usize, b: usize| {
+            arcs.push((a as u32, b as u32, 1));
+            arcs.push((b as u32, a as u32, 0));
+        };
+        for v in 0..n {
+            add(2 * v, 2 * v + 1);
+            for u in &g.adj[v] {
+                add(2 * v + 1, 2 * u.idx());
+            }
+        }
+        // Sort by tail, keeping each arc's partner: index pairs (2i, 2i + 1) are partners.
+        let mut order: Vec<usize> = (0..arcs.len()).collect();
+        order.sort_by_key(|&i| (arcs[i].0, i));
+        let mut position = vec![0; arcs.len()];
+        for (p, &i) in order.iter().enumerate() {
+            position[i] = p;
+        }
+        let mut first = vec![0; 2 * n + 1];
+        for &(tail, _, _) in &arcs {
+            first[tail as usize + 1] += 1;
+        }
+        for x in 0..2 * n {
+            first[x + 1] += first[x];
+        }
+        let head = order.iter().map(|&i| arcs[i].1).collect();
+        let reverse = order.iter().map(|&i| position[i ^ 1]).collect();
+        let initial: Vec<u8> = order.iter().map(|&i| arcs[i].2).collect();
+        SplitFlow {
+            first,
+            head,
+            reverse,
+            capacity: initial.clone(),
+            initial,
+            via: vec![usize::MAX; 2 * n],
+            queue: VecDeque::new(),
+        }
+    }
+
+    /// The most vertex-disjoint paths between the non-adjacent generals `s` and `t`, counted up
+    /// to `cap`: one breadth-first search per path found.
+    fn disjoint_paths(&mut self, s: usize, t: usize, cap: usize) -> usize {
+        self.capacity.copy_from_slice(&self.initial);
+        let (source, sink) = (2 * s + 1, 2 * t);
+        let mut paths = 0;
+        while paths < cap && self.augment(source, sink) {
+            paths += 1;
+        }
+        paths
+    }
+
+    /// Finds one augmenting path and pushes a unit along it.
+    fn augment(&mut self, source: usize, sink: usize) -> bool {
+        const UNSEEN: usize = usize::MAX;
+        const START: usize = usize::MAX - 1;
+        self.via.fill(UNSEEN);
+        self.via[source] = START;
+        self.queue.clear();
+        self.queue.push_back(source);
+        'search: while let Some(x) = self.queue.pop_front() {
+            for arc in self.first[x]..self.first[x + 1] {
+                let y = self.head[arc] as usize;
+                if self.capacity[arc] > 0 && self.via[y] == UNSEEN {
+                    self.via[y] = arc;
+                    if y == sink {
+                        break 'search;
+                    }
+                    self.queue.push_back(y);
+                }
+            }
+        }
+        if self.via[sink] == UNSEEN {
+            return false;
+        }
+        let mut y = sink;
+        while self.via[y] != START {
+            let arc = self.via[y];
+            self.capacity[arc] -= 1;
+            self.capacity[self.reverse[arc]] += 1;
+            y = self.head[self.reverse[arc]] as usize;
+        }
+        true
+    }
 }
 
 /// Escapes a string for a double-quoted DOT identifier.
@@ -1124,6 +1237,22 @@ mod tests {
             let spec = TopologySpec::ErdosRenyi { p };
             let t = Topology::build(&spec, n, &mut rng(seed), false).unwrap();
             prop_assert_eq!(t.vertex_connectivity(), brute_kappa(&t));
+        }
+
+        /// The capped question a bound asks, in any order of caps on one graph (the answers
+        /// are remembered), agrees with brute force.
+        #[test]
+        fn capped_connectivity_matches_brute_force_in_any_order(
+            n in 2usize..=9, p in 0.0f64..=1.0, seed in any::<u64>(),
+            caps in prop::collection::vec(0usize..=9, 1..5)
+        ) {
+            let spec = TopologySpec::ErdosRenyi { p };
+            let t = Topology::build(&spec, n, &mut rng(seed), false).unwrap();
+            let kappa = brute_kappa(&t);
+            for cap in caps {
+                prop_assert_eq!(t.connectivity_capped(cap), kappa.min(cap));
+                prop_assert_eq!(t.connectivity_exceeds(cap), kappa > cap);
+            }
         }
     }
 }

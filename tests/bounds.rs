@@ -79,7 +79,10 @@ fn direct_transport_on_an_incomplete_graph_is_refused() {
     let text = "n = 7\n[protocol]\nkind = \"dolev-strong\"\n[network]\ntopology = \"ring\"\ntransport = \"direct\"\n";
     let err = Scenario::parse("ring.toml", "ring", text, &[]).unwrap_err();
     assert_eq!(err.key.as_deref(), Some("network.transport"));
-    assert!(err.message.contains("no link between some generals"), "{err}");
+    assert!(
+        err.message.contains("no link between some generals"),
+        "{err}"
+    );
     assert_eq!(err.line, Some(6), "{err}");
     // Proof of work gossips block by block over the same links: allowed.
     let pow = "n = 7\n[protocol]\nkind = \"pow\"\n[network]\ntopology = \"ring\"\ntransport = \"direct\"\n[pow]\nblock_interval_ms = 1000\nconfirmations = 1\n";
@@ -96,7 +99,11 @@ fn lossy_links_are_outside_and_break() {
     assert!(rows.iter().any(violated));
     for r in &rows {
         assert_eq!(r.bound, "outside");
-        assert!(r.bound_rule.contains("network.loss = 0.1"), "{}", r.bound_rule);
+        assert!(
+            r.bound_rule.contains("network.loss = 0.1"),
+            "{}",
+            r.bound_rule
+        );
     }
 }
 
@@ -108,7 +115,11 @@ fn rounds_shorter_than_the_latency_are_outside_and_break() {
     assert!(rows.iter().any(violated));
     for r in &rows {
         assert_eq!(r.bound, "outside");
-        assert!(r.bound_rule.contains("synchronous rounds"), "{}", r.bound_rule);
+        assert!(
+            r.bound_rule.contains("synchronous rounds"),
+            "{}",
+            r.bound_rule
+        );
     }
 }
 
@@ -128,7 +139,10 @@ fn a_delivery_of_exactly_one_round_is_late() {
 fn exponential_latency_is_outside_and_can_break() {
     let text = "n = 10\nt = 0\ntrials = 1000\n[protocol]\nkind = \"dolev-strong\"\n[network]\nlatency_ms = { mean = 10, dist = \"exponential\" }\nround_ms = 70\n";
     let rows = rows(text, &[]);
-    assert!(rows.iter().any(violated), "no message took 7 means in 1000 trials");
+    assert!(
+        rows.iter().any(violated),
+        "no message took 7 means in 1000 trials"
+    );
     for r in &rows {
         assert_eq!(r.bound, "outside");
         assert!(r.bound_rule.contains("bounded delay"), "{}", r.bound_rule);
@@ -155,7 +169,11 @@ fn oral_with_m_above_t_needs_n_above_2t_plus_m() {
 fn sybil_identities_count_in_the_bound() {
     let text = "n = 7\nt = 1\ntrials = 5\n[protocol]\nkind = \"oral\"\nm = 2\n[faults]\nbehaviour = \"equivocate\"\nsybil = 1\n";
     for r in rows(text, &[]) {
-        assert_eq!(r.bound, "inside", "8 generals, 2 traitors, m = 2: {}", r.bound_rule);
+        assert_eq!(
+            r.bound, "inside",
+            "8 generals, 2 traitors, m = 2: {}",
+            r.bound_rule
+        );
     }
     for r in rows(text, &["faults.sybil=2"]) {
         assert_eq!(r.bound, "outside", "9 generals, 3 traitors, m = 2");
@@ -170,6 +188,10 @@ fn a_trial_stopped_by_a_limit_is_outside() {
         assert_eq!(r.stop, "event-limit");
         assert!(!r.termination);
         assert_eq!(r.bound, "outside");
-        assert!(r.bound_rule.contains("limits.max_events"), "{}", r.bound_rule);
+        assert!(
+            r.bound_rule.contains("limits.max_events"),
+            "{}",
+            r.bound_rule
+        );
     }
 }
