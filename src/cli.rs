@@ -227,7 +227,9 @@ fn check_jobs(jobs: Option<usize>) -> Result<(), InputError> {
         Some(0) => Err(InputError::file("--jobs", "must be at least 1")),
         Some(j) if j > MAX_JOBS => Err(InputError::file(
             "--jobs",
-            format!("{j} is more than {MAX_JOBS} worker threads (the output does not depend on --jobs)"),
+            format!(
+                "{j} is more than {MAX_JOBS} worker threads (the output does not depend on --jobs)"
+            ),
         )),
         _ => Ok(()),
     }

@@ -323,7 +323,11 @@ fn exhaustive(
         Who::Random => (0..base.sc.t as u32).collect(),
     };
     let first_slots = slots(base, kind, base.sc.n, &first, seed)?;
-    let k: usize = first_slots.iter().flat_map(|p| p.values()).map(Vec::len).sum();
+    let k: usize = first_slots
+        .iter()
+        .flat_map(|p| p.values())
+        .map(Vec::len)
+        .sum();
     let estimate = count as f64 * 3f64.powi(k.min(i32::MAX as usize) as i32);
     if estimate > budget as f64 {
         return Err(too_many(estimate, count));
@@ -610,11 +614,17 @@ mod tests {
         for n in 1..9u32 {
             for t in 1..=n as usize {
                 for c in 0..n {
-                    let listed: Vec<Vec<u32>> =
-                        subsets(n, t).into_iter().filter(|s| s.contains(&c)).collect();
+                    let listed: Vec<Vec<u32>> = subsets(n, t)
+                        .into_iter()
+                        .filter(|s| s.contains(&c))
+                        .collect();
                     assert_eq!(listed.len() as u128, binomial(n as u64 - 1, t as u64 - 1));
                     for (i, s) in listed.iter().enumerate() {
-                        assert_eq!(&commander_placement(n, t, c, i as u128), s, "n {n} t {t} c {c}");
+                        assert_eq!(
+                            &commander_placement(n, t, c, i as u128),
+                            s,
+                            "n {n} t {t} c {c}"
+                        );
                     }
                 }
             }

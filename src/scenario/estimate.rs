@@ -60,7 +60,12 @@ pub fn refuse_large_graph(
 ) -> Result<(), InputError> {
     let edges = spec.expected_edges(nodes);
     let bytes = graph_bytes(nodes, edges, *spec == TopologySpec::Complete);
-    refuse_memory(bytes, &format!("a {} graph of {nodes} nodes", spec.name()), limits, src)
+    refuse_memory(
+        bytes,
+        &format!("a {} graph of {nodes} nodes", spec.name()),
+        limits,
+        src,
+    )
 }
 
 fn refuse_memory(bytes: f64, what: &str, limits: &Limits, src: &Source) -> Result<(), InputError> {
@@ -105,7 +110,13 @@ pub fn refuse_too_large(s: &Shape, src: &Source) -> Result<(), InputError> {
             blocks: s.pow.end_height(),
         };
         let messages = kind.estimate(input) * hops_per_send;
-        let what = format!("{} with n = {}{sybil}, t = {}, m = {}", kind.name(), s.n, s.t, s.m);
+        let what = format!(
+            "{} with n = {}{sybil}, t = {}, m = {}",
+            kind.name(),
+            s.n,
+            s.t,
+            s.m
+        );
         if messages > limits.max_messages as f64 {
             return Err(src.error(
                 "limits.max_messages",
@@ -154,7 +165,8 @@ pub fn refuse_too_large(s: &Shape, src: &Source) -> Result<(), InputError> {
 fn hashes(pow: &PowParams, miners: usize, horizon: SimTime) -> f64 {
     let factor = pow.hashrate_change.map_or(1.0, |(_, f)| f.max(1.0));
     let rate_per_us = pow.hashes_per_block as f64 / pow.block_interval.0.max(1) as f64 * factor;
-    let per_round = (miners as f64 * pow.hashes_per_block as f64).min(horizon.0 as f64 * rate_per_us);
+    let per_round =
+        (miners as f64 * pow.hashes_per_block as f64).min(horizon.0 as f64 * rate_per_us);
     per_round * blocks_mined(pow)
 }
 

@@ -51,7 +51,8 @@ impl ScenarioText {
                 "is a directory, not a scenario file",
             ));
         }
-        let cannot = |e: std::io::Error| InputError::file(&file, format!("cannot read the file: {e}"));
+        let cannot =
+            |e: std::io::Error| InputError::file(&file, format!("cannot read the file: {e}"));
         let mut bytes = Vec::new();
         std::fs::File::open(path)
             .and_then(|f| f.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes))

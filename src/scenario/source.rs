@@ -86,7 +86,9 @@ impl Source {
         };
         if message.starts_with("duplicate key") {
             let name = self.text.get(span.clone()).unwrap_or("").trim();
-            let name = name.trim_matches(|c| c == '[' || c == ']' || c == '"').trim();
+            let name = name
+                .trim_matches(|c| c == '[' || c == ']' || c == '"')
+                .trim();
             if !name.is_empty() && name.len() <= 80 && !name.contains('\n') {
                 message = format!("duplicate key `{name}`: it is set twice");
             }
@@ -122,7 +124,11 @@ impl Source {
             set_path(&mut table, &key, value).map_err(|m| set_error(spec, &key, m))?;
             // Check each override as it comes, so an error names the one at fault.
             RawScenario::deserialize(toml::Value::Table(table.clone())).map_err(|e| {
-                set_error(spec, &key, explain_seed(Some(&key), e.message().trim().into()))
+                set_error(
+                    spec,
+                    &key,
+                    explain_seed(Some(&key), e.message().trim().into()),
+                )
             })?;
             self.overridden.push(key);
         }

@@ -200,10 +200,16 @@ fn show(x: f64) -> String {
 
 fn millis(ms: f64, src: &Source, key: &str) -> Result<SimTime> {
     if !ms.is_finite() || ms < 0.0 {
-        return Err(src.error(key, format!("{} ms: a time must be a finite number >= 0", show(ms))));
+        return Err(src.error(
+            key,
+            format!("{} ms: a time must be a finite number >= 0", show(ms)),
+        ));
     }
     if ms > 1e12 {
-        return Err(src.error(key, format!("{} ms is too long (more than 10^12 ms)", show(ms))));
+        return Err(src.error(
+            key,
+            format!("{} ms is too long (more than 10^12 ms)", show(ms)),
+        ));
     }
     Ok(SimTime::from_ms_f64(ms))
 }
@@ -305,7 +311,10 @@ fn refuse_keys_that_do_not_apply(p: &RawProtocol, kinds: &[Kind], src: &Source) 
     if p.m.is_some() && !kinds.iter().any(|k| matches!(k, Kind::Oral | Kind::Signed)) {
         return Err(src.error(
             "protocol.m",
-            format!("the depth m applies to \"oral\" and \"signed\" only, not to {}", names()),
+            format!(
+                "the depth m applies to \"oral\" and \"signed\" only, not to {}",
+                names()
+            ),
         ));
     }
     Ok(())
@@ -572,7 +581,10 @@ fn latency(raw: Option<&RawLatency>, src: &Source) -> Result<Latency> {
         (None, Some(lo), Some(hi), None, None | Some("uniform")) => {
             let (min, max) = (millis(lo, src, &key("min"))?, millis(hi, src, &key("max"))?);
             if min > max {
-                return Err(src.error(KEY, format!("min = {} is greater than max = {}", show(lo), show(hi))));
+                return Err(src.error(
+                    KEY,
+                    format!("min = {} is greater than max = {}", show(lo), show(hi)),
+                ));
             }
             Ok(Latency::Uniform { min, max })
         }
@@ -792,7 +804,10 @@ fn pow(raw: &RawScenario, src: &Source, kinds: &[Kind]) -> Result<PowParams> {
         .transpose()?;
     if let Some(q) = r.attacker_share {
         if !(0.0..1.0).contains(&q) {
-            return Err(src.error("pow.attacker_share", format!("{}: a share in [0, 1)", show(q))));
+            return Err(src.error(
+                "pow.attacker_share",
+                format!("{}: a share in [0, 1)", show(q)),
+            ));
         }
         p.attacker_share = Some(q);
     }

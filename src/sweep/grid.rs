@@ -125,9 +125,10 @@ pub const MAX_CELLS: u128 = 100_000;
 
 /// How many cells the grid has (without listing them).
 pub fn cell_count(n: &[u64], t: &[u64], vary: &[Vary]) -> u128 {
-    vary.iter().fold(n.len() as u128 * t.len() as u128, |acc, v| {
-        acc.saturating_mul(v.values.len() as u128)
-    })
+    vary.iter()
+        .fold(n.len() as u128 * t.len() as u128, |acc, v| {
+            acc.saturating_mul(v.values.len() as u128)
+        })
 }
 
 /// All cells, in grid order, made one at a time (a large grid is never held in memory).

@@ -660,7 +660,11 @@ mod tests {
             let tries = grind(&mut h, u64::MAX, 16).expect("a block is found");
             let target = compact_to_target(h.bits).unwrap();
             assert!(Target::from_le_bytes(h.hash()) <= target);
-            assert_eq!(u64::from(h.time - 1000), (tries - 1) / 16, "one roll per 16 nonces");
+            assert_eq!(
+                u64::from(h.time - 1000),
+                (tries - 1) / 16,
+                "one roll per 16 nonces"
+            );
         }
     }
 
