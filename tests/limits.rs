@@ -119,6 +119,7 @@ fn byzsim(dir: &Path, args: &[&str]) -> (i32, String, String) {
         .stderr(std::fs::File::create(&err).unwrap())
         .spawn()
         .expect("byzsim starts");
+    #[allow(clippy::disallowed_methods)] // the test's own guard, not simulated time
     let started = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
