@@ -218,11 +218,26 @@ fn load_all(files: &[PathBuf], overrides: &[String]) -> Result<Vec<Scenario>, In
     files.iter().map(|f| Scenario::load(f, overrides)).collect()
 }
 
+/// The most worker threads `--jobs` may ask for: output never depends on it, and past a few per
+/// core threads only cost memory (each has its own stack).
+pub const MAX_JOBS: usize = 1024;
+
+fn check_jobs(jobs: Option<usize>) -> Result<(), InputError> {
+    match jobs {
+        Some(0) => Err(InputError::file("--jobs", "must be at least 1")),
+        Some(j) if j > MAX_JOBS => Err(InputError::file(
+            "--jobs",
+            format!(
+                "{j} is more than {MAX_JOBS} worker threads (the output does not depend on --jobs)"
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn run_command(args: RunArgs) -> Result<u8, InputError> {
+    check_jobs(args.jobs)?;
     if let Some(jobs) = args.jobs {
-        if jobs == 0 {
-            return Err(InputError::file("--jobs", "must be at least 1"));
-        }
         // Fails only if a pool exists already, which is fine: results do not depend on it.
         let _ = rayon::ThreadPoolBuilder::new()
             .num_threads(jobs)
@@ -315,9 +330,7 @@ fn hunt_command(args: HuntArgs) -> Result<u8, InputError> {
 }
 
 fn sweep_command(args: SweepArgs) -> Result<u8, InputError> {
-    if args.jobs == Some(0) {
-        return Err(InputError::file("--jobs", "must be at least 1"));
-    }
+    check_jobs(args.jobs)?;
     let opts = SweepOptions {
         n: parse_range("--n", &args.n)?,
         t: parse_range("--t", &args.t)?,

@@ -116,20 +116,27 @@ impl Table {
             })
     }
 
-    /// The number in column `c` of `row`: `true`/`false` count as 1/0; empty is `None`.
+    /// The number in column `c` of `row`: `true`/`false` count as 1/0; empty is `None`; NaN or an
+    /// infinity is an error.
     fn number(&self, row: &csv::StringRecord, c: usize) -> Result<Option<f64>, InputError> {
         let text = row.get(c).unwrap_or("").trim();
         match text {
             "" => Ok(None),
             "true" => Ok(Some(1.0)),
             "false" => Ok(Some(0.0)),
-            _ => text.parse::<f64>().map(Some).map_err(|_| InputError {
-                file: self.file.clone(),
-                line: None,
-                col: None,
-                key: Some(self.header[c].clone()),
-                message: format!("`{text}` is not a number"),
-            }),
+            // NaN and infinities cannot be placed on an axis or a colour scale: refused.
+            _ => text
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .map(Some)
+                .ok_or_else(|| InputError {
+                    file: self.file.clone(),
+                    line: None,
+                    col: None,
+                    key: Some(self.header[c].clone()),
+                    message: format!("`{text}` is not a finite number"),
+                }),
         }
     }
 

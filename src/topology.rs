@@ -88,6 +88,22 @@ impl TopologySpec {
         }
     }
 
+    /// Undirected edges a graph of the family on `n` generals has (expected, for a random one),
+    /// computed without building it: the cheap check before a graph too large is built.
+    pub fn expected_edges(&self, n: usize) -> f64 {
+        let n_f = n as f64;
+        let pairs = n_f * (n_f - 1.0) / 2.0;
+        match self {
+            TopologySpec::Complete => pairs,
+            TopologySpec::Ring => n_f,
+            TopologySpec::RandomRegular { degree } | TopologySpec::SmallWorld { degree, .. } => {
+                (n_f * *degree as f64 / 2.0).min(pairs)
+            }
+            TopologySpec::ErdosRenyi { p } => pairs * p,
+            TopologySpec::Edges(edges) => edges.len() as f64,
+        }
+    }
+
     /// Checks the parameters against `n` generals without building anything.
     ///
     /// Every family needs `n ≥ 1`; a ring needs `n ≥ 3`; a random-regular graph needs
@@ -789,13 +805,13 @@ fn erdos_renyi(n: usize, p: f64, rng: &mut SimRng) -> Vec<BTreeSet<u32>> {
     if p >= 1.0 {
         return complete_sets(n);
     }
-    let log_q = (-p).ln_1p();
+    let log_q = libm::log1p(-p);
     let (n, mut v, mut w) = (n as i64, 1_i64, -1_i64);
     while v < n {
         let r: f64 = rng.random();
         // Pairs skipped before the next kept one; `as` saturates, so a skip past every
         // remaining pair simply ends the graph.
-        let skip = ((-r).ln_1p() / log_q).floor() as i64;
+        let skip = (libm::log1p(-r) / log_q).floor() as i64;
         w = w.saturating_add(1).saturating_add(skip);
         while w >= v && v < n {
             w -= v;

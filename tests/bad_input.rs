@@ -111,6 +111,15 @@ fn scenarios() -> Vec<(&'static str, String, Vec<&'static str>)> {
         ("time limit negative", with("[limits]\nmax_time_ms = -1\n"), vec!["key `limits.max_time_ms`"]),
         ("pow table for vote", with("[pow]\nconfirmations = 6\n"), vec!["key `pow`"]),
         ("pow confirmations zero", "n = 4\n[protocol]\nkind = \"pow\"\n[pow]\nconfirmations = 0\n".into(), vec!["key `pow.confirmations`"]),
+        ("duplicate key names the key", "n = 4\nt = 1\nn = 5\n".into(), vec!["bad.toml:3:", "duplicate key `n`"]),
+        ("duplicate table names the table", format!("{BASE}[protocol]\nkind = \"oral\"\n"), vec!["bad.toml:5:", "duplicate key `protocol`"]),
+        ("deep nesting", format!("x = {}{}\n", "[".repeat(5000), "]".repeat(5000)), vec!["bad.toml:1:", "recursion"]),
+        ("inputs on oral", "n = 4\n[protocol]\nkind = \"oral\"\ninputs = \"attack\"\n".into(), vec!["key `protocol.inputs`", "oral"]),
+        ("value on vote", with("value = \"attack\"\n"), vec!["key `protocol.value`", "vote"]),
+        ("m on vote", with("m = 1\n"), vec!["key `protocol.m`", "vote"]),
+        ("split lists a general twice", with("[faults]\nbehaviour = \"equivocate\"\nsplit = [1, 1]\n"), vec!["key `faults.split`", "twice"]),
+        ("tiny negative loss prints readably", with("[network]\nloss = -1e-300\n"), vec!["key `network.loss`", "-1e-300 is not a probability"]),
+        ("memory limit zero", with("[limits]\nmax_memory_mb = 0\n"), vec!["key `limits.max_memory_mb`"]),
         ("pow head start of two", "n = 4\n[protocol]\nkind = \"pow\"\n[pow]\nhead_start = 2\n".into(), vec!["key `pow.head_start`"]),
     ]
 }
@@ -263,9 +272,79 @@ fn bad_command_lines_exit_2_and_name_the_argument() {
             vec!["nope.csv"],
         ),
         ("topology without --dot", vec!["topology", s], vec!["--dot"]),
+        (
+            "sweep vary an unknown key",
+            vec!["sweep", s, "--n", "4", "--t", "0", "--vary", "nosuch=1,2"],
+            vec!["--vary", "nosuch"],
+        ),
+        (
+            "sweep zero trials",
+            vec!["sweep", s, "--n", "4", "--t", "0", "--trials", "0"],
+            vec!["--trials"],
+        ),
+        (
+            "sweep where no cell can run",
+            vec!["sweep", s, "--n", "0..=0", "--t", "0"],
+            vec!["no cell", "key `n`"],
+        ),
+        (
+            "set seed beyond range",
+            vec!["run", "--set", "seed=18446744073709551615"],
+            vec!["key `seed`", "2^63"],
+        ),
+        (
+            "jobs above the cap",
+            vec!["run", "--jobs", "5000"],
+            vec!["--jobs", "1024"],
+        ),
     ];
     assert!(cases.len() >= 20);
     for (what, args, needles) in cases {
         check(&byzsim_in(d, &args), &needles, what);
+    }
+}
+
+/// `plot` refuses NaN and infinite values (in --z or --y columns) with exit 2; it never panics
+/// or loops.
+#[test]
+fn plot_refuses_nan_and_infinite_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let header = "n,t,agreement,decision_time_ms\n";
+    for bad in ["NaN", "inf", "-inf"] {
+        let csv = format!("{header}4,0,true,1.0\n5,1,true,{bad}\n6,1,false,2.0\n");
+        std::fs::write(d.join("in.csv"), csv).unwrap();
+        let heat = [
+            "plot",
+            "in.csv",
+            "--x",
+            "n",
+            "--y",
+            "t",
+            "--z",
+            "decision_time_ms",
+            "--out",
+            "h.svg",
+        ];
+        check(
+            &byzsim_in(d, &heat),
+            &["decision_time_ms", bad, "not a finite number"],
+            "heatmap z",
+        );
+        let lines = [
+            "plot",
+            "in.csv",
+            "--x",
+            "n",
+            "--y",
+            "decision_time_ms",
+            "--out",
+            "l.svg",
+        ];
+        check(
+            &byzsim_in(d, &lines),
+            &["decision_time_ms", "not a finite number"],
+            "lines y",
+        );
     }
 }

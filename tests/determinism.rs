@@ -48,7 +48,8 @@ fn another_seed_gives_other_trials() {
 }
 
 /// Pins the exact output of the built-in scenario. If a change moves it on purpose (a new
-/// column, a new draw), update the digest in the same commit and say why.
+/// column, a new draw), update the digest in the same commit and say why. Last moved by the
+/// `unroutable` column (the other columns are byte-identical to before).
 #[test]
 fn golden_digest_of_the_default_scenario_csv() {
     let bytes = csv_of(&Scenario::builtin(&[]).unwrap(), 2);
@@ -59,4 +60,4 @@ fn golden_digest_of_the_default_scenario_csv() {
     assert_eq!(digest, GOLDEN, "the default scenario's CSV changed");
 }
 
-const GOLDEN: &str = "2bd3063c93cbf613102730e173699aa7cfd4a67c965ef077be57ec071c1dcd7a";
+const GOLDEN: &str = "b82244530d85768c0d91e5b70133337a26209ab371c585cddc169e9bd9804e92";

@@ -171,22 +171,28 @@ fn bound_of(n: usize, t: usize, extra: &str) -> (String, String) {
     (r.bound, r.bound_rule)
 }
 
-/// Inside iff n > 3t and m >= t on a complete graph (Theorem 1); on any other graph the vertex
-/// connectivity must also exceed 2t (Dolev 1982).
+/// Inside iff n > 3t and m >= t on a complete graph (Theorem 1; n > 2t + m when m > t, Lemma
+/// 1); on any other graph the vertex connectivity must also exceed 2t (Dolev 1982), and the
+/// values must travel by reliable transmission, which flooding is not.
 #[test]
 fn bound_needs_n_above_3t_m_at_least_t_and_connectivity_above_2t() {
     let rule = "n > 3t, m >= t";
+    let rule_m = "n > 2t + m, m >= t";
     let graph_rule = "n > 3t, m >= t, connectivity > 2t";
+    let flooding_not_reliable = "n > 3t, m >= t, connectivity > 2t; not met: reliable transmission (flooding hands over the first copy, which a traitor relay can tamper with; use transport = \"disjoint-paths\")";
     let ring = "[network]\ntransport = \"flooding\"\nround_ms = 300\ntopology = \"ring\"\n";
     let cases = [
         (4, 1, "", "inside", rule),
         (3, 1, "", "outside", rule),
         (7, 2, "", "inside", rule),
-        (7, 2, "m = 1\n", "outside", rule),
+        (7, 2, "m = 1\n", "outside", rule_m),
+        (4, 1, "m = 2\n", "outside", rule_m),
+        (5, 1, "m = 2\n", "inside", rule_m),
         (6, 2, "", "outside", rule),
         (4, 0, "m = 0\n", "inside", rule),
-        // A ring has connectivity 2: not above 2t for t = 1, but enough for t = 0.
-        (7, 1, ring, "outside", graph_rule),
+        // With a traitor, flooding is not reliable transmission for unsigned values; with none
+        // it is, and a ring's connectivity 2 is above 2t = 0.
+        (7, 1, ring, "outside", flooding_not_reliable),
         (7, 0, ring, "inside", graph_rule),
     ];
     for (n, t, extra, inside, rule) in cases {

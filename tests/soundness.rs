@@ -146,7 +146,10 @@ fn case() -> impl Strategy<Value = Case> {
                     }
                 }
                 // Oral messages grow like n^(m+1): keep the search small.
-                let m = m.map(|m| m.min(n - 1).min(if n <= 6 { 3 } else { 2 }));
+                // `m` is a key of the protocols that have it (oral, signed) only.
+                let m = m
+                    .filter(|_| matches!(kind, "oral" | "signed"))
+                    .map(|m| m.min(n - 1).min(if n <= 6 { 3 } else { 2 }));
                 let n = if kind == "oral" { n.min(7) } else { n };
                 let t = t.min(n - 1);
                 // Direct links on an incomplete graph are refused; relay over it instead.

@@ -29,6 +29,12 @@ pub struct Limits {
     pub max_time: SimTime,
     /// Transmissions (the memory a trial holds grows with them).
     pub max_messages: u64,
+    /// Estimated double SHA-256 hashes of hash mining per trial: a scenario estimated above it is
+    /// refused before it runs (the engine itself does not count them).
+    pub max_hashes: u64,
+    /// Estimated memory per trial in MiB (graph and proof-of-work blocks): a scenario estimated
+    /// above it is refused before it runs.
+    pub max_memory_mb: u64,
 }
 
 impl Default for Limits {
@@ -37,6 +43,9 @@ impl Default for Limits {
             max_events: 200_000_000,
             max_time: SimTime::from_ms(86_400_000),
             max_messages: 50_000_000,
+            // About 7 minutes of grinding at ~2.4 million hashes per second on one core.
+            max_hashes: 1_000_000_000,
+            max_memory_mb: 4096,
         }
     }
 }

@@ -47,7 +47,7 @@ impl Latency {
             Latency::Uniform { min, max } => SimTime(rng.random_range(min.0..=max.0)),
             Latency::Exponential { mean } => {
                 let u: f64 = rng.random();
-                SimTime((-(1.0 - u).ln() * mean.0 as f64).round() as u64)
+                SimTime((-libm::log(1.0 - u) * mean.0 as f64).round() as u64)
             }
         }
     }

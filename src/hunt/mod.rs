@@ -196,6 +196,65 @@ fn slots(
         .collect())
 }
 
+/// C(n, k), saturating at `u128::MAX`.
+fn binomial(n: u64, k: u64) -> u128 {
+    if k > n {
+        return 0;
+    }
+    let k = k.min(n - k);
+    let mut c: u128 = 1;
+    for i in 0..k {
+        // c · (n − i) / (i + 1) stays whole at every step.
+        c = match c.checked_mul((n - i) as u128) {
+            Some(x) => x / (i + 1) as u128,
+            None => return u128::MAX,
+        };
+    }
+    c
+}
+
+/// How many placements `faults.who` allows, counted without listing them.
+fn placement_count(sc: &Scenario) -> u128 {
+    let (n, t) = (sc.n as u64, sc.t as u64);
+    match &sc.who {
+        Who::Ids(_) => 1,
+        Who::Random => binomial(n, t),
+        Who::Commander => binomial(n - 1, t - 1),
+    }
+}
+
+/// The `index`-th placement containing `commander` in lexicographic order (the order of
+/// [`placements`]), found without listing them.
+fn commander_placement(n: u32, t: usize, commander: u32, mut index: u128) -> Vec<u32> {
+    // Completions of a prefix: `left` more ids from `from..n`, the commander among them unless
+    // the prefix has it.
+    let completions = |from: u32, left: usize, need: bool| -> u128 {
+        let rest = (n - from) as u64;
+        match (need, commander >= from) {
+            (false, _) => binomial(rest, left as u64),
+            (true, true) if left > 0 => binomial(rest - 1, left as u64 - 1),
+            (true, _) => 0,
+        }
+    };
+    let mut out = Vec::with_capacity(t);
+    let mut need = true;
+    let mut from = 0;
+    while out.len() < t {
+        for v in from..n {
+            let still_need = need && v != commander;
+            let k = completions(v + 1, t - out.len() - 1, still_need);
+            if index < k {
+                out.push(v);
+                need = still_need;
+                from = v + 1;
+                break;
+            }
+            index -= k;
+        }
+    }
+    out
+}
+
 /// The traitor placements `faults.who` allows.
 fn placements(sc: &Scenario) -> Vec<Vec<u32>> {
     let (n, t, commander) = (sc.n as u32, sc.t, sc.commander.0);
@@ -247,6 +306,32 @@ fn exhaustive(
         ));
     }
     let seed = base.sc.seed;
+    let too_many = |total: f64, placements: u128| {
+        InputError::file(
+            &base.file,
+            format!(
+                "--exhaustive: the traitors have about {total:.3e} ways to choose ({placements} placement(s), 3 choices per transmission) for {}, more than --budget {budget}: shrink the configuration, raise --budget, or search at random without --exhaustive",
+                kind.name()
+            ),
+        )
+    };
+    // Count before simulating: placements × the choices of the first one (one honest run).
+    let count = placement_count(&base.sc);
+    let first = match &base.sc.who {
+        Who::Ids(ids) => ids.iter().map(|v| v.0).collect(),
+        Who::Commander => commander_placement(base.sc.n as u32, base.sc.t, base.sc.commander.0, 0),
+        Who::Random => (0..base.sc.t as u32).collect(),
+    };
+    let first_slots = slots(base, kind, base.sc.n, &first, seed)?;
+    let k: usize = first_slots
+        .iter()
+        .flat_map(|p| p.values())
+        .map(Vec::len)
+        .sum();
+    let estimate = count as f64 * 3f64.powi(k.min(i32::MAX as usize) as i32);
+    if estimate > budget as f64 {
+        return Err(too_many(estimate, count));
+    }
     let mut plans = Vec::new();
     let mut total: f64 = 0.0;
     for who in placements(&base.sc) {
@@ -256,14 +341,7 @@ fn exhaustive(
         plans.push((who, slots, k));
     }
     if total > budget as f64 {
-        return Err(InputError::file(
-            &base.file,
-            format!(
-                "--exhaustive: the traitors have about {total:.3e} ways to choose ({} placement(s), 3 choices per transmission) for {}, more than --budget {budget}: shrink the configuration, raise --budget, or search at random without --exhaustive",
-                plans.len(),
-                kind.name()
-            ),
-        ));
+        return Err(too_many(total, plans.len() as u128));
     }
     for (who, slots, k) in plans {
         let positions: Vec<(usize, u32, usize)> = slots
@@ -315,7 +393,7 @@ fn swarm(
     tried: &mut u64,
 ) -> Result<Option<(Candidate, &'static str)>, InputError> {
     let sc = &base.sc;
-    let all = placements(sc);
+    let count = placement_count(sc);
     let mut slot_cache: BTreeMap<Vec<u32>, Vec<Plan>> = BTreeMap::new();
     for i in 0..budget {
         let mut rng: SimRng = crate::rng::stream(mix(&[sc.seed, i]), crate::rng::Stream::Protocol);
@@ -328,7 +406,23 @@ fn swarm(
                 w.sort_unstable();
                 w
             }
-            _ => all[rng.random_range(0..all.len())].clone(),
+            Who::Ids(ids) => ids.iter().map(|v| v.0).collect(),
+            // The same draw as indexing the list of placements, without listing them.
+            Who::Commander => match usize::try_from(count) {
+                Ok(len) => {
+                    let index = rng.random_range(0..len) as u128;
+                    commander_placement(sc.n as u32, sc.t, sc.commander.0, index)
+                }
+                Err(_) => {
+                    let mut w: Vec<u32> = sample(&mut rng, sc.n - 1, sc.t - 1)
+                        .into_iter()
+                        .map(|v| v as u32 + u32::from(v as u32 >= sc.commander.0))
+                        .chain([sc.commander.0])
+                        .collect();
+                    w.sort_unstable();
+                    w
+                }
+            },
         };
         if !slot_cache.contains_key(&who) {
             let s = slots(base, kind, sc.n, &who, sc.seed)?;
@@ -499,5 +593,41 @@ mod tests {
         );
         assert_eq!(subsets(3, 0), vec![Vec::<u32>::new()]);
         assert_eq!(subsets(5, 3).len(), 10);
+    }
+
+    #[test]
+    fn binomial_counts_subsets() {
+        assert_eq!(binomial(30, 9), 14_307_150);
+        assert_eq!(binomial(5, 0), 1);
+        assert_eq!(binomial(3, 4), 0);
+        assert_eq!(binomial(100_000, 50_000), u128::MAX);
+        for n in 0..12u32 {
+            for t in 0..=n as usize {
+                assert_eq!(subsets(n, t).len() as u128, binomial(n as u64, t as u64));
+            }
+        }
+    }
+
+    /// Unranking lists the same placements, in the same order, as filtering the subsets.
+    #[test]
+    fn commander_placements_unrank_in_lexicographic_order() {
+        for n in 1..9u32 {
+            for t in 1..=n as usize {
+                for c in 0..n {
+                    let listed: Vec<Vec<u32>> = subsets(n, t)
+                        .into_iter()
+                        .filter(|s| s.contains(&c))
+                        .collect();
+                    assert_eq!(listed.len() as u128, binomial(n as u64 - 1, t as u64 - 1));
+                    for (i, s) in listed.iter().enumerate() {
+                        assert_eq!(
+                            &commander_placement(n, t, c, i as u128),
+                            s,
+                            "n {n} t {t} c {c}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }

@@ -5,10 +5,12 @@
 //! value and combination once and builds the typed [`Scenario`] the simulator runs. Every error
 //! names the file, the line and column where known, and the key ([`InputError`]).
 
+pub mod estimate;
 pub mod raw;
 pub mod source;
 mod validate;
 
+use std::io::Read as _;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -24,6 +26,10 @@ pub use source::Source;
 
 /// The built-in scenario that `byzsim run` uses when given no file.
 pub const DEFAULT_SCENARIO: &str = include_str!("default.toml");
+
+/// The largest scenario file byzsim reads: 1 MiB, far above any hand-written scenario (the
+/// largest in `scenarios/` is a few KiB), and read no further, so `byzsim run /dev/zero` stops.
+pub const MAX_SCENARIO_BYTES: u64 = 1 << 20;
 
 /// A scenario file's text, read once (a sweep validates it once per cell).
 #[derive(Clone, Debug)]
@@ -45,8 +51,21 @@ impl ScenarioText {
                 "is a directory, not a scenario file",
             ));
         }
-        let bytes = std::fs::read(path)
-            .map_err(|e| InputError::file(&file, format!("cannot read the file: {e}")))?;
+        let cannot =
+            |e: std::io::Error| InputError::file(&file, format!("cannot read the file: {e}"));
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(cannot)?;
+        if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+            return Err(InputError::file(
+                &file,
+                format!(
+                    "is larger than {} bytes (1 MiB), too large for a scenario file",
+                    MAX_SCENARIO_BYTES
+                ),
+            ));
+        }
         let text = String::from_utf8(bytes)
             .map_err(|_| InputError::file(&file, "is not a UTF-8 text (TOML) file"))?;
         let stem = path
@@ -124,10 +143,13 @@ pub struct NetworkSpec {
     pub topology: TopologySpec,
     /// Random graphs are redrawn until connected (default for flooding).
     pub require_connected: bool,
-    /// Built once when the topology is not random.
+    /// Built once when the topology is neither random nor complete (each trial builds a complete
+    /// graph itself: validating it needs nothing built).
     pub fixed: Option<Arc<Topology>>,
     /// Edges of the first trial's graph (for work estimates).
     pub edges: usize,
+    /// The first trial's graph is complete.
+    pub complete: bool,
     pub transport: Transport,
     pub latency: Latency,
     pub loss: f64,

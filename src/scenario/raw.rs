@@ -113,6 +113,8 @@ pub struct RawLimits {
     pub max_events: Option<u64>,
     pub max_messages: Option<u64>,
     pub max_time_ms: Option<f64>,
+    pub max_hashes: Option<u64>,
+    pub max_memory_mb: Option<u64>,
 }
 
 /// `hashrate_change = { at_ms = 60000, factor = 4 }`.

@@ -80,10 +80,19 @@ impl Source {
 
     /// An error from the TOML parser or deserializer, located by its span.
     fn toml_error(&self, err: &toml::de::Error) -> InputError {
-        let message = err.message().trim().to_string();
+        let mut message = err.message().trim().to_string();
         let Some(span) = err.span() else {
             return InputError::file(self.file.clone(), message);
         };
+        if message.starts_with("duplicate key") {
+            let name = self.text.get(span.clone()).unwrap_or("").trim();
+            let name = name
+                .trim_matches(|c| c == '[' || c == ']' || c == '"')
+                .trim();
+            if !name.is_empty() && name.len() <= 80 && !name.contains('\n') {
+                message = format!("duplicate key `{name}`: it is set twice");
+            }
+        }
         let (line, col) = self.line_col(span.start);
         // The innermost key whose key or value contains the error.
         let key = self
@@ -92,6 +101,7 @@ impl Source {
             .filter(|l| contains(&l.key, &span) || contains(&l.value, &span))
             .max_by_key(|l| l.path.len())
             .map(|l| l.path.clone());
+        let message = explain_seed(key.as_deref(), message);
         InputError {
             file: self.file.clone(),
             line: Some(line),
@@ -113,12 +123,29 @@ impl Source {
             let (key, value) = parse_override(spec)?;
             set_path(&mut table, &key, value).map_err(|m| set_error(spec, &key, m))?;
             // Check each override as it comes, so an error names the one at fault.
-            RawScenario::deserialize(toml::Value::Table(table.clone()))
-                .map_err(|e| set_error(spec, &key, e.message().trim().to_string()))?;
+            RawScenario::deserialize(toml::Value::Table(table.clone())).map_err(|e| {
+                set_error(
+                    spec,
+                    &key,
+                    explain_seed(Some(&key), e.message().trim().into()),
+                )
+            })?;
             self.overridden.push(key);
         }
         RawScenario::deserialize(toml::Value::Table(table))
             .map_err(|e| InputError::file("--set", e.message().trim().to_string()))
+    }
+}
+
+/// A seed out of range says what the range is (a seed is valid or not whatever `--trials` is).
+fn explain_seed(key: Option<&str>, message: String) -> String {
+    if key == Some("seed") {
+        format!(
+            "{message}: a seed is a whole number from 0 to 2^63 − 1 = {}",
+            crate::rng::SEED_MASK
+        )
+    } else {
+        message
     }
 }
 

@@ -4,13 +4,13 @@
 use std::sync::Arc;
 
 use super::raw::{OneOrMany, RawFaults, RawLatency, RawNetwork, RawProtocol, RawScenario, RawWho};
-use super::{Expect, Expectation, Inputs, NetworkSpec, Scenario, Source, Who};
+use super::{Expect, Expectation, Inputs, NetworkSpec, Scenario, Source, Who, estimate};
 use crate::adversary::{BehaviourSpec, Choice, Script};
 use crate::engine::Limits;
 use crate::engine::network::{Latency, Transport};
 use crate::error::InputError;
 use crate::protocol::nakamoto::{Mining, PowParams};
-use crate::protocol::{EstimateInput, Kind};
+use crate::protocol::{Kind, Validity};
 use crate::rng::{Stream, stream};
 use crate::topology::{Topology, TopologySpec};
 use crate::types::{NodeId, SimTime, Value};
@@ -62,6 +62,7 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str) -> Result<Scenario> 
         Some(s) => value(s, src, "protocol.value")?,
     };
     let inputs = inputs(&protocol, src, n)?;
+    refuse_keys_that_do_not_apply(&protocol, &kinds, src)?;
     if who == Who::Commander && t == 0 {
         return Err(src.error("faults.who", "\"commander\" needs t >= 1"));
     }
@@ -88,6 +89,7 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str) -> Result<Scenario> 
         }
         Some(k) => k as usize,
     };
+    let mut limits = limits(&raw, src)?;
     let network = network(
         raw.network.as_ref(),
         src,
@@ -95,6 +97,7 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str) -> Result<Scenario> 
         seed,
         round_based,
         pairwise,
+        &limits,
         &mut warnings,
     )?;
     if t > 0 && !matches!(&raw.faults, Some(f) if f.behaviour.is_some()) {
@@ -103,15 +106,37 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str) -> Result<Scenario> 
             src.file
         ));
     }
-    let pow = pow(&raw, src, &kinds)?;
-    let mut limits = limits(&raw, src)?;
+    let mut pow = pow(&raw, src, &kinds)?;
     let explicit_time = raw.limits.as_ref().is_some_and(|l| l.max_time_ms.is_some());
     if kinds.contains(&Kind::Pow) && !explicit_time {
         // Long enough for every block the trial wants, with a wide margin for slow luck.
-        let wanted = pow.block_interval.0.saturating_mul(pow.end_height() + 1);
-        limits.max_time = SimTime(limits.max_time.0.max(wanted.saturating_mul(20)));
+        let wanted = (pow.end_height().checked_add(1))
+            .and_then(|b| pow.block_interval.0.checked_mul(b))
+            .and_then(|us| us.checked_mul(20));
+        let key = if pow.blocks.is_some() {
+            "pow.blocks"
+        } else {
+            "pow.block_interval_ms"
+        };
+        let wanted = estimate::refuse_horizon(wanted, key, src)?;
+        limits.max_time = limits.max_time.max(wanted);
     }
-    refuse_too_large(&kinds, n, t, m, pow.end_height(), &network, &limits, src)?;
+    pow.horizon = limits.max_time;
+    estimate::refuse_too_large(
+        &estimate::Shape {
+            kinds: &kinds,
+            nodes: n + sybil,
+            n,
+            t,
+            m,
+            edges: network.edges as f64,
+            complete: network.complete,
+            transport: network.transport,
+            pow: &pow,
+            limits: &limits,
+        },
+        src,
+    )?;
     Ok(Scenario {
         name: raw.name.clone().unwrap_or_else(|| stem.to_string()),
         description: raw.description.clone().unwrap_or_default(),
@@ -160,18 +185,35 @@ fn probability(p: f64, src: &Source, key: &str) -> Result<f64> {
     if !(0.0..=1.0).contains(&p) {
         return Err(src.error(
             key,
-            format!("{p} is not a probability: it must lie in [0, 1]"),
+            format!("{} is not a probability: it must lie in [0, 1]", show(p)),
         ));
     }
     Ok(p)
 }
 
+/// A number as a person reads it: plain when it is of everyday size, in scientific notation when
+/// tiny or huge (Rust's `{}` would print 1e-300 with three hundred zeros).
+fn show(x: f64) -> String {
+    let a = x.abs();
+    if a != 0.0 && a.is_finite() && !(1e-4..1e15).contains(&a) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
 fn millis(ms: f64, src: &Source, key: &str) -> Result<SimTime> {
     if !ms.is_finite() || ms < 0.0 {
-        return Err(src.error(key, format!("{ms} ms: a time must be a finite number >= 0")));
+        return Err(src.error(
+            key,
+            format!("{} ms: a time must be a finite number >= 0", show(ms)),
+        ));
     }
     if ms > 1e12 {
-        return Err(src.error(key, format!("{ms} ms is too long (more than 10^12 ms)")));
+        return Err(src.error(
+            key,
+            format!("{} ms is too long (more than 10^12 ms)", show(ms)),
+        ));
     }
     Ok(SimTime::from_ms_f64(ms))
 }
@@ -246,6 +288,42 @@ fn kinds(p: &RawProtocol, src: &Source) -> Result<Vec<Kind>> {
     Ok(kinds)
 }
 
+/// `protocol.value` is the commander's order (broadcast protocols), `protocol.inputs` the
+/// generals' own votes (consensus protocols), `protocol.m` the depth of `oral` and `signed`: a key
+/// that none of the listed protocols reads is refused rather than silently ignored.
+fn refuse_keys_that_do_not_apply(p: &RawProtocol, kinds: &[Kind], src: &Source) -> Result<()> {
+    let names = || {
+        kinds
+            .iter()
+            .map(|k| format!("\"{}\"", k.name()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let any_validity = |v: Validity| kinds.iter().any(|k| k.validity() == v);
+    if p.value.is_some() && !any_validity(Validity::Commander) {
+        return Err(src.error(
+            "protocol.value",
+            format!("the commander's order applies to broadcast protocols (oral, signed, dolev-strong, pow), not to {}: set the generals' own votes with protocol.inputs", names()),
+        ));
+    }
+    if p.inputs.is_some() && !any_validity(Validity::UnanimousInputs) {
+        return Err(src.error(
+            "protocol.inputs",
+            format!("the generals' own votes apply to consensus protocols (vote, signed-flood, phase-king), not to {}: set the commander's order with protocol.value", names()),
+        ));
+    }
+    if p.m.is_some() && !kinds.iter().any(|k| matches!(k, Kind::Oral | Kind::Signed)) {
+        return Err(src.error(
+            "protocol.m",
+            format!(
+                "the depth m applies to \"oral\" and \"signed\" only, not to {}",
+                names()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn inputs(p: &RawProtocol, src: &Source, n: usize) -> Result<Inputs> {
     const KEY: &str = "protocol.inputs";
     Ok(match &p.inputs {
@@ -308,11 +386,19 @@ fn behaviour(
         "equivocate" => BehaviourSpec::Equivocate {
             attack_to: match &f.split {
                 None => None,
-                Some(ids) => Some(
-                    ids.iter()
-                        .map(|&v| id(v, n, src, "faults.split"))
-                        .collect::<Result<_>>()?,
-                ),
+                Some(ids) => {
+                    let mut out: Vec<NodeId> = Vec::with_capacity(ids.len());
+                    for &v in ids {
+                        let v = id(v, n, src, "faults.split")?;
+                        if out.contains(&v) {
+                            return Err(
+                                src.error("faults.split", format!("general {v} is listed twice"))
+                            );
+                        }
+                        out.push(v);
+                    }
+                    Some(out)
+                }
             },
         },
         other => {
@@ -499,7 +585,10 @@ fn latency(raw: Option<&RawLatency>, src: &Source) -> Result<Latency> {
         (None, Some(lo), Some(hi), None, None | Some("uniform")) => {
             let (min, max) = (millis(lo, src, &key("min"))?, millis(hi, src, &key("max"))?);
             if min > max {
-                return Err(src.error(KEY, format!("min = {lo} is greater than max = {hi}")));
+                return Err(src.error(
+                    KEY,
+                    format!("min = {} is greater than max = {}", show(lo), show(hi)),
+                ));
             }
             Ok(Latency::Uniform { min, max })
         }
@@ -528,6 +617,7 @@ fn network(
     seed: u64,
     round_based: bool,
     pairwise: Option<Kind>,
+    limits: &Limits,
     warnings: &mut Vec<String>,
 ) -> Result<NetworkSpec> {
     let default = RawNetwork::default();
@@ -555,6 +645,29 @@ fn network(
             "network.connected",
             "flooding needs a connected graph: connected cannot be false",
         ));
+    }
+    estimate::refuse_large_graph(&topology, n, limits, src)?;
+    if topology == TopologySpec::Complete {
+        // Its facts are closed-form (connected, diameter 1): nothing to build here, and each
+        // trial builds its own, so a sweep over many large complete graphs holds none.
+        let hops = match transport {
+            Transport::Direct => 1,
+            Transport::Flooding => u32::from(n > 1),
+        };
+        if round_based {
+            round_warning(src, &latency, round, hops, "", warnings);
+        }
+        return Ok(NetworkSpec {
+            topology,
+            require_connected,
+            edges: n * (n - 1) / 2,
+            complete: true,
+            fixed: None,
+            transport,
+            latency,
+            loss,
+            round,
+        });
     }
     // Build the graph of trial 0 (the only one, for a deterministic topology) to check it.
     let mut rng = stream(seed, Stream::Topology);
@@ -592,23 +705,15 @@ fn network(
         Transport::Flooding => first.diameter(),
     };
     if let Some(hops) = hops {
-        let worst = SimTime(latency.worst().0.saturating_mul(hops as u64));
-        if worst > round {
-            let drawn = if topology.is_random() {
-                " (of the first trial's graph)"
-            } else {
-                ""
-            };
-            warnings.push(format!(
-                "{}: network.round_ms = {} is shorter than the worst-case delivery time {} ({hops} hop(s){drawn} × {} per hop): the synchrony assumption is broken and late messages miss their round",
-                src.file,
-                round.as_ms(),
-                worst,
-                latency.worst(),
-            ));
-        }
+        let drawn = if topology.is_random() {
+            " (of the first trial's graph)"
+        } else {
+            ""
+        };
+        round_warning(src, &latency, round, hops, drawn, warnings);
     }
     let first_edges = first.edge_count();
+    let complete = first.is_complete();
     // A fixed graph is shared by every trial, and so is its vertex connectivity, computed the
     // first time a bound label needs it.
     let fixed = (!topology.is_random()).then(|| Arc::new(first));
@@ -616,6 +721,7 @@ fn network(
         topology,
         require_connected,
         edges: first_edges,
+        complete,
         fixed,
         transport,
         latency,
@@ -624,41 +730,25 @@ fn network(
     })
 }
 
-/// Refuses a configuration whose estimated messages per trial exceed `limits.max_messages`,
-/// before it runs. Flooding multiplies each broadcast's n − 1 sends into about 2E − n + 1 hops.
-#[allow(clippy::too_many_arguments)]
-fn refuse_too_large(
-    kinds: &[Kind],
-    n: usize,
-    t: usize,
-    m: usize,
-    blocks: u64,
-    network: &NetworkSpec,
-    limits: &Limits,
+/// Warns when a round is shorter than the worst delivery time over `hops` hops.
+fn round_warning(
     src: &Source,
-) -> Result<()> {
-    let flood = (2.0 * network.edges as f64 - n as f64 + 1.0).max(1.0) / (n as f64 - 1.0).max(1.0);
-    // Proof of work gossips over direct links on a graph that is not complete: as many hops.
-    let complete = network.fixed.as_ref().is_some_and(|g| g.is_complete());
-    for kind in kinds {
-        let hops_per_send = match network.transport {
-            Transport::Direct if *kind == Kind::Pow && !complete => flood,
-            Transport::Direct => 1.0,
-            Transport::Flooding => flood,
-        };
-        let messages = kind.estimate(EstimateInput { n, t, m, blocks }) * hops_per_send;
-        if messages > limits.max_messages as f64 {
-            return Err(src.error(
-                "limits.max_messages",
-                format!(
-                    "{} with n = {n}, t = {t}, m = {m} would send about {messages:.2e} messages per trial, more than the limit of {}: raise it with --max-messages N (or limits.max_messages) if the machine can take it",
-                    kind.name(),
-                    limits.max_messages
-                ),
-            ));
-        }
+    latency: &Latency,
+    round: SimTime,
+    hops: u32,
+    drawn: &str,
+    warnings: &mut Vec<String>,
+) {
+    let worst = SimTime(latency.worst().0.saturating_mul(hops as u64));
+    if worst > round {
+        warnings.push(format!(
+            "{}: network.round_ms = {} is shorter than the worst-case delivery time {} ({hops} hop(s){drawn} × {} per hop): the synchrony assumption is broken and late messages miss their round",
+            src.file,
+            round.as_ms(),
+            worst,
+            latency.worst(),
+        ));
     }
-    Ok(())
 }
 
 fn pow(raw: &RawScenario, src: &Source, kinds: &[Kind]) -> Result<PowParams> {
@@ -729,7 +819,10 @@ fn pow(raw: &RawScenario, src: &Source, kinds: &[Kind]) -> Result<PowParams> {
         .transpose()?;
     if let Some(q) = r.attacker_share {
         if !(0.0..1.0).contains(&q) {
-            return Err(src.error("pow.attacker_share", format!("{q}: a share in [0, 1)")));
+            return Err(src.error(
+                "pow.attacker_share",
+                format!("{}: a share in [0, 1)", show(q)),
+            ));
         }
         p.attacker_share = Some(q);
     }
@@ -740,7 +833,7 @@ fn pow(raw: &RawScenario, src: &Source, kinds: &[Kind]) -> Result<PowParams> {
         if !(c.factor.is_finite() && c.factor > 0.0) {
             return Err(src.error(
                 "pow.hashrate_change",
-                format!("factor {}: must be more than 0", c.factor),
+                format!("factor {}: must be more than 0", show(c.factor)),
             ));
         }
         p.hashrate_change = Some((millis(c.at_ms, src, "pow.hashrate_change")?, c.factor));
@@ -785,6 +878,29 @@ fn limits(raw: &RawScenario, src: &Source) -> Result<Limits> {
         if let Some(ms) = l.max_time_ms {
             limits.max_time = millis(ms, src, "limits.max_time_ms")?;
         }
+        if let Some(h) = l.max_hashes {
+            limits.max_hashes = h;
+        }
+        if let Some(mb) = l.max_memory_mb {
+            if mb == 0 {
+                return Err(src.error("limits.max_memory_mb", "must be at least 1"));
+            }
+            limits.max_memory_mb = mb;
+        }
     }
     Ok(limits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::show;
+
+    #[test]
+    fn tiny_and_huge_numbers_print_in_scientific_notation() {
+        assert_eq!(show(-1e-300), "-1e-300");
+        assert_eq!(show(2.5e20), "2.5e20");
+        assert_eq!(show(0.25), "0.25");
+        assert_eq!(show(0.0), "0");
+        assert_eq!(show(f64::NAN), "NaN");
+    }
 }

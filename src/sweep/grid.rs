@@ -119,35 +119,39 @@ impl Cell {
     }
 }
 
-/// All cells, in grid order.
-pub fn cells(n: &[u64], t: &[u64], vary: &[Vary]) -> Vec<Cell> {
-    let mut combos: Vec<Vec<String>> = vec![Vec::new()];
-    for v in vary {
-        combos = combos
-            .into_iter()
-            .flat_map(|c| {
-                v.values.iter().map(move |x| {
-                    let mut next = c.clone();
-                    next.push(x.clone());
-                    next
-                })
-            })
-            .collect();
+/// The most cells one sweep (or one shard of it) plans: a grid past it is refused before any cell
+/// is planned, and split with `--shard K/N` (each shard plans only its own cells).
+pub const MAX_CELLS: u128 = 100_000;
+
+/// How many cells the grid has (without listing them).
+pub fn cell_count(n: &[u64], t: &[u64], vary: &[Vary]) -> u128 {
+    vary.iter()
+        .fold(n.len() as u128 * t.len() as u128, |acc, v| {
+            acc.saturating_mul(v.values.len() as u128)
+        })
+}
+
+/// All cells, in grid order, made one at a time (a large grid is never held in memory).
+pub fn cells<'a>(n: &'a [u64], t: &'a [u64], vary: &'a [Vary]) -> impl Iterator<Item = Cell> + 'a {
+    (0..cell_count(n, t, vary)).map(move |index| cell_at(n, t, vary, index))
+}
+
+/// The cell at `index` in grid order: mixed radix, the last `--vary` key fastest, n slowest.
+pub fn cell_at(n: &[u64], t: &[u64], vary: &[Vary], index: u128) -> Cell {
+    let mut rest = index;
+    let mut values = vec![String::new(); vary.len()];
+    for (slot, v) in values.iter_mut().zip(vary).rev() {
+        let k = v.values.len() as u128;
+        *slot = v.values[(rest % k) as usize].clone();
+        rest /= k;
     }
-    let mut out = Vec::new();
-    for &n in n {
-        for &t in t {
-            for combo in &combos {
-                out.push(Cell {
-                    index: out.len(),
-                    n,
-                    t,
-                    vary: combo.clone(),
-                });
-            }
-        }
+    let tn = t.len() as u128;
+    Cell {
+        index: index as usize,
+        n: n[(rest / tn) as usize],
+        t: t[(rest % tn) as usize],
+        vary: values,
     }
-    out
 }
 
 /// `--shard K/N`: the K-th (1-based) of N parts, cells dealt round-robin.
@@ -196,7 +200,7 @@ mod tests {
     #[test]
     fn grid_order_is_n_then_t_then_each_vary_key() {
         let vary = vec![Vary::parse("network.loss=0,0.1").unwrap()];
-        let cells = cells(&[4, 5], &[0, 1], &vary);
+        let cells: Vec<Cell> = cells(&[4, 5], &[0, 1], &vary).collect();
         let order: Vec<(u64, u64, &str)> = cells
             .iter()
             .map(|c| (c.n, c.t, c.vary[0].as_str()))
@@ -222,8 +226,8 @@ mod tests {
 
     #[test]
     fn a_cell_seed_depends_on_its_settings_not_its_position() {
-        let a = cells(&[4, 5], &[1], &[]);
-        let b = cells(&[5], &[1], &[]);
+        let a: Vec<Cell> = cells(&[4, 5], &[1], &[]).collect();
+        let b: Vec<Cell> = cells(&[5], &[1], &[]).collect();
         assert_eq!(a[1].seed(9, &[]), b[0].seed(9, &[]));
         assert_ne!(a[0].seed(9, &[]), a[1].seed(9, &[]));
         assert_ne!(a[1].seed(9, &[]), a[1].seed(10, &[]));
@@ -231,7 +235,7 @@ mod tests {
 
     #[test]
     fn shards_partition_the_grid() {
-        let cells = cells(&[4, 5, 6], &[0, 1, 2], &[]);
+        let cells: Vec<Cell> = cells(&[4, 5, 6], &[0, 1, 2], &[]).collect();
         let shards: Vec<Shard> = (1..=4)
             .map(|k| Shard::parse(&format!("{k}/4")).unwrap())
             .collect();

@@ -93,22 +93,49 @@ fn plan(opts: &SweepOptions) -> Result<(Vec<Planned>, SweepReport), InputError> 
     base.extend(opts.trials.map(|t| format!("trials={t}")));
     // Syntax, types and unknown keys are the same for every cell: fail once, early.
     let raw = text.check_syntax(&base)?;
+    if opts.trials == Some(0) {
+        return Err(InputError::file("--trials", "must be at least 1"));
+    }
+    for v in &opts.vary {
+        for value in &v.values {
+            let mut sets = base.clone();
+            sets.push(format!("{}={value}", v.key));
+            text.check_syntax(&sets)
+                .map_err(|e| InputError::file("--vary", e.to_string()))?;
+        }
+    }
     let master = opts.seed.or(raw.seed).unwrap_or(0);
-    let all = grid::cells(&opts.n, &opts.t, &opts.vary);
+    let count = grid::cell_count(&opts.n, &opts.t, &opts.vary);
+    let shards = opts.shard.map_or(1, |s| s.of as u128);
+    if count.div_ceil(shards) > grid::MAX_CELLS {
+        return Err(InputError::file(
+            "--n/--t/--vary",
+            format!(
+                "the grid has {count} cells ({} per shard), more than a sweep plans ({}): narrow the ranges, or split it with --shard K/N (N >= {})",
+                count.div_ceil(shards),
+                grid::MAX_CELLS,
+                count.div_ceil(grid::MAX_CELLS)
+            ),
+        ));
+    }
     let mut report = SweepReport {
-        cells: all.len(),
+        cells: count as usize,
         ..SweepReport::default()
     };
     let mut planned = Vec::new();
-    for cell in all {
-        if opts.shard.is_some_and(|s| !s.owns(&cell)) {
-            continue;
-        }
+    let (first, step) = opts.shard.map_or((0, 1), |s| (s.k - 1, s.of));
+    for index in (first as u128..count).step_by(step) {
+        let cell = grid::cell_at(&opts.n, &opts.t, &opts.vary, index);
         let mut sets = base.clone();
         sets.extend(cell.overrides(&opts.vary));
         sets.push(format!("seed={}", cell.seed(master, &opts.vary)));
         match Scenario::parse(&text.file, &text.stem, &text.text, &sets) {
-            Ok(scenario) => planned.push(Planned { cell, scenario }),
+            Ok(mut scenario) => {
+                // A planned cell keeps no graph: each trial builds its own (as for a random one),
+                // so a grid of large complete graphs does not sit in memory before it runs.
+                scenario.network.fixed = None;
+                planned.push(Planned { cell, scenario })
+            }
             Err(e) => {
                 report.skipped += 1;
                 if report.first_skip.is_none() {
@@ -117,6 +144,16 @@ fn plan(opts: &SweepOptions) -> Result<(Vec<Planned>, SweepReport), InputError> 
                 }
             }
         }
+    }
+    if planned.is_empty() && report.skipped > 0 && opts.shard.is_none() {
+        return Err(InputError::file(
+            &text.file,
+            format!(
+                "no cell of the grid can run ({} refused; first: {})",
+                report.skipped,
+                report.first_skip.as_deref().unwrap_or("")
+            ),
+        ));
     }
     Ok((planned, report))
 }

@@ -76,6 +76,9 @@ pub struct PowParams {
     /// (direct transport on a graph that is not complete), so each node relays every new valid
     /// block and the first valid order itself, as Bitcoin nodes do.
     pub gossip: bool,
+    /// Set by validation, not by a key: the trial's time limit. A hash miner grinds no further
+    /// than the hashes it could compute before it, so `limits.max_time_ms` bounds the grinding.
+    pub horizon: SimTime,
 }
 
 impl Default for PowParams {
@@ -93,6 +96,7 @@ impl Default for PowParams {
             hashes_per_block: 1024,
             hashrate_change: None,
             gossip: false,
+            horizon: crate::engine::Limits::default().max_time,
         }
     }
 }
@@ -259,18 +263,28 @@ impl Pow {
         let micros = match self.params.mining {
             Mining::Exponential => {
                 let u: f64 = ctx.rng.random();
-                -(1.0 - u).ln() * work / rate
+                -libm::log(1.0 - u) * work / rate
             }
             Mining::Hash => {
                 let mut header = self.template(ctx, &base, bits);
                 header.nonce = ctx.rng.random();
-                let tries = grind(&mut header);
-                self.found = Some(header);
+                // Hashes this miner computes before the time limit; no block found in them could
+                // matter, so the grind stops there and the trial ends at its time limit.
+                let before_limit = self.params.horizon.0.saturating_sub(ctx.now.0) as f64 * rate;
+                let budget = (before_limit.ceil() as u64).saturating_add(1);
+                let tries = grind(&mut header, budget, NONCES);
                 // The miner was already hashing when it (re)started: the first try completes
                 // after a uniform fraction of a hash time, so that miners restarted together
                 // do not find blocks on a common lattice of instants.
                 let phase: f64 = ctx.rng.random();
-                (tries as f64 - 1.0 + phase) / rate
+                match tries {
+                    Some(tries) => {
+                        self.found = Some(header);
+                        (tries as f64 - 1.0 + phase) / rate
+                    }
+                    // Past the time limit: the timer never fires, the trial stops at the limit.
+                    None => (self.params.horizon.0.saturating_sub(ctx.now.0) + 1) as f64,
+                }
             }
         };
         let at = ctx
@@ -434,8 +448,30 @@ fn coinbase_id(miner: NodeId, height: u64) -> [u8; 32] {
 
 /// Tries nonces until the header meets its target (`crate::pow::mine`, the grind the bench
 /// measures); returns the number of hashes.
-fn grind(header: &mut BlockHeader) -> u64 {
-    crate::pow::mine(header, u64::MAX).unwrap_or(u64::MAX)
+/// Nonces in a header: 2^32.
+const NONCES: u64 = 1 << 32;
+
+/// Grinds `header` for a hash at or below its target, trying at most `max_tries` hashes, and
+/// returns how many it tried (the winner included). After all `nonces` nonces of one header
+/// time it rolls the time one second forward and grinds again, as Bitcoin miners do (nTime
+/// rolling), so a target harder than 2^32 hashes is still met. `None`: no hash met the target
+/// within `max_tries`, or the target is not valid.
+fn grind(header: &mut BlockHeader, max_tries: u64, nonces: u64) -> Option<u64> {
+    compact_to_target(header.bits)
+        .ok()
+        .filter(|t| !t.is_zero())?;
+    let mut tried: u64 = 0;
+    while tried < max_tries {
+        let round = (max_tries - tried).min(nonces);
+        if let Some(k) = crate::pow::mine(header, round) {
+            return Some(tried + k);
+        }
+        tried += round;
+        if round == nonces {
+            header.time = header.time.wrapping_add(1);
+        }
+    }
+    None
 }
 
 /// A block on `parent` with `header`.
@@ -611,5 +647,50 @@ impl Protocol for Pow {
             "double-spend" => Some(Box::new(double_spend::DoubleSpend)),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(hashes_per_block: u64) -> BlockHeader {
+        let params = PowParams {
+            hashes_per_block,
+            ..PowParams::default()
+        };
+        BlockHeader {
+            version: 0x2000_0000,
+            prev_hash: [7; 32],
+            merkle_root: [9; 32],
+            time: 1000,
+            bits: params.initial_bits(),
+            nonce: 0,
+        }
+    }
+
+    /// A target that needs more hashes than one header time has nonces (here 16 stand for
+    /// Bitcoin's 2^32) is still met: the miner rolls the header time, and counts every hash.
+    #[test]
+    fn a_target_harder_than_the_nonce_space_is_met_by_rolling_the_time() {
+        for start in 0..20u32 {
+            let mut h = header(2048);
+            h.nonce = start.wrapping_mul(0x9E37_79B9);
+            let tries = grind(&mut h, u64::MAX, 16).expect("a block is found");
+            let target = compact_to_target(h.bits).unwrap();
+            assert!(Target::from_le_bytes(h.hash()) <= target);
+            assert_eq!(
+                u64::from(h.time - 1000),
+                (tries - 1) / 16,
+                "one roll per 16 nonces"
+            );
+        }
+    }
+
+    #[test]
+    fn a_grind_stops_at_its_budget() {
+        let mut h = header(1 << 40);
+        assert_eq!(grind(&mut h, 1000, NONCES), None);
+        assert_eq!(h.time, 1000, "no roll within the first 2^32 nonces");
     }
 }
