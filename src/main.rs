@@ -16,7 +16,9 @@ fn main() -> ExitCode {
         }
     };
     if let Err(e) = byzsim::output::cleanup::install() {
-        eprintln!("warning: cannot watch for SIGINT/SIGTERM ({e}); an interrupt may leave temporary files");
+        eprintln!(
+            "warning: cannot watch for SIGINT/SIGTERM ({e}); an interrupt may leave temporary files"
+        );
     }
     match byzsim::cli::run(cli) {
         Ok(code) => ExitCode::from(code),

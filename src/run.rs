@@ -103,7 +103,10 @@ pub fn run_scenario_streaming(
             })
             .collect::<Result<_, _>>()?;
         for record in records {
-            for tally in tallies.iter_mut().filter(|t| t.kind.name() == record.protocol) {
+            for tally in tallies
+                .iter_mut()
+                .filter(|t| t.kind.name() == record.protocol)
+            {
                 tally.add(&record);
             }
             emit(record)?;

@@ -137,8 +137,14 @@ impl Output {
             None => None,
         };
         let mut renames: Vec<(&Path, &Path)> = Vec::new();
-        renames.extend(main.iter().map(|(tmp, target)| (tmp.as_path(), target.as_path())));
-        renames.extend(side.iter().map(|(tmp, target)| (tmp.as_path(), target.as_path())));
+        renames.extend(
+            main.iter()
+                .map(|(tmp, target)| (tmp.as_path(), target.as_path())),
+        );
+        renames.extend(
+            side.iter()
+                .map(|(tmp, target)| (tmp.as_path(), target.as_path())),
+        );
         let stale = side.as_ref().map(|(_, target)| target.as_path());
         cleanup::commit(stale, &renames).map_err(|e| self.write_error(&e))?;
         self.sink = Sink::Done;

@@ -105,10 +105,8 @@ pub fn check_distinct(inputs: &[&Path], outputs: &[(&str, &Path)]) -> Result<(),
     for (i, (flag, out)) in outputs.iter().enumerate() {
         for (other_flag, other) in &outputs[..i] {
             let both_stdout = is_stdout(out) && is_stdout(other);
-            let one_file = !is_stdout(out)
-                && !is_stdout(other)
-                && !is_device(out)
-                && same_file(out, other);
+            let one_file =
+                !is_stdout(out) && !is_stdout(other) && !is_device(out) && same_file(out, other);
             if both_stdout || one_file {
                 return Err(InputError::file(
                     out.display().to_string(),

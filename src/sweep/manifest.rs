@@ -148,7 +148,11 @@ impl Manifest {
         };
         field("--vary", show(&vary(self)), show(&vary(this)));
         let (there, here) = (set_values(&self.sets), set_values(&this.sets));
-        for key in there.keys().chain(here.keys()).collect::<std::collections::BTreeSet<_>>() {
+        for key in there
+            .keys()
+            .chain(here.keys())
+            .collect::<std::collections::BTreeSet<_>>()
+        {
             let value = |m: &BTreeMap<&str, &str>| {
                 m.get(key)
                     .map_or("(not set)".to_string(), |v| v.to_string())

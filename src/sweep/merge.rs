@@ -47,7 +47,10 @@ pub fn merge(shards: &[PathBuf], out: &Path, summary: Option<&Path>) -> Result<u
     };
     let summary_out = summary.map(Output::create).transpose()?;
 
-    let files: Vec<ShardFile> = shards.iter().map(|p| read_shard(p)).collect::<Result<_, _>>()?;
+    let files: Vec<ShardFile> = shards
+        .iter()
+        .map(|p| read_shard(p))
+        .collect::<Result<_, _>>()?;
     let first = &files[0];
     let mut by_shard: BTreeMap<ShardId, &str> = BTreeMap::new();
     for f in &files {
@@ -105,7 +108,10 @@ pub fn merge(shards: &[PathBuf], out: &Path, summary: Option<&Path>) -> Result<u
     let header = first.header.clone();
     let mut merged = first.manifest.clone();
     merged.shard = None;
-    merged.cells = files.iter().flat_map(|f| f.manifest.cells.clone()).collect();
+    merged.cells = files
+        .iter()
+        .flat_map(|f| f.manifest.cells.clone())
+        .collect();
     merged.cells.sort();
     let mut rows: Vec<(u64, StringRecord)> = files.into_iter().flat_map(|f| f.rows).collect();
     rows.sort_by_key(|(cell, _)| *cell);
@@ -170,7 +176,10 @@ fn read_shard(path: &Path) -> Result<ShardFile, InputError> {
             ),
         )
     })?;
-    if header.iter().ne(manifest.columns.iter().map(String::as_str)) {
+    if header
+        .iter()
+        .ne(manifest.columns.iter().map(String::as_str))
+    {
         return Err(InputError::file(
             &name,
             "its columns differ from those its manifest lists",

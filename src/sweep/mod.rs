@@ -141,7 +141,10 @@ fn plan(opts: &SweepOptions) -> Result<(Vec<Planned>, SweepReport, Manifest), In
         trials: raw.trials.unwrap_or(1),
         seed: master,
         shard: opts.shard.map(Into::into),
-        columns: trial_header(&opts.vary).iter().map(str::to_string).collect(),
+        columns: trial_header(&opts.vary)
+            .iter()
+            .map(str::to_string)
+            .collect(),
         cells: planned
             .iter()
             .map(|p| [p.cell.index as u64, p.rows()])

@@ -135,9 +135,8 @@ impl Journal {
     fn lock(target: PathBuf, shown: String) -> Result<Journal, InputError> {
         create_parent(&target, &shown)?;
         let path = journal_path(&target);
-        let io = |doing: &str, e: std::io::Error| {
-            InputError::io(path.display().to_string(), doing, &e)
-        };
+        let io =
+            |doing: &str, e: std::io::Error| InputError::io(path.display().to_string(), doing, &e);
         // Another sweep may rename the journal away between our open and our lock: then the
         // lock is on its finished file, and we open the journal path again.
         for _ in 0..100 {
@@ -231,7 +230,9 @@ impl Journal {
             InputError::io(self.path.display().to_string(), doing, &e)
         };
         if from_journal {
-            self.file.set_len(keep).map_err(|e| io("cannot cut it", e))?;
+            self.file
+                .set_len(keep)
+                .map_err(|e| io("cannot cut it", e))?;
             self.file
                 .seek(SeekFrom::End(0))
                 .map_err(|e| io("cannot seek in it", e))?;
@@ -285,10 +286,7 @@ impl Journal {
     fn finish(self) -> Result<(), InputError> {
         let fail = |e: std::io::Error| InputError::io(&self.shown, "cannot write", &e);
         self.file.sync_all().map_err(fail)?;
-        let (manifest, target_manifest) = (
-            manifest_path(&self.path),
-            manifest_path(&self.target),
-        );
+        let (manifest, target_manifest) = (manifest_path(&self.path), manifest_path(&self.target));
         cleanup::commit(
             Some(&target_manifest),
             &[(&self.path, &self.target), (&manifest, &target_manifest)],
