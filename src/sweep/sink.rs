@@ -49,6 +49,20 @@ pub(super) struct Journal {
     path: PathBuf,
     target: PathBuf,
     shown: String,
+    /// Removed (with its manifest) if the sweep fails: it was not asked to be resumable.
+    temporary: bool,
+    renamed: bool,
+}
+
+impl Drop for Journal {
+    fn drop(&mut self) {
+        if self.temporary && !self.renamed {
+            for path in [self.path.clone(), manifest_path(&self.path)] {
+                let _ = std::fs::remove_file(&path);
+                cleanup::unregister(&path);
+            }
+        }
+    }
 }
 
 /// An opened sink, with what a resume kept: the number of planned cells done and their rows.
@@ -88,7 +102,7 @@ impl Sink {
             Destination::Stdout => fresh(Sink::Stdout),
             Destination::Through(_) => fresh(Sink::Through(Output::create(Path::new(&shown))?)),
             Destination::Replace(target) => {
-                let journal = Journal::lock(target, shown)?;
+                let mut journal = Journal::lock(target, shown)?;
                 if resume {
                     journal.resume(header, manifest, planned)
                 } else {
@@ -170,6 +184,8 @@ impl Journal {
                     path,
                     target,
                     shown,
+                    temporary: false,
+                    renamed: false,
                 });
             }
         }
@@ -180,7 +196,8 @@ impl Journal {
     }
 
     /// A fresh sweep: an empty journal with this sweep's manifest, both temporary.
-    fn start(&self, manifest: &Manifest) -> Result<(), InputError> {
+    fn start(&mut self, manifest: &Manifest) -> Result<(), InputError> {
+        self.temporary = true;
         cleanup::register(&self.path);
         cleanup::register(&manifest_path(&self.path));
         self.file
@@ -283,7 +300,7 @@ impl Journal {
     }
 
     /// Syncs the journal and renames it (and its manifest) over the target.
-    fn finish(self) -> Result<(), InputError> {
+    fn finish(mut self) -> Result<(), InputError> {
         let fail = |e: std::io::Error| InputError::io(&self.shown, "cannot write", &e);
         self.file.sync_all().map_err(fail)?;
         let (manifest, target_manifest) = (manifest_path(&self.path), manifest_path(&self.target));
@@ -291,7 +308,9 @@ impl Journal {
             Some(&target_manifest),
             &[(&self.path, &self.target), (&manifest, &target_manifest)],
         )
-        .map_err(fail)
+        .map_err(fail)?;
+        self.renamed = true;
+        Ok(())
     }
 }
 
