@@ -204,3 +204,58 @@ fn expectations(sc: &Scenario, s: &Summary) -> Vec<ExpectationResult> {
     })
     .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The summary of one kind computed from all its rows at once.
+    fn from_rows(kind: Kind, records: &[RunRecord]) -> Summary {
+        let rows: Vec<&RunRecord> = records
+            .iter()
+            .filter(|r| r.protocol == kind.name())
+            .collect();
+        let times: Vec<f64> = rows.iter().filter_map(|r| r.decision_time_ms).collect();
+        let trials = rows.len() as u64;
+        let count = |f: fn(&RunRecord) -> bool| rows.iter().filter(|r| f(r)).count() as u64;
+        Summary {
+            kind,
+            trials,
+            agreement: count(|r| r.agreement),
+            validity: count(|r| r.validity),
+            termination: count(|r| r.termination),
+            mean_messages: rows.iter().map(|r| r.messages as f64).sum::<f64>()
+                / trials.max(1) as f64,
+            mean_decision_ms: (!times.is_empty())
+                .then(|| times.iter().sum::<f64>() / times.len() as f64),
+            first_violation: rows
+                .iter()
+                .find(|r| !(r.agreement && r.validity && r.termination))
+                .map(|r| Example {
+                    trial: r.trial,
+                    seed: r.seed,
+                    reason: r.reason.clone(),
+                }),
+        }
+    }
+
+    #[test]
+    fn running_tallies_equal_the_summary_of_all_rows_across_chunks() {
+        // Two kinds, lossy links (some trials never decide), more trials than one chunk holds.
+        let sets = [
+            "protocol.kind=[\"vote\", \"signed-flood\"]".to_string(),
+            "network.loss=0.3".to_string(),
+            format!("trials={}", 3 * CHUNK_TRIALS_PER_THREAD + 7),
+        ];
+        let sc = Scenario::builtin(&sets).unwrap();
+        let result = run_scenario(&sc).unwrap();
+        assert_eq!(result.records.len() as u64, 2 * sc.trials);
+        for (s, &kind) in result.summaries.iter().zip(&sc.kinds) {
+            let expected = from_rows(kind, &result.records);
+            assert_eq!(s, &expected);
+            assert_eq!(s.mean_messages.to_bits(), expected.mean_messages.to_bits());
+            assert!(s.first_violation.is_some() && s.agreement < s.trials);
+            assert!(s.mean_decision_ms.is_some());
+        }
+    }
+}
