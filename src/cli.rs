@@ -2,19 +2,22 @@
 //!
 //! Arguments are parsed by clap, scenarios are validated once into typed [`Scenario`]s before
 //! anything runs (so a bad second file fails before the first one runs for an hour), and the
-//! result maps to an exit code: 0 every expectation held, 1 one did not, 2 bad input.
+//! result maps to an exit code: 0 every expectation held, 1 one did not, 2 bad input (or an I/O
+//! failure, which says so).
+//!
+//! Outputs are checked before anything runs ([`crate::output`]): an output that is an input, two
+//! outputs on one path, an unwritable path. Output names `-` for standard output. Everything
+//! printed goes through fallible writes: `> /dev/full` or a closed pipe is an error, not a panic.
 
-use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
 use crate::error::InputError;
 use crate::hunt::{HuntOptions, HuntOutcome, hunt};
-use crate::output::write_atomically;
-use crate::record::{RunRecord, write_csv};
+use crate::output::{Output, check_distinct, check_writable, print};
 use crate::report::table;
-use crate::run::run_scenario;
+use crate::run::run_scenario_streaming;
 use crate::scenario::Scenario;
 use crate::sweep::grid::{Shard, Vary, parse_range};
 use crate::sweep::merge::merge;
@@ -92,7 +95,8 @@ pub struct RunArgs {
     /// Number of trials (overrides the file's `trials`).
     #[arg(long)]
     pub trials: Option<u64>,
-    /// Write the per-trial CSV here.
+    /// Write the per-trial CSV here, row by row as trials finish (`-`: standard output, and
+    /// the tables go to standard error).
     #[arg(long, value_name = "FILE.csv")]
     pub out: Option<PathBuf>,
     /// Worker threads (default: all cores). The output does not depend on it.
@@ -125,16 +129,19 @@ pub struct SweepArgs {
     /// Worker threads (default: all cores). The output does not depend on it.
     #[arg(long)]
     pub jobs: Option<usize>,
-    /// The per-trial CSV (default: stdout).
+    /// The per-trial CSV (default or `-`: standard output), with its manifest beside it
+    /// (FILE.csv.manifest.json).
     #[arg(long, value_name = "FILE.csv")]
     pub out: Option<PathBuf>,
-    /// The per-cell summary CSV.
+    /// The per-cell summary CSV (`-`: standard output).
     #[arg(long, value_name = "FILE.csv")]
     pub summary: Option<PathBuf>,
     /// Run only the K-th of N parts of the grid (1 <= K <= N).
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
-    /// Continue an interrupted sweep: keep the finished cells in --out, run the rest.
+    /// Continue an interrupted sweep of the same settings: keep the finished cells, run the
+    /// rest (on a path that does not exist yet, just start). A file another sweep made is
+    /// refused.
     #[arg(long)]
     pub resume: bool,
 }
@@ -161,10 +168,10 @@ pub struct MergeArgs {
     /// The shards' per-trial CSV files.
     #[arg(required = true)]
     pub shards: Vec<PathBuf>,
-    /// The merged CSV.
+    /// The merged CSV (`-`: standard output), with its manifest beside it.
     #[arg(long, value_name = "FILE.csv")]
     pub out: PathBuf,
-    /// Also write the per-cell summary of the merged rows.
+    /// Also write the per-cell summary of the merged rows (`-`: standard output).
     #[arg(long, value_name = "FILE.csv")]
     pub summary: Option<PathBuf>,
 }
@@ -199,6 +206,7 @@ pub fn run(cli: Cli) -> Result<u8, InputError> {
         }
         Command::Hunt(args) => hunt_command(args),
         Command::Plot(args) => {
+            check_distinct(&[args.csv.as_path()], &[("--out", args.out.as_path())])?;
             crate::plot::plot(&args)?;
             eprintln!("wrote {}", args.out.display());
             Ok(0)
@@ -246,29 +254,64 @@ fn run_command(args: RunArgs) -> Result<u8, InputError> {
     if let Some(path) = &args.trace {
         crate::tracefile::Format::of(path)?;
     }
+    let inputs: Vec<&Path> = args.files.iter().map(PathBuf::as_path).collect();
+    let mut outputs: Vec<(&str, &Path)> = Vec::new();
+    outputs.extend(args.out.as_deref().map(|p| ("--out", p)));
+    outputs.extend(args.trace.as_deref().map(|p| ("--trace", p)));
+    check_distinct(&inputs, &outputs)?;
     let scenarios = load_all(&args.files, &args.scenario.overrides(args.trials))?;
-    let mut records: Vec<RunRecord> = Vec::new();
+    if let Some(path) = &args.trace {
+        check_writable(path)?;
+    }
+    let mut csv = args
+        .out
+        .as_deref()
+        .map(|p| Output::create(p).map(csv::Writer::from_writer))
+        .transpose()?;
+    let tables_to_stderr = args.out.as_deref().is_some_and(crate::output::is_stdout);
+    let mut rows: u64 = 0;
     let mut all_met = true;
-    let stdout = std::io::stdout();
     for sc in &scenarios {
         for w in &sc.warnings {
             eprintln!("warning: {w}");
         }
-        let result = run_scenario(sc)?;
-        all_met &= result.all_met();
-        let _ = writeln!(stdout.lock(), "{}", table(sc, &result));
-        records.extend(result.records);
-    }
-    if let Some(path) = &args.out {
-        write_atomically(path, |w| {
-            write_csv(w, &records).map_err(std::io::Error::other)
+        let result = run_scenario_streaming(sc, |record| {
+            rows += 1;
+            match &mut csv {
+                Some(w) => w.serialize(&record).map_err(|e| csv_error(w, e)),
+                None => Ok(()),
+            }
         })?;
-        eprintln!("wrote {} rows to {}", records.len(), path.display());
+        all_met &= result.all_met();
+        let text = format!("{}\n", table(sc, &result));
+        if tables_to_stderr {
+            eprint!("{text}");
+        } else {
+            print(&text)?;
+        }
+    }
+    if let Some(w) = csv {
+        let out = w.into_inner().map_err(|e| {
+            let error = std::io::Error::new(e.error().kind(), e.error().to_string());
+            e.into_inner().get_ref().write_error(&error)
+        })?;
+        let shown = out.shown().to_string();
+        out.commit()?;
+        eprintln!("wrote {rows} rows to {shown}");
     }
     if let (Some(path), Some(sc)) = (&args.trace, scenarios.first()) {
         trace_first_trial(sc, path)?;
     }
     Ok(if all_met { 0 } else { 1 })
+}
+
+/// A failed CSV write to `out` as an I/O error naming it.
+fn csv_error(out: &csv::Writer<Output>, e: csv::Error) -> InputError {
+    let error = match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => std::io::Error::other(format!("{other:?}")),
+    };
+    out.get_ref().write_error(&error)
 }
 
 /// Writes the trace of trial 0 of `sc` (its first protocol kind) to `path`.
@@ -288,6 +331,10 @@ fn trace_first_trial(sc: &Scenario, path: &std::path::Path) -> Result<(), InputE
 }
 
 fn hunt_command(args: HuntArgs) -> Result<u8, InputError> {
+    if let Some(out) = &args.out {
+        check_distinct(&[args.file.as_path()], &[("--out", out.as_path())])?;
+        check_writable(out)?;
+    }
     let opts = HuntOptions {
         file: args.file,
         sets: args.scenario.sets(),
@@ -298,16 +345,16 @@ fn hunt_command(args: HuntArgs) -> Result<u8, InputError> {
     };
     match hunt(&opts)? {
         HuntOutcome::Clean { tried, proof, note } => {
-            println!("no violation in {tried} adversaries ({note})");
+            print(&format!("no violation in {tried} adversaries ({note})\n"))?;
             if proof {
-                println!("exhaustive: a proof for this configuration");
+                print("exhaustive: a proof for this configuration\n")?;
             }
             Ok(0)
         }
         HuntOutcome::Found(v) => {
             let c = &v.candidate;
-            println!(
-                "{} violated for {} after {} adversaries, shrunk to n = {}, traitors {:?}, {} deviating message(s):\n  {}",
+            print(&format!(
+                "{} violated for {} after {} adversaries, shrunk to n = {}, traitors {:?}, {} deviating message(s):\n  {}\n",
                 v.property,
                 v.kind.name(),
                 v.tried,
@@ -315,14 +362,14 @@ fn hunt_command(args: HuntArgs) -> Result<u8, InputError> {
                 c.who,
                 c.deviations(),
                 v.reason
-            );
+            ))?;
             match &args.out {
-                Some(path) => println!(
-                    "  written to {}; replay: byzsim run {}",
+                Some(path) => print(&format!(
+                    "  written to {}; replay: byzsim run {}\n",
                     path.display(),
                     path.display()
-                ),
-                None => print!("\n{}", v.reproducer),
+                ))?,
+                None => print(&format!("\n{}", v.reproducer))?,
             }
             Ok(1)
         }
@@ -378,6 +425,6 @@ fn topology_command(args: TopologyArgs) -> Result<u8, InputError> {
     let sc = Scenario::load(&args.file, &args.scenario.overrides(None))?;
     let graph = topology_of(&sc, sc.seed)?;
     let traitors = traitors_of(&sc, sc.seed);
-    print!("{}", graph.to_dot(&sc.name, &traitors));
+    print(&graph.to_dot(&sc.name, &traitors))?;
     Ok(0)
 }

@@ -1,4 +1,6 @@
 //! Errors about user input: they name the file, the line and column where known, and the key.
+//! I/O failures on outputs travel in the same type (exit code 2) and say `I/O error` in their
+//! message ([`InputError::io`]).
 
 use std::fmt;
 
@@ -26,6 +28,16 @@ impl InputError {
             key: None,
             message: message.into(),
         }
+    }
+
+    /// An I/O failure on a file (full disk, unwritable path, closed pipe): not bad input, but
+    /// reported the same way (exit code 2), with a message that says it is an I/O error.
+    pub fn io(file: impl Into<String>, doing: &str, err: &std::io::Error) -> InputError {
+        let hint = match err.kind() {
+            std::io::ErrorKind::BrokenPipe => " (the reader closed the pipe)",
+            _ => "",
+        };
+        InputError::file(file, format!("I/O error: {doing}: {err}{hint}"))
     }
 }
 

@@ -1,5 +1,7 @@
 //! The `byzsim` command: parse the arguments, run, map the result to an exit code
-//! (0: every expectation held; 1: one did not; 2: bad input or usage).
+//! (0: every expectation held; 1: one did not; 2: bad input or usage, or an I/O failure).
+//! SIGINT and SIGTERM remove the temporary files of unfinished outputs
+//! ([`byzsim::output::cleanup`]).
 
 use std::process::ExitCode;
 
@@ -13,6 +15,11 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    if let Err(e) = byzsim::output::cleanup::install() {
+        eprintln!(
+            "warning: cannot watch for SIGINT/SIGTERM ({e}); an interrupt may leave temporary files"
+        );
+    }
     match byzsim::cli::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {

@@ -1,5 +1,10 @@
 //! Running a scenario: every trial for every protocol kind it names, in parallel, results in
 //! trial order (so the output does not depend on the number of threads), and a summary per kind.
+//!
+//! Trials run in chunks: a chunk's trials run in parallel, then its rows are handed on in trial
+//! order and counted into running per-kind tallies. [`run_scenario_streaming`] keeps nothing per
+//! trial, so ten million trials need no more memory than ten thousand; [`run_scenario`]
+//! collects the rows for callers that want them all.
 
 use rayon::prelude::*;
 
@@ -46,6 +51,8 @@ pub struct ExpectationResult {
 /// A finished scenario.
 #[derive(Clone, Debug)]
 pub struct ScenarioResult {
+    /// The rows, in order ([`run_scenario`]); empty when they were streamed
+    /// ([`run_scenario_streaming`]).
     pub records: Vec<RunRecord>,
     pub summaries: Vec<Summary>,
     pub expectations: Vec<ExpectationResult>,
@@ -62,48 +69,118 @@ impl ScenarioResult {
 /// scenario lists them; each trial of every kind uses the same trial seed (the same graph,
 /// traitors and inputs).
 pub fn run_scenario(sc: &Scenario) -> Result<ScenarioResult, InputError> {
-    let per_trial: Vec<Vec<RunRecord>> = (0..sc.trials)
-        .into_par_iter()
-        .map(|trial| {
-            let results = run_kinds(sc, trial, trial_seed(sc.seed, trial))?;
-            Ok(results.into_iter().map(|r| r.record).collect())
-        })
-        .collect::<Result<_, InputError>>()?;
-    let records: Vec<RunRecord> = per_trial.into_iter().flatten().collect();
-    let summaries: Vec<Summary> = sc.kinds.iter().map(|&k| summarise(k, &records)).collect();
+    let mut records = Vec::new();
+    let mut result = run_scenario_streaming(sc, |r| {
+        records.push(r);
+        Ok(())
+    })?;
+    result.records = records;
+    Ok(result)
+}
+
+/// Trials run in parallel at a time, per worker thread.
+const CHUNK_TRIALS_PER_THREAD: u64 = 256;
+
+/// Runs every trial of `sc` like [`run_scenario`], handing each row to `emit` in the same order
+/// as soon as its chunk of trials is done, and keeping only running counts (the result's
+/// `records` is empty). An error from `emit` stops the run.
+pub fn run_scenario_streaming(
+    sc: &Scenario,
+    mut emit: impl FnMut(RunRecord) -> Result<(), InputError>,
+) -> Result<ScenarioResult, InputError> {
+    let mut tallies: Vec<Tally> = sc.kinds.iter().map(|&k| Tally::new(k)).collect();
+    let chunk = CHUNK_TRIALS_PER_THREAD * rayon::current_num_threads().max(1) as u64;
+    let mut first = 0;
+    while first < sc.trials {
+        let last = sc.trials.min(first + chunk);
+        // The kinds of one trial share its graph (and its vertex connectivity).
+        let per_trial: Vec<Vec<RunRecord>> = (first..last)
+            .into_par_iter()
+            .map(|trial| {
+                let results = run_kinds(sc, trial, trial_seed(sc.seed, trial))?;
+                Ok(results.into_iter().map(|r| r.record).collect())
+            })
+            .collect::<Result<_, InputError>>()?;
+        for record in per_trial.into_iter().flatten() {
+            for tally in tallies
+                .iter_mut()
+                .filter(|t| t.kind.name() == record.protocol)
+            {
+                tally.add(&record);
+            }
+            emit(record)?;
+        }
+        first = last;
+    }
+    let summaries: Vec<Summary> = tallies.into_iter().map(Tally::summary).collect();
     let expectations = summaries.iter().flat_map(|s| expectations(sc, s)).collect();
     Ok(ScenarioResult {
-        records,
+        records: Vec::new(),
         summaries,
         expectations,
     })
 }
 
-fn summarise(kind: Kind, records: &[RunRecord]) -> Summary {
-    let rows: Vec<&RunRecord> = records
-        .iter()
-        .filter(|r| r.protocol == kind.name())
-        .collect();
-    let count = |f: fn(&RunRecord) -> bool| rows.iter().filter(|r| f(r)).count() as u64;
-    let trials = rows.len() as u64;
-    let times: Vec<f64> = rows.iter().filter_map(|r| r.decision_time_ms).collect();
-    Summary {
-        kind,
-        trials,
-        agreement: count(|r| r.agreement),
-        validity: count(|r| r.validity),
-        termination: count(|r| r.termination),
-        mean_messages: rows.iter().map(|r| r.messages as f64).sum::<f64>() / trials.max(1) as f64,
-        mean_decision_ms: (!times.is_empty())
-            .then(|| times.iter().sum::<f64>() / times.len() as f64),
-        first_violation: rows
-            .iter()
-            .find(|r| !(r.agreement && r.validity && r.termination))
-            .map(|r| Example {
+/// Running counts over the rows of one protocol kind, in trial order. The sums start at -0.0
+/// and add in row order, as `Iterator::sum` over all rows would: the means come out bit for bit
+/// the same as from the collected rows.
+struct Tally {
+    kind: Kind,
+    trials: u64,
+    agreement: u64,
+    validity: u64,
+    termination: u64,
+    messages: f64,
+    decision_ms: f64,
+    decided: u64,
+    first_violation: Option<Example>,
+}
+
+impl Tally {
+    fn new(kind: Kind) -> Tally {
+        Tally {
+            kind,
+            trials: 0,
+            agreement: 0,
+            validity: 0,
+            termination: 0,
+            messages: -0.0,
+            decision_ms: -0.0,
+            decided: 0,
+            first_violation: None,
+        }
+    }
+
+    fn add(&mut self, r: &RunRecord) {
+        self.trials += 1;
+        self.agreement += u64::from(r.agreement);
+        self.validity += u64::from(r.validity);
+        self.termination += u64::from(r.termination);
+        self.messages += r.messages as f64;
+        if let Some(ms) = r.decision_time_ms {
+            self.decision_ms += ms;
+            self.decided += 1;
+        }
+        if self.first_violation.is_none() && !(r.agreement && r.validity && r.termination) {
+            self.first_violation = Some(Example {
                 trial: r.trial,
                 seed: r.seed,
                 reason: r.reason.clone(),
-            }),
+            });
+        }
+    }
+
+    fn summary(self) -> Summary {
+        Summary {
+            kind: self.kind,
+            trials: self.trials,
+            agreement: self.agreement,
+            validity: self.validity,
+            termination: self.termination,
+            mean_messages: self.messages / self.trials.max(1) as f64,
+            mean_decision_ms: (self.decided > 0).then(|| self.decision_ms / self.decided as f64),
+            first_violation: self.first_violation,
+        }
     }
 }
 
@@ -125,4 +202,59 @@ fn expectations(sc: &Scenario, s: &Summary) -> Vec<ExpectationResult> {
         })
     })
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The summary of one kind computed from all its rows at once.
+    fn from_rows(kind: Kind, records: &[RunRecord]) -> Summary {
+        let rows: Vec<&RunRecord> = records
+            .iter()
+            .filter(|r| r.protocol == kind.name())
+            .collect();
+        let times: Vec<f64> = rows.iter().filter_map(|r| r.decision_time_ms).collect();
+        let trials = rows.len() as u64;
+        let count = |f: fn(&RunRecord) -> bool| rows.iter().filter(|r| f(r)).count() as u64;
+        Summary {
+            kind,
+            trials,
+            agreement: count(|r| r.agreement),
+            validity: count(|r| r.validity),
+            termination: count(|r| r.termination),
+            mean_messages: rows.iter().map(|r| r.messages as f64).sum::<f64>()
+                / trials.max(1) as f64,
+            mean_decision_ms: (!times.is_empty())
+                .then(|| times.iter().sum::<f64>() / times.len() as f64),
+            first_violation: rows
+                .iter()
+                .find(|r| !(r.agreement && r.validity && r.termination))
+                .map(|r| Example {
+                    trial: r.trial,
+                    seed: r.seed,
+                    reason: r.reason.clone(),
+                }),
+        }
+    }
+
+    #[test]
+    fn running_tallies_equal_the_summary_of_all_rows_across_chunks() {
+        // Two kinds, lossy links (some trials never decide), more trials than one chunk holds.
+        let sets = [
+            "protocol.kind=[\"vote\", \"signed-flood\"]".to_string(),
+            "network.loss=0.3".to_string(),
+            format!("trials={}", 3 * CHUNK_TRIALS_PER_THREAD + 7),
+        ];
+        let sc = Scenario::builtin(&sets).unwrap();
+        let result = run_scenario(&sc).unwrap();
+        assert_eq!(result.records.len() as u64, 2 * sc.trials);
+        for (s, &kind) in result.summaries.iter().zip(&sc.kinds) {
+            let expected = from_rows(kind, &result.records);
+            assert_eq!(s, &expected);
+            assert_eq!(s.mean_messages.to_bits(), expected.mean_messages.to_bits());
+            assert!(s.first_violation.is_some() && s.agreement < s.trials);
+            assert!(s.mean_decision_ms.is_some());
+        }
+    }
 }

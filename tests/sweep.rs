@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use byzsim::sweep::grid::{Shard, Vary};
+use byzsim::sweep::manifest::manifest_path;
 use byzsim::sweep::merge::merge;
 use byzsim::sweep::{SweepOptions, sweep};
 
@@ -79,6 +80,11 @@ fn resume_after_a_cut_at_any_point_gives_the_uninterrupted_file() {
     ] {
         let mut part = options(dir.path(), &format!("cut{cut}"));
         std::fs::write(part.out.as_ref().unwrap(), &whole[..cut]).unwrap();
+        std::fs::copy(
+            manifest_path(full.out.as_ref().unwrap()),
+            manifest_path(part.out.as_ref().unwrap()),
+        )
+        .unwrap();
         part.resume = true;
         let report = sweep(&part).unwrap();
         assert_eq!(read(part.out.as_ref().unwrap()), whole, "cut at byte {cut}");
@@ -132,6 +138,8 @@ fn shards_merge_back_to_the_unsharded_bytes() {
 fn a_killed_sweep_keeps_whole_cells_and_resumes_to_the_same_file() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("killed.csv");
+    // Until the sweep is complete its rows go to a journal beside --out.
+    let journal = dir.path().join("killed.csv.partial");
     let expected = dir.path().join("expected.csv");
     let args = |out: &Path| -> Vec<String> {
         [
@@ -172,7 +180,7 @@ fn a_killed_sweep_keeps_whole_cells_and_resumes_to_the_same_file() {
         .unwrap();
     // Kill it once a few cells are on disk (or let it finish if the machine is too fast).
     for _ in 0..2000 {
-        let lines = std::fs::read(&out)
+        let lines = std::fs::read(&journal)
             .map(|b| b.iter().filter(|&&c| c == b'\n').count())
             .unwrap_or(0);
         if lines > 3 * 8 || child.try_wait().unwrap().is_some() {
@@ -182,7 +190,9 @@ fn a_killed_sweep_keeps_whole_cells_and_resumes_to_the_same_file() {
     }
     let _ = child.kill();
     let _ = child.wait();
-    let partial = std::fs::read(&out).unwrap();
+    let partial = std::fs::read(&journal)
+        .or_else(|_| std::fs::read(&out))
+        .unwrap();
     let whole = std::fs::read(&expected).unwrap();
     let complete = &partial[..partial
         .iter()
@@ -205,6 +215,7 @@ fn a_killed_sweep_keeps_whole_cells_and_resumes_to_the_same_file() {
         String::from_utf8_lossy(&status.stderr)
     );
     assert_eq!(std::fs::read(&out).unwrap(), whole);
+    assert!(!journal.exists(), "the journal became the file");
 }
 
 #[test]

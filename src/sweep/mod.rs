@@ -10,16 +10,21 @@
 //! - Cells run in chunks: within a chunk all trials of all cells run in parallel (rayon), then
 //!   the chunk's cells are appended to the CSV in grid order, one write and one flush per cell.
 //!   Output bytes do not depend on `--jobs`.
-//! - `--resume` reads the CSV back, keeps the complete cells that match this sweep (their seeds
-//!   are checked), cuts off a cell that was being written when the sweep died, and runs the rest.
+//! - `--out FILE.csv` is written through a locked journal renamed into place at the end, with a
+//!   manifest beside it ([`manifest`]); `--resume` continues a journal (or file) only when its
+//!   manifest is this sweep's, keeps its complete cells (their seeds are checked), cuts off a
+//!   cell that was being written when the sweep died, and runs the rest ([`sink`]).
+//! - Every output is opened before the first trial runs; an output that is an input, or two
+//!   outputs on one path, are refused first of all.
 
 pub mod grid;
+pub mod manifest;
 pub mod merge;
+pub mod sink;
 pub mod summary;
 
-use std::fs::{File, OpenOptions};
-use std::io::{IsTerminal, Read, Seek, SeekFrom, Write};
-use std::path::PathBuf;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use csv::StringRecord;
@@ -27,12 +32,14 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::error::InputError;
-use crate::output::write_atomically;
+use crate::output::{Output, check_distinct, is_stdout};
 use crate::record::RunRecord;
 use crate::rng::trial_seed;
 use crate::scenario::{Scenario, ScenarioText};
 use crate::trial::{TrialResult, run_kinds};
 use grid::{Cell, Shard, Vary};
+use manifest::{Manifest, sha256_hex, vary_values};
+use sink::Sink;
 
 /// What `byzsim sweep` was asked to do.
 #[derive(Clone, Debug)]
@@ -87,7 +94,9 @@ pub fn trial_header(vary: &[Vary]) -> StringRecord {
     h
 }
 
-fn plan(opts: &SweepOptions) -> Result<(Vec<Planned>, SweepReport), InputError> {
+/// The cells of this shard with their scenarios, the report so far, and the manifest of the
+/// per-trial CSV.
+fn plan(opts: &SweepOptions) -> Result<(Vec<Planned>, SweepReport, Manifest), InputError> {
     let text = ScenarioText::read(&opts.file)?;
     let mut base = opts.sets.clone();
     base.extend(opts.trials.map(|t| format!("trials={t}")));
@@ -155,22 +164,48 @@ fn plan(opts: &SweepOptions) -> Result<(Vec<Planned>, SweepReport), InputError> 
             ),
         ));
     }
-    Ok((planned, report))
+    let manifest = Manifest {
+        byzsim: env!("CARGO_PKG_VERSION").to_string(),
+        scenario_file: Path::new(&text.file)
+            .file_name()
+            .map_or(text.file.clone(), |f| f.to_string_lossy().into_owned()),
+        scenario_sha256: sha256_hex(&text.text),
+        n: opts.n.clone(),
+        t: opts.t.clone(),
+        vary: vary_values(&opts.vary),
+        sets: opts.sets.clone(),
+        trials: raw.trials.unwrap_or(1),
+        seed: master,
+        shard: opts.shard.map(Into::into),
+        columns: trial_header(&opts.vary)
+            .iter()
+            .map(str::to_string)
+            .collect(),
+        cells: planned
+            .iter()
+            .map(|p| [p.cell.index as u64, p.rows()])
+            .collect(),
+    };
+    Ok((planned, report, manifest))
 }
 
 /// Runs a sweep. Rows go to `--out` (or stdout), the summary to `--summary`.
 pub fn sweep(opts: &SweepOptions) -> Result<SweepReport, InputError> {
-    let (planned, mut report) = plan(opts)?;
+    check_outputs(opts)?;
+    let (planned, mut report, manifest) = plan(opts)?;
     let header = trial_header(&opts.vary);
-    let mut sink = Sink::open(opts, &header)?;
-    let mut rows: Vec<StringRecord> = Vec::new();
-    let mut start_at = 0;
-    if opts.resume {
-        let (done, kept) = sink.resume(&planned, &header)?;
-        start_at = done;
-        report.resumed = done;
-        rows = kept;
-    }
+    let summary_out = opts.summary.as_deref().map(Output::create).transpose()?;
+    let opened = Sink::open(
+        opts.out.as_deref(),
+        opts.resume,
+        &header,
+        &manifest,
+        &planned,
+    )?;
+    let mut sink = opened.sink;
+    let mut rows = opened.rows;
+    let start_at = opened.done;
+    report.resumed = start_at;
     let pending = &planned[start_at..];
     let total: u64 = pending.iter().map(Planned::rows).sum();
     let bar = progress_bar(opts.progress, total);
@@ -206,29 +241,47 @@ pub fn sweep(opts: &SweepOptions) -> Result<SweepReport, InputError> {
     bar.finish_and_clear();
     report.seconds = started.elapsed().as_secs_f64();
     sink.finish()?;
-    if let Some(path) = &opts.summary {
+    if let Some(out) = summary_out {
         let keys: Vec<String> = opts.vary.iter().map(|v| v.key.clone()).collect();
-        write_summary(path, &header, &rows, &keys)?;
+        write_summary(out, &header, &rows, &keys)?;
     }
     Ok(report)
 }
 
-/// Writes the summary CSV of `rows` atomically.
+/// Refuses, before anything runs, an output that is the scenario file, one path for both
+/// outputs, and a summary on standard output when the rows go there too.
+fn check_outputs(opts: &SweepOptions) -> Result<(), InputError> {
+    let stdout = Path::new("-");
+    let out = opts.out.as_deref().unwrap_or(stdout);
+    let mut outputs = vec![("--out", out)];
+    outputs.extend(opts.summary.as_deref().map(|s| ("--summary", s)));
+    if opts.out.is_none() && opts.summary.as_deref().is_some_and(is_stdout) {
+        return Err(InputError::file(
+            "--summary -",
+            "the per-trial rows go to standard output too (no --out); give --out FILE.csv (or --out /dev/null)",
+        ));
+    }
+    check_distinct(&[opts.file.as_path()], &outputs)
+}
+
+/// Writes the summary CSV of `rows` to `out` and commits it.
 pub fn write_summary(
-    path: &std::path::Path,
+    mut out: Output,
     header: &StringRecord,
     rows: &[StringRecord],
     vary_keys: &[String],
 ) -> Result<(), InputError> {
     let summary = summary::summarise(header, rows, vary_keys);
-    write_atomically(path, |w| {
-        let mut csv = csv::Writer::from_writer(w);
+    let written = (|| {
+        let mut csv = csv::Writer::from_writer(&mut out);
         csv.write_record(&summary::header(vary_keys))?;
         for row in &summary {
             csv.write_record(row)?;
         }
         csv.flush()
-    })
+    })();
+    written.map_err(|e| out.write_error(&e))?;
+    out.commit()
 }
 
 /// Runs every trial of every cell of a chunk in parallel; results per cell, in trial order.
@@ -272,189 +325,4 @@ fn progress_bar(wanted: bool, total: u64) -> ProgressBar {
         bar.set_style(style);
     }
     bar
-}
-
-/// Where per-trial rows go: an append-only file (flushed cell by cell) or stdout.
-enum Sink {
-    File { file: File, path: PathBuf },
-    Stdout(std::io::Stdout),
-}
-
-impl Sink {
-    fn open(opts: &SweepOptions, header: &StringRecord) -> Result<Sink, InputError> {
-        let Some(path) = &opts.out else {
-            if opts.resume {
-                return Err(InputError::file(
-                    "--resume",
-                    "needs --out FILE.csv to resume",
-                ));
-            }
-            let mut sink = Sink::Stdout(std::io::stdout());
-            sink.append_raw(&csv_bytes(std::slice::from_ref(header)))?;
-            return Ok(sink);
-        };
-        let shown = path.display().to_string();
-        let fail = |e: std::io::Error| InputError::file(&shown, format!("cannot write: {e}"));
-        if path.is_dir() {
-            return Err(InputError::file(
-                &shown,
-                "is a directory; give a file name for --out",
-            ));
-        }
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(fail)?;
-        }
-        if opts.resume && path.exists() {
-            let file = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .open(path)
-                .map_err(fail)?;
-            return Ok(Sink::File {
-                file,
-                path: path.clone(),
-            });
-        }
-        let file = File::create(path).map_err(fail)?;
-        let mut sink = Sink::File {
-            file,
-            path: path.clone(),
-        };
-        sink.append_raw(&csv_bytes(std::slice::from_ref(header)))?;
-        Ok(sink)
-    }
-
-    fn append(&mut self, rows: &[StringRecord]) -> Result<(), InputError> {
-        self.append_raw(&csv_bytes(rows))
-    }
-
-    /// One write and one flush: a cell is on disk whole or (if killed mid-write) cut off at the
-    /// end, which `--resume` repairs.
-    fn append_raw(&mut self, bytes: &[u8]) -> Result<(), InputError> {
-        let result = match self {
-            Sink::File { file, .. } => file.write_all(bytes).and_then(|_| file.flush()),
-            Sink::Stdout(out) => {
-                let mut lock = out.lock();
-                lock.write_all(bytes).and_then(|_| lock.flush())
-            }
-        };
-        result.map_err(|e| InputError::file(self.name(), format!("cannot write: {e}")))
-    }
-
-    fn name(&self) -> String {
-        match self {
-            Sink::File { path, .. } => path.display().to_string(),
-            Sink::Stdout(_) => "<stdout>".to_string(),
-        }
-    }
-
-    fn finish(&mut self) -> Result<(), InputError> {
-        if let Sink::File { file, .. } = self {
-            file.sync_all()
-                .map_err(|e| InputError::file(self.name(), format!("cannot write: {e}")))?;
-        }
-        Ok(())
-    }
-
-    /// Reads back a sweep file: returns how many planned cells it holds complete and their rows,
-    /// and cuts the file after the last complete cell.
-    fn resume(
-        &mut self,
-        planned: &[Planned],
-        header: &StringRecord,
-    ) -> Result<(usize, Vec<StringRecord>), InputError> {
-        let name = self.name();
-        let Sink::File { file, .. } = self else {
-            return Ok((0, Vec::new()));
-        };
-        let fail = |e: std::io::Error| InputError::file(&name, format!("cannot read it back: {e}"));
-        let mut bytes = Vec::new();
-        file.seek(SeekFrom::Start(0)).map_err(fail)?;
-        file.read_to_end(&mut bytes).map_err(fail)?;
-        let (done, rows, keep) = complete_prefix(&bytes, planned, header, &name)?;
-        file.set_len(keep).map_err(fail)?;
-        file.seek(SeekFrom::End(0)).map_err(fail)?;
-        if keep == 0 {
-            file.write_all(&csv_bytes(std::slice::from_ref(header)))
-                .map_err(fail)?;
-        }
-        Ok((done, rows))
-    }
-}
-
-/// The longest prefix of `bytes` made of the header and complete planned cells: how many cells,
-/// their rows, and the byte length to keep (0 when even the header is missing).
-fn complete_prefix(
-    bytes: &[u8],
-    planned: &[Planned],
-    header: &StringRecord,
-    name: &str,
-) -> Result<(usize, Vec<StringRecord>, u64), InputError> {
-    // A row cut off by a kill has no final newline: ignore it.
-    let whole = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(&bytes[..whole]);
-    let mut records = reader.records();
-    match records.next() {
-        Some(Ok(h)) if &h == header => {}
-        None => return Ok((0, Vec::new(), 0)),
-        _ => {
-            return Err(InputError::file(
-                name,
-                "was not written by this sweep (its columns differ); remove it or drop --resume",
-            ));
-        }
-    }
-    let mut keep = reader_position(&records);
-    let seed_col = header.iter().position(|h| h == "seed").unwrap_or(0);
-    let cell_col = header.iter().position(|h| h == "cell").unwrap_or(0);
-    let mut rows = Vec::new();
-    let mut done = 0;
-    'cells: for p in planned {
-        let mut cell_rows = Vec::new();
-        for i in 0..p.rows() {
-            let Some(Ok(row)) = records.next() else {
-                break 'cells;
-            };
-            let trial = i / p.scenario.kinds.len() as u64;
-            let expected_seed = trial_seed(p.scenario.seed, trial).to_string();
-            let matches = row.len() == header.len()
-                && row.get(cell_col) == Some(p.cell.index.to_string().as_str())
-                && row.get(seed_col) == Some(expected_seed.as_str());
-            if !matches {
-                if row.len() == header.len()
-                    && row.get(cell_col) == Some(p.cell.index.to_string().as_str())
-                {
-                    return Err(InputError::file(
-                        name,
-                        format!(
-                            "cell {} in it was run with other settings (seed or trials differ); remove it or drop --resume",
-                            p.cell.index
-                        ),
-                    ));
-                }
-                break 'cells;
-            }
-            cell_rows.push(row);
-        }
-        rows.extend(cell_rows);
-        keep = reader_position(&records);
-        done += 1;
-    }
-    Ok((done, rows, keep))
-}
-
-fn reader_position(records: &csv::StringRecordsIter<&[u8]>) -> u64 {
-    records.reader().position().byte()
-}
-
-fn csv_bytes(rows: &[StringRecord]) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for r in rows {
-        // Writing into memory cannot fail.
-        let _ = w.write_record(r);
-    }
-    w.into_inner().unwrap_or_default()
 }
