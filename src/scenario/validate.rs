@@ -610,6 +610,7 @@ fn latency(raw: Option<&RawLatency>, src: &Source) -> Result<Latency> {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn network(
     raw: Option<&RawNetwork>,
     src: &Source,
