@@ -9,7 +9,7 @@ use rand::seq::index::sample;
 use crate::adversary::{self, Traitor};
 use crate::check::{self, ValidityInput, Verdicts};
 use crate::engine::network::{Links, Transport};
-use crate::engine::trace::TraceEvent;
+use crate::engine::trace::Recording;
 use crate::engine::{Outcome, Sim, Stop};
 use crate::error::InputError;
 use crate::protocol::nakamoto::PowParams;
@@ -25,7 +25,7 @@ use crate::types::{NodeId, Value};
 pub struct TrialResult {
     pub record: RunRecord,
     pub verdicts: Verdicts,
-    pub trace: Option<Vec<TraceEvent>>,
+    pub trace: Option<Recording>,
     /// Transmissions scripted traitors made past the end of their scripts.
     pub unscripted: u64,
 }
