@@ -53,8 +53,10 @@ pub struct TraceIndex<'a> {
     pub rec: &'a Recording,
     traitor: Vec<bool>,
     txs: Vec<Transmission>,
-    /// Transmissions that were scheduled, in order of their (increasing) queue numbers.
+    /// The transmission scheduled with queue number `first_seq + i`, at `i` (`NONE` for
+    /// numbers of other events): queue numbers are dense, so this is a few bytes per event.
     by_seq: Vec<u32>,
+    first_seq: u64,
     /// The first `Send` of each flooded envelope.
     first_hop: Vec<u32>,
     /// Each message's slot, numbered (same number: same slot).
@@ -65,14 +67,20 @@ impl<'a> TraceIndex<'a> {
     /// Indexes `rec`; `traitor[v]` marks the traitors.
     pub fn new(rec: &'a Recording, traitor: &[bool]) -> TraceIndex<'a> {
         let events = rec.events();
+        let seqs = events.iter().filter_map(|e| match e {
+            TraceEvent::Send { seq: Some(s), .. } => Some(*s),
+            _ => None,
+        });
+        let first_seq = seqs.clone().next().unwrap_or(0);
+        let span = seqs.last().map_or(0, |last| last - first_seq + 1);
+        let mut by_seq: Vec<u32> = vec![NONE; span as usize];
         let mut txs = Vec::new();
-        let mut by_seq: Vec<u32> = Vec::new();
         let mut first_hop: Vec<u32> = Vec::new();
         for (i, e) in events.iter().enumerate() {
             match e {
                 TraceEvent::Send { seq, envelope, .. } => {
-                    if seq.is_some() {
-                        by_seq.push(txs.len() as u32);
+                    if let Some(s) = seq {
+                        by_seq[(s - first_seq) as usize] = txs.len() as u32;
                     }
                     if let Some(env) = envelope {
                         let env = *env as usize;
@@ -89,7 +97,7 @@ impl<'a> TraceIndex<'a> {
                     });
                 }
                 TraceEvent::Deliver { seq, .. } => {
-                    if let Some(k) = Self::find(events, &txs, &by_seq, *seq) {
+                    if let Some(k) = Self::find(&by_seq, first_seq, *seq) {
                         txs[k].delivery = i as u32;
                     }
                 }
@@ -110,25 +118,20 @@ impl<'a> TraceIndex<'a> {
             traitor: traitor.to_vec(),
             txs,
             by_seq,
+            first_seq,
             first_hop,
             slot_of,
         }
     }
 
-    fn find(events: &[TraceEvent], txs: &[Transmission], by_seq: &[u32], seq: u64) -> Option<usize> {
-        let seq_of = |k: &u32| match events[txs[*k as usize].send as usize] {
-            TraceEvent::Send { seq: Some(s), .. } => s,
-            _ => u64::MAX,
-        };
-        by_seq
-            .binary_search_by_key(&seq, seq_of)
-            .ok()
-            .map(|i| by_seq[i] as usize)
+    fn find(by_seq: &[u32], first_seq: u64, seq: u64) -> Option<usize> {
+        let i = usize::try_from(seq.checked_sub(first_seq)?).ok()?;
+        by_seq.get(i).filter(|&&k| k != NONE).map(|&k| k as usize)
     }
 
     /// The transmission that delivery `seq` completes.
     pub fn transmission_of(&self, seq: u64) -> Option<usize> {
-        Self::find(self.rec.events(), &self.txs, &self.by_seq, seq)
+        Self::find(&self.by_seq, self.first_seq, seq)
     }
 
     /// The number of transmissions.

@@ -125,11 +125,15 @@ pub fn json_lines(index: &TraceIndex, meta: &TraceMeta) -> String {
                 handed,
             } => {
                 let (message, late) = delivered(index, *seq);
-                json!({
+                let mut j = json!({
                     "t_ms": ms(*at), "event": "deliver", "from": from.0, "to": to.0, "seq": seq,
                     "envelope": envelope, "handed": handed, "message": message,
-                    "late": late.is_some(), "round_ended_ms": late.map(|l| ms(l.1)),
-                })
+                });
+                if rec.round.is_some() {
+                    j["late"] = json!(late.is_some());
+                    j["round_ended_ms"] = json!(late.map(|l| ms(l.1)));
+                }
+                j
             }
             TraceEvent::Withheld {
                 at,
