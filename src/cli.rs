@@ -280,7 +280,9 @@ fn trace_first_trial(sc: &Scenario, path: &std::path::Path) -> Result<(), InputE
             seed,
         };
         crate::tracefile::write(&file, &index, &meta)?;
-        let cut = trace.cut_note().map_or(String::new(), |n| format!(" ({n})"));
+        let cut = trace
+            .cut_note()
+            .map_or(String::new(), |n| format!(" ({n})"));
         eprintln!(
             "traced trial 0 (seed {seed}, {}) of {} to {}{cut}",
             kind.name(),
@@ -293,8 +295,12 @@ fn trace_first_trial(sc: &Scenario, path: &std::path::Path) -> Result<(), InputE
 
 /// `t.jsonl` → `t.KIND.jsonl`.
 fn per_kind(path: &std::path::Path, kind: &str) -> PathBuf {
-    let stem = path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
-    let ext = path.extension().map_or_else(String::new, |e| e.to_string_lossy().into_owned());
+    let stem = path
+        .file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    let ext = path
+        .extension()
+        .map_or_else(String::new, |e| e.to_string_lossy().into_owned());
     path.with_file_name(format!("{stem}.{kind}.{ext}"))
 }
 

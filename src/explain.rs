@@ -38,12 +38,7 @@ pub fn explain(index: &TraceIndex) -> String {
             " (The {note}; what follows covers the recorded part only.)"
         );
     }
-    if let Some(r) = index
-        .rec
-        .reversions()
-        .iter()
-        .min_by_key(|r| (r.at, r.node))
-    {
+    if let Some(r) = index.rec.reversions().iter().min_by_key(|r| (r.at, r.node)) {
         let decided = index.rec.decisions().iter().find(|d| d.node == r.node);
         let what = decided.map_or(String::new(), |d| {
             format!(" ({} at {:.3} ms)", d.value, d.at.as_ms())
@@ -145,7 +140,9 @@ fn first_mishap(index: &TraceIndex) -> Option<String> {
         }
     }
     for e in index.rec.events() {
-        if let TraceEvent::Withheld { at, by, to, msg, .. } = e
+        if let TraceEvent::Withheld {
+            at, by, to, msg, ..
+        } = e
             && !index.is_traitor(*to)
         {
             consider(
@@ -417,7 +414,9 @@ pub fn first_divergence(index: &TraceIndex) -> Option<Divergence> {
     let slot = &heard[slot_start..slot_end];
     let heard_it = |v: u32| heard[start..end].iter().any(|x| x.to == v);
     let missing: Vec<u32> = (0..index.n() as u32)
-        .filter(|&v| scope[v as usize] && v != origin.0 && !about.skips.contains(&v) && !heard_it(v))
+        .filter(|&v| {
+            scope[v as usize] && v != origin.0 && !about.skips.contains(&v) && !heard_it(v)
+        })
         .collect();
     // An equivocation: a general that missed this content heard another one of the same
     // message, which the first hearer did not hear.
@@ -558,7 +557,12 @@ fn missing_cause(index: &TraceIndex, origin: NodeId, msg: MsgId, b: NodeId) -> C
                     },
                 });
             }
-            Fate::Lost if lost.is_none() => lost = Some(Cause::Lost { from: s.from, at: s.at }),
+            Fate::Lost if lost.is_none() => {
+                lost = Some(Cause::Lost {
+                    from: s.from,
+                    at: s.at,
+                })
+            }
             Fate::Pending if pending.is_none() => {
                 pending = Some(Cause::Pending {
                     from: s.from,
@@ -639,10 +643,8 @@ impl Divergence {
                 made_y,
                 first,
             } => {
-                let tampered: Vec<NodeId> = [*made_x, *made_y]
-                    .into_iter()
-                    .filter(|&m| m != o)
-                    .collect();
+                let tampered: Vec<NodeId> =
+                    [*made_x, *made_y].into_iter().filter(|&m| m != o).collect();
                 // The lower-numbered general first.
                 let ((a, x), (b, y)) = if a < b {
                     ((a, x), (b, y))

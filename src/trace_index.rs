@@ -72,7 +72,10 @@ impl<'a> TraceIndex<'a> {
             _ => None,
         });
         let first_seq = seqs.clone().next().unwrap_or(0);
-        let span = seqs.last().map_or(0, |last| last - first_seq + 1);
+        let span = seqs
+            .clone()
+            .next_back()
+            .map_or(0, |last| last - first_seq + 1);
         let mut by_seq: Vec<u32> = vec![NONE; span as usize];
         let mut txs = Vec::new();
         let mut first_hop: Vec<u32> = Vec::new();

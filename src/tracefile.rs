@@ -215,7 +215,11 @@ pub fn mermaid(index: &TraceIndex, meta: &TraceMeta) -> Result<String, InputErro
         meta.scenario, meta.protocol, meta.seed
     );
     for v in 0..index.n() {
-        let role = if index.traitors()[v] { " (traitor)" } else { "" };
+        let role = if index.traitors()[v] {
+            " (traitor)"
+        } else {
+            ""
+        };
         out.push_str(&format!("    participant G{v} as general {v}{role}\n"));
     }
     let words = |m: u32| index.message(m).words.as_str();
@@ -302,9 +306,7 @@ pub fn chrome(index: &TraceIndex, meta: &TraceMeta) -> String {
     }
     let us = |t: SimTime| t.0;
     let words = |m: u32| index.message(m).words.as_str();
-    let instant = |tid: u32, at: SimTime, name: String| {
-        json!({"ph": "i", "s": "t", "pid": 1, "tid": tid, "ts": us(at), "name": name})
-    };
+    let instant = |tid: u32, at: SimTime, name: String| json!({"ph": "i", "s": "t", "pid": 1, "tid": tid, "ts": us(at), "name": name});
     for e in rec.events() {
         match e {
             TraceEvent::Send {

@@ -124,13 +124,14 @@ fn a_withheld_message_names_who_withheld_it_from_whom_and_when() {
         "{p}"
     );
     let events = trace(dir.path(), &[&file]);
-    let withheld: Vec<&Json> = events
-        .iter()
-        .filter(|e| e["event"] == "withhold")
-        .collect();
+    let withheld: Vec<&Json> = events.iter().filter(|e| e["event"] == "withhold").collect();
     assert_eq!(withheld.len(), 1);
     assert_eq!(
-        (&withheld[0]["by"], &withheld[0]["to"], &withheld[0]["message"]),
+        (
+            &withheld[0]["by"],
+            &withheld[0]["to"],
+            &withheld[0]["message"]
+        ),
         (&Json::from(3), &Json::from(0), &Json::from("retreat"))
     );
 }
@@ -286,7 +287,10 @@ fn oral_views_are_compared_only_on_paths_meant_for_each_general() {
             "1",
         ]);
         assert!(!p.contains("never"), "seed {seed}: {p}");
-        assert!(p.contains("the cause is a lie told alike to all"), "seed {seed}: {p}");
+        assert!(
+            p.contains("the cause is a lie told alike to all"),
+            "seed {seed}: {p}"
+        );
     }
     let p = paragraph(&[
         "scenarios/oral-om2-n6-t2-breaks.toml",
@@ -307,7 +311,13 @@ fn a_trial_too_large_to_trace_whole_says_where_it_was_cut() {
     // sends and as many deliveries, more than the 2 million events a trace keeps.
     let n = 1100;
     let inputs: Vec<&str> = (0..n)
-        .map(|i| if i < n / 2 { "\"attack\"" } else { "\"retreat\"" })
+        .map(|i| {
+            if i < n / 2 {
+                "\"attack\""
+            } else {
+                "\"retreat\""
+            }
+        })
         .collect();
     let text = format!(
         "n = {n}\nt = 1\n[protocol]\nkind = \"vote\"\ninputs = [{}]\n[faults]\nbehaviour = \"equivocate\"\nwho = [{}]\n",
@@ -321,5 +331,76 @@ fn a_trial_too_large_to_trace_whole_says_where_it_was_cut() {
         p.contains("trace was cut at 2000000 events (its cap)"),
         "{p}"
     );
-    assert!(p.contains(" generals attack (") && p.contains(" generals retreat ("), "{p}");
+    assert!(
+        p.contains(" generals attack (") && p.contains(" generals retreat ("),
+        "{p}"
+    );
+}
+
+mod properties {
+    use byzsim::Scenario;
+    use byzsim::engine::trace::TraceEvent;
+    use byzsim::explain::{Kind as Divergence, explain, first_divergence};
+    use byzsim::protocol::Kind;
+    use byzsim::trace_index::{Fate, TraceIndex};
+    use byzsim::trial::{run_trial, traitors_of};
+    use proptest::prelude::*;
+
+    fn toml(kind: &str, n: usize, t: usize, behaviour: &str, max_ms: u64, loss: f64) -> String {
+        format!(
+            "n = {n}\nt = {t}\n[protocol]\nkind = \"{kind}\"\n[network]\nlatency_ms = {{ min = 1, max = {max_ms} }}\nloss = {loss}\nround_ms = 50\n[faults]\nbehaviour = \"{behaviour}\"\n"
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// Whatever happened, the index pairs each delivery with its own send, `withheld` counts
+        /// exactly the withholds traced, and a divergence compares two different honest
+        /// generals on a message meant for both.
+        #[test]
+        fn explanations_compare_honest_generals_on_messages_meant_for_them(
+            kind in prop::sample::select(vec!["vote", "oral", "signed", "dolev-strong", "phase-king"]),
+            n in 3usize..8,
+            t in 1usize..3,
+            behaviour in prop::sample::select(vec!["equivocate", "drop", "crash", "silent", "honest"]),
+            max_ms in prop::sample::select(vec![10u64, 80]),
+            loss in prop::sample::select(vec![0.0, 0.2]),
+            seed in 0u64..1000,
+        ) {
+            let text = toml(kind, n, t.min(n - 1), behaviour, max_ms, loss);
+            let Ok(sc) = Scenario::parse("<prop>", "prop", &text, &[]) else { return Ok(()); };
+            let r = run_trial(&sc, Kind::parse(kind).unwrap(), 0, seed, true).unwrap();
+            let rec = r.trace.as_ref().unwrap();
+            let traitors = traitors_of(&sc, seed);
+            let index = TraceIndex::new(rec, &traitors);
+            for (i, e) in rec.events().iter().enumerate() {
+                if let TraceEvent::Deliver { seq, from, to, .. } = e
+                    && let Some(k) = index.transmission_of(*seq)
+                {
+                    let s = index.sent(k);
+                    prop_assert_eq!((s.from, s.to), (*from, *to));
+                    let paired = matches!(index.fate(k), Fate::Delivered { event, .. } if event == i);
+                    prop_assert!(paired, "delivery {} paired with its own send", i);
+                }
+            }
+            let traced = rec.events().iter().filter(|e| matches!(e, TraceEvent::Withheld { .. })).count();
+            prop_assert_eq!(r.record.withheld, traced as u64);
+            let paragraph = explain(&index);
+            prop_assert!(paragraph.starts_with("Decisions: "));
+            if let Some(d) = first_divergence(&index) {
+                let (a, b, skips) = match d.kind {
+                    Divergence::Contents { a, b, x, y, .. } => {
+                        prop_assert_ne!(x, y);
+                        (a, b, index.message(x).about.skips.clone())
+                    }
+                    Divergence::Missing { a, b, msg, .. } => (a, b, index.message(msg).about.skips.clone()),
+                };
+                prop_assert_ne!(a, b);
+                prop_assert!(!traitors[a.idx()] && !traitors[b.idx()], "{paragraph}");
+                prop_assert!(!skips.contains(&b.0) && !skips.contains(&a.0), "{paragraph}");
+                prop_assert!(a != d.origin && b != d.origin, "{paragraph}");
+            }
+        }
+    }
 }

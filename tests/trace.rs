@@ -184,7 +184,10 @@ fn traces_carry_each_message_in_words_and_timers_by_name() {
         "pow.json",
         &["scenarios/pow-honest-agrees.toml", "--trials", "1"],
     );
-    assert!(pow.contains("carrying the order attack"), "blocks say which order they carry");
+    assert!(
+        pow.contains("carrying the order attack"),
+        "blocks say which order they carry"
+    );
     assert!(pow.contains("its chain's order: attack, in block"));
     assert!(pow.contains("mining: general "), "mining timers are named");
     assert!(!pow.contains("\"timer "), "no timer is named by its number");
@@ -213,7 +216,10 @@ fn every_kind_of_a_list_is_traced_to_its_own_file() {
         assert_eq!(header["protocol"], kind);
         assert!(text.lines().any(|l| l.contains("\"event\":\"send\"")));
     }
-    assert!(!path.exists(), "with several kinds, no file goes without its kind");
+    assert!(
+        !path.exists(),
+        "with several kinds, no file goes without its kind"
+    );
 }
 
 #[test]
@@ -251,9 +257,20 @@ fn a_trace_past_its_cap_stops_recording_and_every_file_says_where() {
     let lines = json_lines(&index, &meta);
     let last: serde_json::Value = serde_json::from_str(lines.lines().last().unwrap()).unwrap();
     assert_eq!(last["event"], "cut");
-    assert_eq!((last["kept"].as_u64(), last["dropped"].as_u64()), (Some(3), Some(3)));
-    assert!(last["note"].as_str().unwrap().contains("trace was cut at 3 events"));
+    assert_eq!(
+        (last["kept"].as_u64(), last["dropped"].as_u64()),
+        (Some(3), Some(3))
+    );
+    assert!(
+        last["note"]
+            .as_str()
+            .unwrap()
+            .contains("trace was cut at 3 events")
+    );
     let doc: serde_json::Value = serde_json::from_str(&chrome(&index, &meta)).unwrap();
     assert!(doc["otherData"]["note"].as_str().unwrap().contains("cut"));
-    assert!(mermaid(&index, &meta).is_err(), "a cut trace is no readable diagram");
+    assert!(
+        mermaid(&index, &meta).is_err(),
+        "a cut trace is no readable diagram"
+    );
 }

@@ -209,7 +209,11 @@ impl Recording {
 
     /// Notes that timer `tag` of `node`, named `name`, fired.
     pub fn timer(&mut self, at: SimTime, node: NodeId, tag: u64, name: impl FnOnce() -> String) {
-        let name = if self.recording() { self.name(name()) } else { 0 };
+        let name = if self.recording() {
+            self.name(name())
+        } else {
+            0
+        };
         self.push(TraceEvent::Timer {
             at,
             node,
@@ -231,7 +235,11 @@ impl Recording {
 
     /// Notes that an honest general's decision was reverted (kept even past the cap).
     pub fn revert(&mut self, at: SimTime, node: NodeId, how: String) {
-        let name = if self.recording() { self.name(how.clone()) } else { 0 };
+        let name = if self.recording() {
+            self.name(how.clone())
+        } else {
+            0
+        };
         self.push(TraceEvent::Reverted {
             at,
             node,

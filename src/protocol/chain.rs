@@ -77,7 +77,10 @@ impl Chain {
 
     /// The first `k` signers, as text.
     fn signers(&self, k: usize) -> Vec<String> {
-        self.links[..k].iter().map(|l| l.signer.to_string()).collect()
+        self.links[..k]
+            .iter()
+            .map(|l| l.signer.to_string())
+            .collect()
     }
 
     pub fn len(&self) -> usize {

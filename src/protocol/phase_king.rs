@@ -213,8 +213,14 @@ impl Protocol for PhaseKing {
     fn timer_name(&self, tag: u64) -> String {
         let p = self.phase;
         match tag {
-            TALLY => format!("phase {p}, end of round {}: tally the votes (king {p} speaks)", 2 * p + 1),
-            _ => format!("phase {p}, end of round {}: keep a strong majority, else take the king's value", 2 * p + 2),
+            TALLY => format!(
+                "phase {p}, end of round {}: tally the votes (king {p} speaks)",
+                2 * p + 1
+            ),
+            _ => format!(
+                "phase {p}, end of round {}: keep a strong majority, else take the king's value",
+                2 * p + 2
+            ),
         }
     }
 
