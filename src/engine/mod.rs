@@ -328,9 +328,8 @@ impl<P: Protocol> Sim<P> {
                 }
                 Relay::Withhold => {
                     self.net.stats.withheld += 1;
-                    if let Some(t) = &mut self.trace
-                        && let Some(m) = t.intern(&msg)
-                    {
+                    if let Some(t) = &mut self.trace {
+                        let m = t.intern(&msg).unwrap_or_default();
                         let (at, origin) = (self.now, self.net.envelope(env).origin);
                         t.push(TraceEvent::Withheld {
                             at,
@@ -444,9 +443,8 @@ impl<P: Protocol> Sim<P> {
             return;
         }
         self.net.stats.withheld += 1;
-        if let Some(t) = &mut self.trace
-            && let Some(m) = t.intern(msg)
-        {
+        if let Some(t) = &mut self.trace {
+            let m = t.intern(msg).unwrap_or_default();
             let (at, origin, envelope) = (self.now, by, None);
             t.push(TraceEvent::Withheld {
                 at,
