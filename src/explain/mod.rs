@@ -50,70 +50,76 @@ pub fn explain(index: &TraceIndex) -> String {
             " (The {note}; what follows covers the recorded part only.)"
         );
     }
-    if let Some(r) = index.rec.reversions().iter().min_by_key(|r| (r.at, r.node)) {
-        let decided = index.rec.decisions().iter().find(|d| d.node == r.node);
-        let what = decided.map_or(String::new(), |d| {
-            format!(" ({} at {:.3} ms)", d.value, d.at.as_ms())
-        });
-        let how = if r.how.is_empty() {
-            "its chain stopped carrying that order".to_string()
-        } else {
-            r.how.clone()
-        };
+    let cause = reversion(index).unwrap_or_else(|| match first_divergence(index) {
+        Some(d) => format!(" Views first differed at {}: {}.", d.at, d.say(index)),
+        None => agreeing_views(index),
+    });
+    out.push_str(&cause);
+    out
+}
+
+/// The earliest reverted decision, and whose others were reverted too.
+fn reversion(index: &TraceIndex) -> Option<String> {
+    let r = index
+        .rec
+        .reversions()
+        .iter()
+        .min_by_key(|r| (r.at, r.node))?;
+    let decided = index.rec.decisions().iter().find(|d| d.node == r.node);
+    let what = decided.map_or(String::new(), |d| {
+        format!(" ({} at {:.3} ms)", d.value, d.at.as_ms())
+    });
+    let how = if r.how.is_empty() {
+        "its chain stopped carrying that order"
+    } else {
+        r.how.as_str()
+    };
+    let mut out = format!(
+        " General {}'s decision{what} was reverted at {:.3} ms by a reorganisation: {how}.",
+        r.node,
+        r.at.as_ms()
+    );
+    let mut others: Vec<u32> = index
+        .rec
+        .reversions()
+        .iter()
+        .filter(|x| x.node != r.node)
+        .map(|x| x.node.0)
+        .collect();
+    others.sort_unstable();
+    if !others.is_empty() {
         let _ = write!(
             out,
-            " General {}'s decision{what} was reverted at {:.3} ms by a reorganisation: {how}.",
-            r.node,
-            r.at.as_ms()
+            " The decision{} of {} {} reverted too.",
+            if others.len() == 1 { "" } else { "s" },
+            generals(&others),
+            if others.len() == 1 { "was" } else { "were" }
         );
-        let mut others: Vec<u32> = index
-            .rec
-            .reversions()
-            .iter()
-            .filter(|x| x.node != r.node)
-            .map(|x| x.node.0)
-            .collect();
-        others.sort_unstable();
-        if !others.is_empty() {
-            let _ = write!(
-                out,
-                " The decision{} of {} {} reverted too.",
-                if others.len() == 1 { "" } else { "s" },
-                generals(&others),
-                if others.len() == 1 { "was" } else { "were" }
-            );
-        }
-        return out;
     }
-    match first_divergence(index) {
-        Some(d) => {
-            let _ = write!(out, " Views first differed at {}: {}.", d.at, d.say(index));
-        }
-        None if index.rec.cut().is_some()
-            && !(0..index.n() as u32).any(|v| in_scope(index, NodeId(v))) =>
-        {
-            out.push_str(
-                " No honest general decided before the cut, so no two views can be compared: replay a smaller configuration to see the cause.",
-            );
-        }
-        None => {
-            out.push_str(if index.rec.cut().is_some() {
-                " No two honest generals' views differ in the recorded part"
-            } else {
-                " No two honest generals' views differ"
-            });
-            if let Some(lie) = first_lie(index) {
-                let _ = write!(
-                    out,
-                    ", so the cause is a lie told alike to all: {}.",
-                    lie.say(index)
-                );
-            } else if let Some(m) = first_mishap(index) {
-                let _ = write!(out, ", but not every message got through: first, {m}.");
-            } else {
-                out.push_str(": every honest general heard the same from every sender.");
-            }
-        }
+    Some(out)
+}
+
+/// What went wrong when no two honest views differ (or none can be compared).
+fn agreeing_views(index: &TraceIndex) -> String {
+    let cut = index.rec.cut().is_some();
+    if cut && !(0..index.n() as u32).any(|v| in_scope(index, NodeId(v))) {
+        return " No honest general decided before the cut, so no two views can be compared: replay a smaller configuration to see the cause.".to_string();
+    }
+    let mut out = String::from(if cut {
+        " No two honest generals' views differ in the recorded part"
+    } else {
+        " No two honest generals' views differ"
+    });
+    if let Some(lie) = first_lie(index) {
+        let _ = write!(
+            out,
+            ", so the cause is a lie told alike to all: {}.",
+            lie.say(index)
+        );
+    } else if let Some(m) = first_mishap(index) {
+        let _ = write!(out, ", but not every message got through: first, {m}.");
+    } else {
+        out.push_str(": every honest general heard the same from every sender.");
     }
     out
 }
