@@ -312,3 +312,23 @@ impl<'a> IntoIterator for &'a Recording {
         self.events.iter()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_event_takes_at_most_64_bytes_so_a_full_trace_stays_near_130_mb() {
+        assert!(std::mem::size_of::<TraceEvent>() <= 64);
+    }
+
+    #[test]
+    fn a_message_is_kept_once_however_often_it_is_sent() {
+        let mut rec = Recording::new(None, MAX_EVENTS);
+        let a = rec.intern(&Value::Attack);
+        assert_eq!(rec.intern(&Value::Attack), a);
+        assert_ne!(rec.intern(&Value::Retreat), a);
+        assert_eq!(rec.messages().len(), 2);
+        assert_eq!(rec.message(a.unwrap()).words, "attack");
+    }
+}
