@@ -103,7 +103,9 @@ pub struct RunArgs {
     #[arg(long)]
     pub jobs: Option<usize>,
     /// Trace the first trial of the (first) scenario: FILE.jsonl, FILE.mmd (Mermaid) or
-    /// FILE.json (Chrome trace events, for Perfetto).
+    /// FILE.json (Chrome trace events, for Perfetto). With a list of protocol kinds, each kind
+    /// gets its own file, the kind before the extension: FILE.vote.jsonl, FILE.oral.jsonl.
+    /// A trace stops recording at 2000000 events and says so.
     #[arg(long, value_name = "FILE")]
     pub trace: Option<PathBuf>,
 }
@@ -314,20 +316,50 @@ fn csv_error(out: &csv::Writer<Output>, e: csv::Error) -> InputError {
     out.get_ref().write_error(&error)
 }
 
-/// Writes the trace of trial 0 of `sc` (its first protocol kind) to `path`.
+/// Writes the trace of trial 0 of `sc` to `path`: one file per protocol kind when the
+/// scenario lists several (`t.jsonl` becomes `t.vote.jsonl`, `t.pow.jsonl`, ...).
 fn trace_first_trial(sc: &Scenario, path: &std::path::Path) -> Result<(), InputError> {
-    let kind = sc.kinds[0];
     let seed = crate::rng::trial_seed(sc.seed, 0);
-    let result = crate::trial::run_trial(sc, kind, 0, seed, true)?;
     let traitors = traitors_of(sc, seed);
-    crate::tracefile::write(path, result.trace.as_deref().unwrap_or(&[]), &traitors)?;
-    eprintln!(
-        "traced trial 0 (seed {seed}, {}) of {} to {}",
-        kind.name(),
-        sc.name,
-        path.display()
-    );
+    for &kind in &sc.kinds {
+        let file = if sc.kinds.len() == 1 {
+            path.to_path_buf()
+        } else {
+            per_kind(path, kind.name())
+        };
+        let result = crate::trial::run_trial(sc, kind, 0, seed, true)?;
+        let Some(trace) = &result.trace else {
+            continue;
+        };
+        let index = crate::trace_index::TraceIndex::new(trace, &traitors);
+        let meta = crate::tracefile::TraceMeta {
+            scenario: sc.name.clone(),
+            protocol: kind.name().to_string(),
+            seed,
+        };
+        crate::tracefile::write(&file, &index, &meta)?;
+        let cut = trace
+            .cut_note()
+            .map_or(String::new(), |n| format!(" ({n})"));
+        eprintln!(
+            "traced trial 0 (seed {seed}, {}) of {} to {}{cut}",
+            kind.name(),
+            sc.name,
+            file.display()
+        );
+    }
     Ok(())
+}
+
+/// `t.jsonl` → `t.KIND.jsonl`.
+fn per_kind(path: &std::path::Path, kind: &str) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    let ext = path
+        .extension()
+        .map_or_else(String::new, |e| e.to_string_lossy().into_owned());
+    path.with_file_name(format!("{stem}.{kind}.{ext}"))
 }
 
 fn hunt_command(args: HuntArgs) -> Result<u8, InputError> {

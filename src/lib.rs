@@ -41,6 +41,7 @@ pub mod scenario;
 pub mod stats;
 pub mod sweep;
 pub mod topology;
+pub mod trace_index;
 pub mod tracefile;
 pub mod trial;
 pub mod types;

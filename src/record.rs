@@ -38,7 +38,8 @@ pub struct RunRecord {
     pub traitors: String,
     pub delivered: u64,
     pub lost: u64,
-    /// Relays withheld by traitors (flooding).
+    /// Transmissions traitors withheld: relays (flooding), and their own sends that a
+    /// scripted or dropping traitor chose not to make.
     pub withheld: u64,
     /// Sends that found no link to their addressee (direct transport on an incomplete graph).
     pub unroutable: u64,

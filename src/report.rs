@@ -6,6 +6,7 @@ use crate::explain::explain;
 use crate::protocol::Kind;
 use crate::run::ScenarioResult;
 use crate::scenario::Scenario;
+use crate::trace_index::TraceIndex;
 use crate::trial::{run_trial, traitors_of};
 
 fn percent(k: u64, n: u64) -> String {
@@ -16,7 +17,7 @@ fn percent(k: u64, n: u64) -> String {
 fn story(sc: &Scenario, kind: Kind, trial: u64, seed: u64) -> Option<String> {
     let r = run_trial(sc, kind, trial, seed, true).ok()?;
     let traitors = traitors_of(sc, seed);
-    Some(explain(r.trace.as_deref().unwrap_or(&[]), &traitors))
+    Some(explain(&TraceIndex::new(r.trace.as_ref()?, &traitors)))
 }
 
 /// The table for one scenario: a header, a row per protocol kind, the expectations, and the

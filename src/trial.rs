@@ -10,7 +10,7 @@ use crate::adversary::{self, Traitor};
 use crate::bound::{self, Bound, Params};
 use crate::check::{self, ValidityInput, Verdicts};
 use crate::engine::network::{Links, Transport};
-use crate::engine::trace::TraceEvent;
+use crate::engine::trace::Recording;
 use crate::engine::{Outcome, Sim, Stop};
 use crate::error::InputError;
 use crate::protocol::nakamoto::PowParams;
@@ -26,7 +26,7 @@ use crate::types::{NodeId, Value};
 pub struct TrialResult {
     pub record: RunRecord,
     pub verdicts: Verdicts,
-    pub trace: Option<Vec<TraceEvent>>,
+    pub trace: Option<Recording>,
     /// Transmissions scripted traitors made past the end of their scripts.
     pub unscripted: u64,
 }

@@ -145,3 +145,132 @@ fn a_violated_trial_is_explained_in_one_paragraph() {
         "a lost vote shows as a message one general never got: {table}"
     );
 }
+
+/// Runs `byzsim run ARGS --trace DIR/NAME` and returns the file's text.
+fn traced(dir: &std::path::Path, name: &str, args: &[&str]) -> String {
+    let path = dir.join(name);
+    let out = byzsim(&[&["run"], args, &["--trace", path.to_str().unwrap()]].concat());
+    assert!(
+        out.status.code().is_some_and(|c| c < 2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read_to_string(&path).unwrap()
+}
+
+#[test]
+fn traces_carry_each_message_in_words_and_timers_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    // Oral messages: the value and its path.
+    let oral = traced(
+        dir.path(),
+        "om.mmd",
+        &["scenarios/oral-om1-n4-t1-holds.toml", "--trials", "1"],
+    );
+    assert!(oral.contains(": attack along 0 ("), "{oral}");
+    assert!(oral.contains("along 0→"), "{oral}");
+    assert!(oral.contains("end of round 1: relay the paths of length 1"));
+    // Signature chains: the value, the signers and how many.
+    let ds = traced(
+        dir.path(),
+        "ds.jsonl",
+        &["scenarios/dolev-strong-late-release.toml", "--trials", "1"],
+    );
+    assert!(ds.contains("\"message\":\"attack signed by 0 (1 signature)\""));
+    assert!(ds.contains(" (2 signatures)\""));
+    // Blocks: height, miner and the order they carry; mining timers by name, never by number.
+    let pow = traced(
+        dir.path(),
+        "pow.json",
+        &["scenarios/pow-honest-agrees.toml", "--trials", "1"],
+    );
+    assert!(
+        pow.contains("carrying the order attack"),
+        "blocks say which order they carry"
+    );
+    assert!(pow.contains("its chain's order: attack, in block"));
+    assert!(pow.contains("mining: general "), "mining timers are named");
+    assert!(!pow.contains("\"timer "), "no timer is named by its number");
+}
+
+#[test]
+fn every_kind_of_a_list_is_traced_to_its_own_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.jsonl");
+    let out = byzsim(&[
+        "run",
+        SPLIT,
+        "--set",
+        "protocol.kind=[\"vote\",\"oral\",\"pow\"]",
+        "--trials",
+        "1",
+        "--trace",
+        path.to_str().unwrap(),
+    ]);
+    assert!(out.status.code().is_some_and(|c| c < 2));
+    for kind in ["vote", "oral", "pow"] {
+        let file = dir.path().join(format!("k.{kind}.jsonl"));
+        let text = std::fs::read_to_string(&file).unwrap_or_else(|_| panic!("{kind} traced"));
+        let header: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+        assert_eq!(header["event"], "trace");
+        assert_eq!(header["protocol"], kind);
+        assert!(text.lines().any(|l| l.contains("\"event\":\"send\"")));
+    }
+    assert!(
+        !path.exists(),
+        "with several kinds, no file goes without its kind"
+    );
+}
+
+#[test]
+fn a_trace_past_its_cap_stops_recording_and_every_file_says_where() {
+    use byzsim::engine::trace::{Recording, TraceEvent};
+    use byzsim::trace_index::TraceIndex;
+    use byzsim::tracefile::{TraceMeta, chrome, json_lines, mermaid};
+    use byzsim::{NodeId, SimTime, Value};
+    let mut rec = Recording::new(Some(SimTime::from_ms(100)), 3);
+    for i in 0..5u32 {
+        let msg = rec.intern(&Value::Attack).unwrap_or_default();
+        rec.push(TraceEvent::Send {
+            at: SimTime::from_ms(i as u64),
+            from: NodeId(0),
+            to: NodeId(1),
+            seq: Some(i as u64),
+            relay: false,
+            envelope: None,
+            origin: NodeId(0),
+            msg,
+        });
+    }
+    rec.decide(SimTime::from_ms(100), NodeId(1), Value::Attack);
+    let cut = rec.cut().expect("cut at the cap");
+    assert_eq!((cut.kept, cut.dropped, cut.at), (3, 3, SimTime::from_ms(3)));
+    assert_eq!(rec.events().len(), 3);
+    assert_eq!(rec.decisions().len(), 1, "decisions are kept past the cap");
+    let traitors = [false, false];
+    let index = TraceIndex::new(&rec, &traitors);
+    let meta = TraceMeta {
+        scenario: "capped".into(),
+        protocol: "vote".into(),
+        seed: 1,
+    };
+    let lines = json_lines(&index, &meta);
+    let last: serde_json::Value = serde_json::from_str(lines.lines().last().unwrap()).unwrap();
+    assert_eq!(last["event"], "cut");
+    assert_eq!(
+        (last["kept"].as_u64(), last["dropped"].as_u64()),
+        (Some(3), Some(3))
+    );
+    assert!(
+        last["note"]
+            .as_str()
+            .unwrap()
+            .contains("trace was cut at 3 events")
+    );
+    let doc: serde_json::Value = serde_json::from_str(&chrome(&index, &meta)).unwrap();
+    assert!(doc["otherData"]["note"].as_str().unwrap().contains("cut"));
+    assert!(
+        mermaid(&index, &meta).is_err(),
+        "a cut trace is no readable diagram"
+    );
+}

@@ -1,4 +1,4 @@
-//! `drop`: a traitor that omits a fraction of its own transmissions and of its relays.
+//! `drop`: a traitor that omits (withholds) a fraction of its own transmissions and of its relays.
 
 use rand::Rng;
 
@@ -22,21 +22,28 @@ impl Drop {
         let (n, id, keep) = (ctx.n, ctx.id, 1.0 - self.p);
         let tail: Vec<Action<M>> = ctx.outbox().drain(start..).collect();
         for action in tail {
-            let kept = match action {
+            match action {
                 Action::Send { to, msg } => {
-                    (self.rng.random::<f64>() < keep).then_some(Action::Send { to, msg })
+                    if self.rng.random::<f64>() < keep {
+                        ctx.outbox().push(Action::Send { to, msg });
+                    } else {
+                        ctx.withhold(to, msg);
+                    }
                 }
                 Action::Broadcast { msg, only } => {
-                    let mut mask = broadcast_mask(n, id, &only);
+                    let full = broadcast_mask(n, id, &only);
+                    let mut mask = full.clone();
                     thin_mask(&mut mask, keep, &mut self.rng);
-                    Some(Action::Broadcast {
+                    for to in (0..n).filter(|&i| full[i] && !mask[i]) {
+                        ctx.withhold(NodeId(to as u32), msg.clone());
+                    }
+                    ctx.outbox().push(Action::Broadcast {
                         msg,
                         only: Some(mask.into()),
-                    })
+                    });
                 }
-                timer @ Action::Timer { .. } => Some(timer),
-            };
-            ctx.outbox().extend(kept);
+                other => ctx.outbox().push(other),
+            }
         }
     }
 }

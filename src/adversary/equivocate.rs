@@ -73,7 +73,7 @@ impl Equivocate {
                         only: Some(part(false)),
                     });
                 }
-                timer @ Action::Timer { .. } => ctx.outbox().push(timer),
+                other => ctx.outbox().push(other),
             }
         }
     }

@@ -7,7 +7,7 @@
 //! |---|---|
 //! | `honest` | nothing unusual: a traitor that happens to follow the protocol |
 //! | `crash` | follows the protocol until `faults.crash_at_ms`; a handler running at that instant gets only a random prefix of its sends out; afterwards nothing, not even relays |
-//! | `drop` | omits each of its own transmissions and each relay with probability `faults.drop` |
+//! | `drop` | omits (withholds) each of its own transmissions and each relay with probability `faults.drop` |
 //! | `equivocate` | tells different generals different values: a per-trial random half hears `attack`, the rest `retreat` (or `faults.split` lists who hears `attack`); on a flooding network it also tampers with the unsigned messages it relays, the same way |
 //! | `silent` | sends and relays nothing |
 //!
@@ -228,5 +228,5 @@ pub(crate) fn thin_mask(mask: &mut [bool], keep: f64, rng: &mut SimRng) {
 
 /// Whether an action sends anything.
 pub(crate) fn is_send<M>(a: &Action<M>) -> bool {
-    !matches!(a, Action::Timer { .. })
+    matches!(a, Action::Send { .. } | Action::Broadcast { .. })
 }

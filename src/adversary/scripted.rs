@@ -2,7 +2,7 @@
 //! transmission it makes to general r (a broadcast counts once per recipient) takes entry k of
 //! its script for r: `honest` (send what the protocol says), `attack` / `retreat` (send that
 //! value instead, where the protocol lets it be changed: see [`Protocol::with_value`]), or
-//! `withhold` (send nothing). Past the end of a script it is honest. `byzsim hunt` enumerates
+//! `withhold` (send nothing; the engine counts it in `withheld` and traces it). Past the end of a script it is honest. `byzsim hunt` enumerates
 //! scripts to search for violations and writes the ones it finds as scenarios that replay them
 //! exactly. Scripts address recipients as a direct network does; relays on a flooding network
 //! pass unchanged.
@@ -90,24 +90,28 @@ impl Scripted {
             match action {
                 Action::Send { to, msg } => {
                     let choice = self.next(to);
-                    if let Some(msg) = Self::apply::<P>(ctx, &msg, choice) {
-                        ctx.outbox().push(Action::Send { to, msg });
+                    match Self::apply::<P>(ctx, &msg, choice) {
+                        Some(msg) => ctx.outbox().push(Action::Send { to, msg }),
+                        None => ctx.withhold(to, msg),
                     }
                 }
                 Action::Broadcast { msg, only } => {
                     let mask = broadcast_mask(n, id, &only);
                     for to in (0..n).filter(|&i| mask[i]) {
                         let choice = self.next(NodeId(to as u32));
-                        if let Some(msg) = Self::apply::<P>(ctx, &msg, choice) {
-                            let only: Box<[bool]> = (0..n).map(|i| i == to).collect();
-                            ctx.outbox().push(Action::Broadcast {
-                                msg,
-                                only: Some(only),
-                            });
+                        match Self::apply::<P>(ctx, &msg, choice) {
+                            Some(msg) => {
+                                let only: Box<[bool]> = (0..n).map(|i| i == to).collect();
+                                ctx.outbox().push(Action::Broadcast {
+                                    msg,
+                                    only: Some(only),
+                                });
+                            }
+                            None => ctx.withhold(NodeId(to as u32), msg.clone()),
                         }
                     }
                 }
-                timer @ Action::Timer { .. } => ctx.outbox().push(timer),
+                other => ctx.outbox().push(other),
             }
         }
     }

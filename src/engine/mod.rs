@@ -18,7 +18,7 @@ use crate::rng::{SimRng, Stream, stream};
 use crate::types::{NodeId, SimTime, Value};
 use network::{Event, Links, NetStats, Network, Trace, Transport};
 use queue::EventQueue;
-use trace::TraceEvent;
+use trace::{Recording, TraceEvent};
 
 /// Per-trial limits: reaching one ends the trial with the reason recorded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,7 +78,7 @@ pub struct Outcome {
     pub events: u64,
     pub net: NetStats,
     pub crypto: CryptoStats,
-    pub trace: Option<Vec<TraceEvent>>,
+    pub trace: Option<Recording>,
     /// Transmissions scripted traitors made past the end of their scripts.
     pub unscripted: u64,
     /// When each honest general's decision was contradicted by its later state, if ever.
@@ -107,6 +107,8 @@ pub struct Sim<P: Protocol> {
     limits: Limits,
     events: u64,
     trace: Trace,
+    /// Honest generals whose reverted decision is already traced.
+    reversion_traced: Vec<bool>,
 }
 
 /// The [`Ctx`] of general `$v`, borrowing only the fields it needs, so the general's logic and
@@ -174,12 +176,20 @@ impl<P: Protocol> Sim<P> {
             limits,
             events: 0,
             trace: None,
+            reversion_traced: vec![false; n],
         }
     }
 
-    /// Records every send, delivery, timer and decision of the trial.
+    /// Records every send, delivery, timer and decision of the trial, up to
+    /// [`trace::MAX_EVENTS`] events.
     pub fn record_trace(&mut self) {
-        self.trace = Some(Vec::new());
+        self.record_trace_up_to(trace::MAX_EVENTS);
+    }
+
+    /// Records the trial's events, at most `cap` of them.
+    pub fn record_trace_up_to(&mut self, cap: usize) {
+        let round = P::ROUND_BASED.then_some(self.round);
+        self.trace = Some(Recording::new(round, cap));
     }
 
     /// Runs the trial to its end.
@@ -250,7 +260,8 @@ impl<P: Protocol> Sim<P> {
                 Event::Hop { to, from, env } => self.hop(to, from, env),
                 Event::Timer { node, tag } => {
                     if let Some(t) = &mut self.trace {
-                        t.push(TraceEvent::Timer { at, node, tag });
+                        let general = &self.nodes[node.idx()];
+                        t.timer(at, node, tag, || general.timer_name(tag));
                     }
                     self.call(node, Call::Timer(tag));
                 }
@@ -328,11 +339,15 @@ impl<P: Protocol> Sim<P> {
                 Relay::Withhold => {
                     self.net.stats.withheld += 1;
                     if let Some(t) = &mut self.trace {
-                        let at = self.now;
+                        let m = t.intern(&msg).unwrap_or_default();
+                        let (at, origin) = (self.now, self.net.envelope(env).origin);
                         t.push(TraceEvent::Withheld {
                             at,
                             by: relayer,
                             to: next,
+                            origin,
+                            envelope: Some(env),
+                            msg: m,
                         });
                     }
                 }
@@ -387,9 +402,17 @@ impl<P: Protocol> Sim<P> {
             self.decisions[i] = Some((value, self.now));
             self.undecided_honest -= 1;
             if let Some(t) = &mut self.trace {
-                let at = self.now;
-                t.push(TraceEvent::Decide { at, node: v, value });
+                t.decide(self.now, v, value);
             }
+        }
+        if let Some(t) = &mut self.trace
+            && self.decisions[i].is_some()
+            && !self.reversion_traced[i]
+            && self.nodes[i].reverted().is_some()
+        {
+            self.reversion_traced[i] = true;
+            let how = self.nodes[i].reversion().unwrap_or_default();
+            t.revert(self.now, v, how);
         }
     }
 
@@ -418,9 +441,31 @@ impl<P: Protocol> Sim<P> {
                     let at = at.max(self.now);
                     self.queue.push(at, Event::Timer { node: from, tag });
                 }
+                Action::Withhold { to, msg } => self.withhold(from, to, &msg),
             }
         }
         self.outbox = outbox;
+    }
+
+    /// Traitor `by` withholds its own `msg` from `to`: counted (when there was a link to send
+    /// it over) and traced.
+    fn withhold(&mut self, by: NodeId, to: NodeId, msg: &P::Msg) {
+        if to == by || to.idx() >= self.nodes.len() || !self.net.links.topology.has_edge(by, to) {
+            return;
+        }
+        self.net.stats.withheld += 1;
+        if let Some(t) = &mut self.trace {
+            let m = t.intern(msg).unwrap_or_default();
+            let (at, origin, envelope) = (self.now, by, None);
+            t.push(TraceEvent::Withheld {
+                at,
+                by,
+                to,
+                origin,
+                envelope,
+                msg: m,
+            });
+        }
     }
 
     /// The transport in use.

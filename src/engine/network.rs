@@ -137,7 +137,7 @@ pub struct Envelope<M> {
 }
 
 /// Where trace events go when a trace is recorded.
-pub type Trace = Option<Vec<TraceEvent>>;
+pub type Trace = Option<super::trace::Recording>;
 
 /// The network state of one trial.
 pub struct Network<M> {
@@ -231,11 +231,11 @@ impl<M: Message> Network<M> {
         msg: M,
         trace: &mut Trace,
     ) {
-        let label = trace.as_ref().map(|_| msg.label());
+        let info = trace.as_mut().and_then(|t| t.intern(&msg));
         let bytes = msg.wire_bytes();
         let seq = self.transmit(queue, now, bytes, Event::Deliver { to, from, msg });
-        if let (Some(t), Some(label)) = (trace, label) {
-            let (relay, envelope) = (false, None);
+        if let Some(t) = trace {
+            let (relay, envelope, origin) = (false, None, from);
             t.push(TraceEvent::Send {
                 at: now,
                 from,
@@ -243,7 +243,8 @@ impl<M: Message> Network<M> {
                 seq,
                 relay,
                 envelope,
-                label,
+                origin,
+                msg: info.unwrap_or_default(),
             });
         }
     }
@@ -351,8 +352,8 @@ impl<M: Message> Network<M> {
         let seq = self.transmit(queue, now, bytes, Event::Hop { to, from, env });
         if let Some(t) = trace {
             let e = &self.envelopes[env as usize];
-            let relay = e.origin != from;
-            let label = e.msg.label();
+            let (relay, origin) = (e.origin != from, e.origin);
+            let msg = t.intern(&e.msg).unwrap_or_default();
             t.push(TraceEvent::Send {
                 at: now,
                 from,
@@ -360,7 +361,8 @@ impl<M: Message> Network<M> {
                 seq,
                 relay,
                 envelope: Some(env),
-                label,
+                origin,
+                msg,
             });
         }
     }

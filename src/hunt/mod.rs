@@ -28,13 +28,13 @@ use rand::seq::index::sample;
 
 use crate::adversary::Choice;
 use crate::engine::network::Transport;
-use crate::engine::trace::TraceEvent;
 use crate::error::InputError;
 use crate::output::write_atomically;
 use crate::protocol::Kind;
 use crate::rng::{SEED_MASK, SimRng, mix, trial_seed};
 use crate::scenario::source::{parse_override, set_path};
 use crate::scenario::{Scenario, ScenarioText, Who};
+use crate::trace_index::TraceIndex;
 use crate::trial::run_trial;
 use candidate::{Candidate, Plan};
 
@@ -173,17 +173,26 @@ fn slots(
     };
     let sc = honest.scenario(&base.table, &base.file)?;
     let r = run_trial(&sc, kind, 0, trial_seed(sc.seed, 0), true)?;
+    let Some(trace) = &r.trace else {
+        return Ok(vec![Plan::new(); who.len()]);
+    };
+    if let Some(note) = trace.cut_note() {
+        return Err(InputError::file(
+            &base.file,
+            format!(
+                "the honest run of {} is too large to count the traitors' transmissions ({note}): hunt a smaller configuration",
+                kind.name()
+            ),
+        ));
+    }
+    let index = TraceIndex::new(trace, &sc_traitors(&sc, who));
     let mut counts: Vec<BTreeMap<u32, usize>> = vec![BTreeMap::new(); who.len()];
-    for e in r.trace.iter().flatten() {
-        if let TraceEvent::Send {
-            from,
-            to,
-            relay: false,
-            ..
-        } = e
-            && let Some(i) = who.iter().position(|&w| w == from.0)
+    for k in index.transmissions() {
+        let s = index.sent(k);
+        if !s.relay
+            && let Some(i) = who.iter().position(|&w| w == s.from.0)
         {
-            *counts[i].entry(to.0).or_insert(0) += 1;
+            *counts[i].entry(s.to.0).or_insert(0) += 1;
         }
     }
     Ok(counts
@@ -253,6 +262,11 @@ fn commander_placement(n: u32, t: usize, commander: u32, mut index: u128) -> Vec
         }
     }
     out
+}
+
+/// Which generals of `sc` are the traitors `who`.
+fn sc_traitors(sc: &Scenario, who: &[u32]) -> Vec<bool> {
+    (0..sc.nodes() as u32).map(|v| who.contains(&v)).collect()
 }
 
 /// The traitor placements `faults.who` allows.

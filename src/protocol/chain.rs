@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use ed25519_dalek::Signature;
 
-use crate::protocol::{Ctx, Message};
+use crate::protocol::{About, Ctx, Message};
 use crate::types::{NodeId, Value};
 
 /// One signature of a chain.
@@ -75,6 +75,14 @@ impl Chain {
         }
     }
 
+    /// The first `k` signers, as text.
+    fn signers(&self, k: usize) -> Vec<String> {
+        self.links[..k]
+            .iter()
+            .map(|l| l.signer.to_string())
+            .collect()
+    }
+
     pub fn len(&self) -> usize {
         self.links.len()
     }
@@ -113,8 +121,28 @@ impl Message for Chain {
         1 + 68 * self.links.len() as u32
     }
 
+    /// "attack signed by 0, 3 (2 signatures)".
     fn label(&self) -> String {
-        let signers: Vec<String> = self.links.iter().map(|l| l.signer.to_string()).collect();
-        format!("{} signed {}", self.value, signers.join(":"))
+        let k = self.links.len();
+        format!(
+            "{} signed by {} ({k} signature{})",
+            self.value,
+            self.signers(k).join(", "),
+            if k == 1 { "" } else { "s" }
+        )
+    }
+
+    /// One message per value and sequence of signers (a general accepts every value that
+    /// reaches it in time, so two values are two messages); a signer never receives it again.
+    fn about(&self) -> About {
+        let k = self.links.len();
+        let slot = |k: usize| format!("chain {} {}", self.value, self.signers(k).join(","));
+        About {
+            slot: slot(k),
+            value: Some(self.value),
+            skips: self.links.iter().map(|l| l.signer.0).collect(),
+            passes_on: (k > 1).then(|| slot(k - 1)),
+            signatures: Some(k as u32),
+        }
     }
 }

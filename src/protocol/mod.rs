@@ -28,10 +28,39 @@ pub trait Message: Clone + std::fmt::Debug {
     /// Size on the wire in bytes, for the `bytes` column.
     fn wire_bytes(&self) -> u32;
 
-    /// A short human label for traces and diagrams.
+    /// The content in words, for traces, diagrams and explanations: the value, and the path, the
+    /// chain's signers or the block's height and order it carries. Distinct contents must have
+    /// distinct labels.
     fn label(&self) -> String {
         format!("{self:?}")
     }
+
+    /// What makes two messages "the same logical message" (see [`About`]). The default treats
+    /// every distinct content as its own message, which never calls two contents an equivocation.
+    fn about(&self) -> About {
+        About {
+            slot: self.label(),
+            ..About::default()
+        }
+    }
+}
+
+/// A message's identity, for comparing what different generals heard. Two messages with the same
+/// origin and the same `slot` are meant to be one message that every general outside `skips`
+/// receives alike; if their contents differ, someone equivocated or tampered.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct About {
+    /// The identity apart from the value a liar may change: an oral message's path, a chain's
+    /// signers, a phase and step; empty when an origin sends one message only (a vote).
+    pub slot: String,
+    /// The order it carries, if it carries one.
+    pub value: Option<Value>,
+    /// Generals that by design never receive it: those already on its path or chain.
+    pub skips: Vec<u32>,
+    /// The slot of the message it passes on, for a relay (an oral path without its last general).
+    pub passes_on: Option<String>,
+    /// The signatures it carries, for a signature chain.
+    pub signatures: Option<u32>,
 }
 
 impl Message for Value {
@@ -41,6 +70,13 @@ impl Message for Value {
 
     fn label(&self) -> String {
         self.as_str().to_string()
+    }
+
+    fn about(&self) -> About {
+        About {
+            value: Some(*self),
+            ..About::default()
+        }
     }
 }
 
@@ -56,6 +92,9 @@ pub enum Action<M> {
     Broadcast { msg: M, only: Option<Box<[bool]>> },
     /// Call `on_timer(tag)` at simulated time `at`.
     Timer { at: SimTime, tag: u64 },
+    /// A traitor chose not to send `msg` to `to`: nothing is transmitted, but the engine counts
+    /// it as withheld and traces it, so an explanation can name it.
+    Withhold { to: NodeId, msg: M },
 }
 
 /// Everything a general's handler may read or do.
@@ -127,6 +166,11 @@ impl<M> Ctx<'_, M> {
         self.crypto.verify(signer, msg, sig)
     }
 
+    /// Withholds `msg` from `to` (traitors): sends nothing, and lets the engine count and trace it.
+    pub fn withhold(&mut self, to: NodeId, msg: M) {
+        self.out.push(Action::Withhold { to, msg });
+    }
+
     /// The outbox, for traitor behaviours that rewrite what the honest logic sent.
     pub fn outbox(&mut self) -> &mut Vec<Action<M>> {
         self.out
@@ -193,6 +237,19 @@ pub trait Protocol: Sized + 'static {
     /// reverted decision breaks agreement.
     fn reverted(&self) -> Option<SimTime> {
         None
+    }
+
+    /// How the decision was reverted, in words (which blocks, how deep), once [`reverted`]
+    /// is set; for traces and explanations.
+    ///
+    /// [`reverted`]: Protocol::reverted
+    fn reversion(&self) -> Option<String> {
+        None
+    }
+
+    /// The name of timer `tag` of this general, as it fires (for traces): what it is for.
+    fn timer_name(&self, tag: u64) -> String {
+        format!("timer {tag}")
     }
 
     /// Figures about the whole trial, from every general's final state (`honest[v]`).

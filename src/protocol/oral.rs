@@ -41,7 +41,8 @@ use std::collections::BTreeMap;
 
 use crate::adversary::{Traitor, run_honest};
 use crate::protocol::{
-    Action, Ctx, EstimateInput, Message, Messages, Params, Protocol, Setup, Theorem, Validity,
+    About, Action, Ctx, EstimateInput, Message, Messages, Params, Protocol, Setup, Theorem,
+    Validity,
 };
 use crate::types::{NodeId, Value, majority};
 
@@ -58,9 +59,22 @@ impl Message for OralMsg {
         1 + 4 * self.path.len() as u32
     }
 
+    /// "attack along 0→3→1": 1 says that 3 says that the commander 0 said attack.
     fn label(&self) -> String {
         let path: Vec<String> = self.path.iter().map(u32::to_string).collect();
-        format!("{} via {}", self.value, path.join(":"))
+        format!("{} along {}", self.value, path.join("→"))
+    }
+
+    /// One message per path; a general on the path never receives it.
+    fn about(&self) -> About {
+        let slot = |p: &[u32]| p.iter().map(u32::to_string).collect::<Vec<_>>().join("→");
+        About {
+            slot: slot(&self.path),
+            value: Some(self.value),
+            skips: self.path.to_vec(),
+            passes_on: (self.path.len() > 1).then(|| slot(&self.path[..self.path.len() - 1])),
+            signatures: None,
+        }
     }
 }
 
@@ -238,6 +252,16 @@ impl Protocol for Oral {
 
     fn decision(&self) -> Option<Value> {
         self.decision
+    }
+
+    fn timer_name(&self, tag: u64) -> String {
+        match tag {
+            0 => format!(
+                "end of round {}: decide by majority over the paths held",
+                self.m + 1
+            ),
+            r => format!("end of round {r}: relay the paths of length {r}"),
+        }
     }
 
     fn with_value(_ctx: &mut Ctx<OralMsg>, msg: &OralMsg, value: Value) -> Option<OralMsg> {

@@ -43,7 +43,8 @@
 
 use crate::adversary::{Rewrite, Rewriting, Traitor};
 use crate::protocol::{
-    Action, Ctx, EstimateInput, Message, Messages, Params, Protocol, Setup, Theorem, Validity,
+    About, Action, Ctx, EstimateInput, Message, Messages, Params, Protocol, Setup, Theorem,
+    Validity,
 };
 use crate::types::{NodeId, Value, majority};
 
@@ -70,6 +71,16 @@ impl Message for PkMsg {
     fn label(&self) -> String {
         let what = if self.king { "king says" } else { "votes" };
         format!("phase {}: {what} {}", self.phase, self.value)
+    }
+
+    /// One vote, and one king's word, per general and phase.
+    fn about(&self) -> About {
+        let what = if self.king { "king" } else { "vote" };
+        About {
+            slot: format!("phase {} {what}", self.phase),
+            value: Some(self.value),
+            ..About::default()
+        }
     }
 }
 
@@ -200,6 +211,20 @@ impl Protocol for PhaseKing {
     }
 
     /// Votes and king values are unsigned: a traitor can send any value.
+    fn timer_name(&self, tag: u64) -> String {
+        let p = self.phase;
+        match tag {
+            TALLY => format!(
+                "phase {p}, end of round {}: tally the votes (king {p} speaks)",
+                2 * p + 1
+            ),
+            _ => format!(
+                "phase {p}, end of round {}: keep a strong majority, else take the king's value",
+                2 * p + 2
+            ),
+        }
+    }
+
     fn with_value(_ctx: &mut Ctx<PkMsg>, msg: &PkMsg, value: Value) -> Option<PkMsg> {
         Some(PkMsg { value, ..*msg })
     }

@@ -126,6 +126,17 @@ impl<V: Variant> Protocol for Chained<V> {
     }
 
     /// Only the commander can change the value of a chain: it signs a new one.
+    fn timer_name(&self, tag: u64) -> String {
+        match tag {
+            RELAY => "end of round: pass on the chains accepted, countersigned".to_string(),
+            RELEASE => "late-release: hand on the held second chain".to_string(),
+            _ => format!(
+                "end of round {}: decide (one value accepted: it; else retreat)",
+                self.depth + 1
+            ),
+        }
+    }
+
     fn with_value(ctx: &mut Ctx<Chain>, msg: &Chain, value: Value) -> Option<Chain> {
         (msg.len() == 1 && msg.links[0].signer == ctx.id)
             .then(|| Chain::start(ctx, &V::DOMAIN, value))

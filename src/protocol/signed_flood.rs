@@ -11,7 +11,7 @@
 
 use ed25519_dalek::Signature;
 
-use crate::protocol::{Ctx, Message, Protocol, Setup, Validity};
+use crate::protocol::{About, Ctx, Message, Protocol, Setup, Validity};
 use crate::types::{NodeId, Value, majority};
 
 /// A vote and its signer's signature over it.
@@ -49,6 +49,15 @@ impl Message for SignedVote {
 
     fn label(&self) -> String {
         format!("{} signed by {}", self.value, self.signer)
+    }
+
+    /// One vote per signer.
+    fn about(&self) -> About {
+        About {
+            slot: format!("vote of {}", self.signer),
+            value: Some(self.value),
+            ..About::default()
+        }
     }
 }
 
@@ -113,6 +122,10 @@ impl Protocol for SignedFlood {
     }
 
     /// A traitor can re-sign its own vote with another value; it cannot touch anyone else's.
+    fn timer_name(&self, _tag: u64) -> String {
+        "end of round 1: count the signed votes and decide".to_string()
+    }
+
     fn with_value(ctx: &mut Ctx<SignedVote>, msg: &SignedVote, value: Value) -> Option<SignedVote> {
         (msg.signer == ctx.id).then(|| SignedVote::new(ctx, value))
     }

@@ -70,4 +70,8 @@ impl Protocol for Vote {
     fn with_value(_ctx: &mut Ctx<Value>, _msg: &Value, value: Value) -> Option<Value> {
         Some(value)
     }
+
+    fn timer_name(&self, _tag: u64) -> String {
+        "end of round 1: count the votes and decide".to_string()
+    }
 }

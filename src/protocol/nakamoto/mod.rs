@@ -42,7 +42,9 @@ use crate::pow::{
     BlockHeader, ChainParams, Target, compact_to_target, merkle_root, next_work_required,
     target_to_compact,
 };
-use crate::protocol::{Ctx, EstimateInput, Message, Protocol, ProtocolReport, Setup, Validity};
+use crate::protocol::{
+    About, Ctx, EstimateInput, Message, Protocol, ProtocolReport, Setup, Validity,
+};
 use crate::types::{NodeId, SimTime, Value};
 use chain::{Block, Tree};
 
@@ -162,11 +164,41 @@ impl Message for PowMsg {
         }
     }
 
+    /// "order attack"; "block 3 by general 2, carrying the order attack"; "block 4 by general
+    /// 2 (its chain's order: attack, in block 3)".
     fn label(&self) -> String {
         match self {
             PowMsg::Tx(tx) => format!("order {}", tx.value),
-            PowMsg::Block(b) => format!("block {} by {}", b.height, b.miner),
-            PowMsg::GetData(b) => format!("getdata block {} by {}", b.height, b.miner),
+            PowMsg::Block(b) => {
+                let head = format!("block {} by general {}", b.height, b.miner);
+                match (&b.tx, b.first_order) {
+                    (Some(tx), _) => format!("{head}, carrying the order {}", tx.value),
+                    (None, Some((v, h))) => format!("{head}, its chain's order: {v}, in block {h}"),
+                    (None, None) => format!("{head}, no order on its chain yet"),
+                }
+            }
+            PowMsg::GetData(b) => format!("getdata block {} by general {}", b.height, b.miner),
+        }
+    }
+
+    /// The commander's order is one message (two signed orders are a double spend); each block
+    /// is its own.
+    fn about(&self) -> About {
+        match self {
+            PowMsg::Tx(tx) => About {
+                slot: "order".to_string(),
+                value: Some(tx.value),
+                ..About::default()
+            },
+            PowMsg::Block(b) => About {
+                slot: format!("block {:x}", b.id),
+                value: b.first_order.map(|o| o.0),
+                ..About::default()
+            },
+            PowMsg::GetData(b) => About {
+                slot: format!("getdata {:x}", b.id),
+                ..About::default()
+            },
         }
     }
 }
@@ -195,6 +227,8 @@ pub struct Pow {
     mined: u64,
     decision: Option<Value>,
     reverted: Option<SimTime>,
+    /// The reorganisation that reverted the decision: the tip before and after.
+    reorg: Option<(Rc<Block>, Rc<Block>)>,
     /// Selfish mining state, when this node is a selfish traitor.
     pub(crate) selfish: Option<selfish::State>,
     /// Double-spend state, while this node (a traitorous commander) races a private chain.
@@ -370,6 +404,7 @@ impl Pow {
             return;
         }
         let old_base = self.base().id;
+        let old_tip = Rc::clone(&self.tree.tip);
         let mut connected = std::mem::take(&mut self.connected);
         self.tree.add(Rc::clone(&block), &mut connected);
         fetch::on_block(self, ctx, from, &block);
@@ -397,6 +432,9 @@ impl Pow {
             double_spend::check(self, ctx);
         }
         self.after_tip_change(ctx);
+        if self.reverted.is_some() && self.reorg.is_none() {
+            self.reorg = Some((old_tip, Rc::clone(&self.tree.tip)));
+        }
         // Exponential mining is memoryless: a new tip needs a new draw only if the target moved.
         let base = self.base();
         let moved = base.id != old_base;
@@ -437,6 +475,67 @@ impl Pow {
             _ => {}
         }
     }
+}
+
+/// A reorganisation from the tip `old` to the tip `new`, in words: where they fork, the blocks
+/// dropped (and how deep the order was buried in them), the heavier blocks that replaced them.
+fn reorg_words(old: &Rc<Block>, new: &Rc<Block>) -> String {
+    let (mut a, mut b) = (old, new);
+    while a.height > b.height {
+        a = a.parent.as_ref().unwrap_or(a);
+    }
+    while b.height > a.height {
+        b = b.parent.as_ref().unwrap_or(b);
+    }
+    while a.id != b.id {
+        match (&a.parent, &b.parent) {
+            (Some(pa), Some(pb)) => (a, b) = (pa, pb),
+            _ => break,
+        }
+    }
+    let fork = a.height;
+    let branch = |tip: &Rc<Block>| {
+        let mut miners: Vec<u32> = Vec::new();
+        let mut x = tip;
+        while x.height > fork {
+            miners.push(x.miner.0);
+            x = x.parent.as_ref().unwrap_or(x);
+        }
+        miners.sort_unstable();
+        miners.dedup();
+        let miners: Vec<String> = miners.iter().map(u32::to_string).collect();
+        let count = tip.height - fork;
+        let blocks = match count {
+            1 => format!("block {}", tip.height),
+            _ => format!("blocks {}–{}", fork + 1, tip.height),
+        };
+        let by = match miners.as_slice() {
+            [one] => format!("general {one}"),
+            _ => format!("generals {}", miners.join(", ")),
+        };
+        (count, format!("{blocks}, mined by {by}"))
+    };
+    let (dropped, old_blocks) = branch(old);
+    let (added, new_blocks) = branch(new);
+    let held = match old.first_order {
+        Some((v, h)) => {
+            let deep = (old.height + 1).saturating_sub(h);
+            format!(
+                ", whose order {v} sat in block {h}, {deep} block{} deep",
+                if deep == 1 { "" } else { "s" }
+            )
+        }
+        None => String::new(),
+    };
+    let carries = match new.first_order {
+        Some((v, h)) => format!("carrying the order {v} in block {h}"),
+        None => "carrying no order".to_string(),
+    };
+    format!(
+        "it dropped {dropped} block{} after block {fork} ({old_blocks}){held}, for {added} heavier block{} ({new_blocks}) {carries}",
+        if dropped == 1 { "" } else { "s" },
+        if added == 1 { "" } else { "s" }
+    )
 }
 
 fn coinbase_id(miner: NodeId, height: u64) -> [u8; 32] {
@@ -527,6 +626,7 @@ impl Protocol for Pow {
             mined: 0,
             decision: None,
             reverted: None,
+            reorg: None,
             selfish: None,
             double_spend: None,
         }
@@ -587,6 +687,22 @@ impl Protocol for Pow {
 
     fn reverted(&self) -> Option<SimTime> {
         self.reverted
+    }
+
+    fn reversion(&self) -> Option<String> {
+        let (old, new) = self.reorg.as_ref()?;
+        Some(reorg_words(old, new))
+    }
+
+    fn timer_name(&self, tag: u64) -> String {
+        let stale = tag & !(MINE | REDRAW) != self.generation;
+        let height = self.base().height + 1;
+        match (tag & MINE != 0, stale) {
+            (true, false) => format!("mining: general {} finds block {height}", self.id),
+            (true, true) => "mining timer of an abandoned tip (ignored)".to_string(),
+            (false, false) => "hashrate change: draw the next block time again".to_string(),
+            (false, true) => "hashrate-change timer of an abandoned tip (ignored)".to_string(),
+        }
     }
 
     /// The commander's wallet re-signs its order: a double spend.
