@@ -200,6 +200,13 @@ fn run<P: Protocol>(
         sc.limits,
         trial_seed,
     );
+    if sc.network.fixed.is_some() {
+        // A fixed graph's disjoint paths were found once, at validation.
+        let k = crate::engine::paths::needed(sc.t, P::SIGNED);
+        if let Some(routes) = sc.network.routes.iter().find(|r| r.k() == k) {
+            sim.set_routes(Arc::clone(routes));
+        }
+    }
     if trace {
         sim.record_trace();
     }

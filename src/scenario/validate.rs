@@ -8,9 +8,10 @@ use super::{Expect, Expectation, Inputs, NetworkSpec, Scenario, Source, Who};
 use crate::adversary::{BehaviourSpec, Choice, Script};
 use crate::engine::Limits;
 use crate::engine::network::{Latency, Transport};
+use crate::engine::paths::{self, Routes};
 use crate::error::InputError;
 use crate::protocol::nakamoto::{Mining, PowParams};
-use crate::protocol::{EstimateInput, Kind};
+use crate::protocol::{EstimateInput, Kind, Protocol, ProtocolVisitor};
 use crate::rng::{Stream, stream};
 use crate::topology::{Topology, TopologySpec};
 use crate::types::{NodeId, SimTime, Value};
@@ -68,7 +69,6 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str) -> Result<Scenario> 
     let behaviour = behaviour(raw.faults.as_ref(), src, n, &kinds)?;
     let mut warnings = Vec::new();
     let seed = raw.seed.unwrap_or(0);
-    let round_based = kinds.iter().any(|k| k.round_based());
     let sybil = match raw.faults.as_ref().and_then(|f| f.sybil) {
         None | Some(0) => 0,
         Some(_) if t == 0 => {
@@ -89,8 +89,8 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str) -> Result<Scenario> 
         raw.network.as_ref(),
         src,
         n + sybil,
+        (t, &kinds),
         seed,
-        round_based,
         &mut warnings,
     )?;
     if t > 0 && !matches!(&raw.faults, Some(f) if f.behaviour.is_some()) {
@@ -517,38 +517,70 @@ fn latency(raw: Option<&RawLatency>, src: &Source) -> Result<Latency> {
     }
 }
 
+/// The disjoint paths per pair each protocol of `kinds` needs against `t` traitors (ascending,
+/// without repeats).
+fn path_counts(t: usize, kinds: &[Kind]) -> Vec<usize> {
+    struct Signs;
+    impl ProtocolVisitor for Signs {
+        type Output = bool;
+        fn visit<P: Protocol>(self) -> bool {
+            P::SIGNED
+        }
+    }
+    let mut counts: Vec<usize> = kinds
+        .iter()
+        .map(|k| paths::needed(t, k.visit(Signs)))
+        .collect();
+    counts.sort_unstable();
+    counts.dedup();
+    counts
+}
+
 fn network(
     raw: Option<&RawNetwork>,
     src: &Source,
     n: usize,
+    (t, kinds): (usize, &[Kind]),
     seed: u64,
-    round_based: bool,
     warnings: &mut Vec<String>,
 ) -> Result<NetworkSpec> {
+    let round_based = kinds.iter().any(|k| k.round_based());
     let default = RawNetwork::default();
     let net = raw.unwrap_or(&default);
     let topology = topology_spec(net, src, n)?;
     let transport = match net.transport.as_deref().unwrap_or("direct") {
         "direct" => Transport::Direct,
         "flooding" => Transport::Flooding,
+        "disjoint-paths" => Transport::DisjointPaths,
         other => {
             return Err(src.error(
                 "network.transport",
-                format!("unknown transport `{other}`; known: direct, flooding"),
+                format!("unknown transport `{other}`; known: direct, flooding, disjoint-paths"),
             ));
         }
     };
+    if transport == Transport::DisjointPaths && kinds.contains(&Kind::Pow) {
+        return Err(src.error(
+            "network.transport",
+            "disjoint-paths is Dolev's transmission for the agreement protocols; pow spreads blocks by gossip (direct) or flooding",
+        ));
+    }
+    // Multi-hop transports cannot cross between components.
+    let multi_hop = transport != Transport::Direct;
     let latency = latency(net.latency_ms.as_ref(), src)?;
     let loss = probability(net.loss.unwrap_or(0.0), src, "network.loss")?;
     let round = millis(net.round_ms.unwrap_or(100.0), src, "network.round_ms")?;
     if round == SimTime::ZERO {
         return Err(src.error("network.round_ms", "a round must last longer than 0 ms"));
     }
-    let require_connected = net.connected.unwrap_or(transport == Transport::Flooding);
-    if transport == Transport::Flooding && !require_connected {
+    let require_connected = net.connected.unwrap_or(multi_hop);
+    if multi_hop && !require_connected {
         return Err(src.error(
             "network.connected",
-            "flooding needs a connected graph: connected cannot be false",
+            format!(
+                "{} needs a connected graph: connected cannot be false",
+                transport.name()
+            ),
         ));
     }
     // Build the graph of trial 0 (the only one, for a deterministic topology) to check it.
@@ -560,16 +592,28 @@ fn network(
         require_connected && topology.is_random(),
     )
     .map_err(|e| src.error("network.topology", e.to_string()))?;
-    if transport == Transport::Flooding && !first.is_connected() {
+    if multi_hop && !first.is_connected() {
         return Err(src.error(
             "network.topology",
-            "flooding needs a connected graph, and this one is disconnected: some generals could never hear others",
+            format!(
+                "{} needs a connected graph, and this one is disconnected: some generals could never hear others",
+                transport.name()
+            ),
         ));
     }
+    // The disjoint paths of the first graph, one table per path count the protocols need.
+    let routes: Vec<Arc<Routes>> = match transport {
+        Transport::DisjointPaths => path_counts(t, kinds)
+            .into_iter()
+            .map(|k| Arc::new(Routes::new(&first, k)))
+            .collect(),
+        _ => Vec::new(),
+    };
     let hops = match transport {
         _ if !round_based => None,
         Transport::Direct => Some(1),
         Transport::Flooding => first.diameter(),
+        Transport::DisjointPaths => routes.iter().map(|r| r.max_hops()).max(),
     };
     if let Some(hops) = hops {
         let worst = SimTime(latency.worst().0.saturating_mul(hops as u64));
@@ -589,6 +633,7 @@ fn network(
         }
     }
     let first_edges = first.edge_count();
+    let first_mean_path_hops = routes.iter().map(|r| r.mean_hops_per_message()).fold(0.0, f64::max);
     let fixed = (!topology.is_random()).then(|| Arc::new(first));
     // Only protocols with a bound on graphs need it (computed once here for a fixed graph).
     let fixed_connectivity = fixed
@@ -601,6 +646,8 @@ fn network(
         edges: first_edges,
         fixed,
         fixed_connectivity,
+        routes,
+        first_mean_path_hops,
         transport,
         latency,
         loss,
@@ -609,7 +656,8 @@ fn network(
 }
 
 /// Refuses a configuration whose estimated messages per trial exceed `limits.max_messages`,
-/// before it runs. Flooding multiplies each broadcast's n − 1 sends into about 2E − n + 1 hops.
+/// before it runs. Flooding multiplies each broadcast's n − 1 sends into about 2E − n + 1 hops;
+/// disjoint paths multiply each send by its paths' hops (averaged over the first graph's pairs).
 #[allow(clippy::too_many_arguments)]
 fn refuse_too_large(
     kinds: &[Kind],
@@ -629,6 +677,7 @@ fn refuse_too_large(
             Transport::Direct if *kind == Kind::Pow && !complete => flood,
             Transport::Direct => 1.0,
             Transport::Flooding => flood,
+            Transport::DisjointPaths => network.first_mean_path_hops,
         };
         let messages = kind.estimate(EstimateInput { n, t, m, blocks }) * hops_per_send;
         if messages > limits.max_messages as f64 {
