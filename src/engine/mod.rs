@@ -431,7 +431,11 @@ impl<P: Protocol> Sim<P> {
             self.net.stats.withheld += 1;
             if let Some(t) = &mut self.trace {
                 let at = self.now;
-                t.push(TraceEvent::Withheld { at, by: to, to: next });
+                t.push(TraceEvent::Withheld {
+                    at,
+                    by: to,
+                    to: next,
+                });
             }
             return;
         };

@@ -425,9 +425,7 @@ impl<M: Message> Network<M> {
         let p = &self.parcels[parcel as usize];
         let origin = p.origin;
         let bytes = p.contents[content as usize].wire_bytes();
-        let label = trace
-            .as_ref()
-            .map(|_| p.contents[content as usize].label());
+        let label = trace.as_ref().map(|_| p.contents[content as usize].label());
         let event = Event::Path {
             to,
             from,

@@ -84,7 +84,9 @@ impl Routes {
                 if u < v {
                     for path in flow.disjoint_paths(u, v, k) {
                         routes.max_hops = routes.max_hops.max(path.len() as u32 - 1);
-                        routes.vertices.extend(path.into_iter().map(|x| NodeId(x as u32)));
+                        routes
+                            .vertices
+                            .extend(path.into_iter().map(|x| NodeId(x as u32)));
                         routes.bounds.push(routes.vertices.len() as u32);
                     }
                 }
@@ -358,12 +360,20 @@ mod tests {
 
     #[test]
     fn a_ring_has_two_paths_between_every_pair_the_short_way_first() {
-        let ring = Topology::build(&TopologySpec::Ring, 6, &mut stream(0, Stream::Topology), false)
-            .unwrap();
+        let ring = Topology::build(
+            &TopologySpec::Ring,
+            6,
+            &mut stream(0, Stream::Topology),
+            false,
+        )
+        .unwrap();
         let routes = Routes::new(&ring, 3);
         assert_eq!(routes.count(NodeId(0), NodeId(2)), 2);
         assert_eq!(routes.path(NodeId(0), NodeId(2), 0), [0, 1, 2].map(NodeId));
-        assert_eq!(routes.path(NodeId(0), NodeId(2), 1), [0, 5, 4, 3, 2].map(NodeId));
+        assert_eq!(
+            routes.path(NodeId(0), NodeId(2), 1),
+            [0, 5, 4, 3, 2].map(NodeId)
+        );
         assert_eq!(routes.path(NodeId(2), NodeId(0), 0), [2, 1, 0].map(NodeId));
         assert_eq!(routes.hops_per_message(NodeId(0), NodeId(3)), 6);
         assert_eq!(routes.max_hops(), 5);
@@ -371,8 +381,13 @@ mod tests {
 
     #[test]
     fn the_complete_graph_uses_the_edge_then_two_hop_paths_in_ascending_order() {
-        let g = Topology::build(&TopologySpec::Complete, 5, &mut stream(0, Stream::Topology), false)
-            .unwrap();
+        let g = Topology::build(
+            &TopologySpec::Complete,
+            5,
+            &mut stream(0, Stream::Topology),
+            false,
+        )
+        .unwrap();
         let routes = Routes::new(&g, 3);
         assert_eq!(routes.count(NodeId(3), NodeId(1)), 3);
         assert_eq!(routes.path(NodeId(3), NodeId(1), 0), [3, 1].map(NodeId));
@@ -399,7 +414,13 @@ mod tests {
         let g = graph(6, &[(0, 1), (1, 4), (4, 5), (1, 2), (2, 5), (0, 3), (3, 4)]);
         let routes = Routes::new(&g, 5);
         assert_eq!(routes.count(NodeId(0), NodeId(5)), 2);
-        assert_eq!(routes.path(NodeId(0), NodeId(5), 0), [0, 1, 2, 5].map(NodeId));
-        assert_eq!(routes.path(NodeId(0), NodeId(5), 1), [0, 3, 4, 5].map(NodeId));
+        assert_eq!(
+            routes.path(NodeId(0), NodeId(5), 0),
+            [0, 1, 2, 5].map(NodeId)
+        );
+        assert_eq!(
+            routes.path(NodeId(0), NodeId(5), 1),
+            [0, 3, 4, 5].map(NodeId)
+        );
     }
 }

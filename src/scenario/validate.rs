@@ -633,7 +633,10 @@ fn network(
         }
     }
     let first_edges = first.edge_count();
-    let first_mean_path_hops = routes.iter().map(|r| r.mean_hops_per_message()).fold(0.0, f64::max);
+    let first_mean_path_hops = routes
+        .iter()
+        .map(|r| r.mean_hops_per_message())
+        .fold(0.0, f64::max);
     let fixed = (!topology.is_random()).then(|| Arc::new(first));
     // Only protocols with a bound on graphs need it (computed once here for a fixed graph).
     let fixed_connectivity = fixed
