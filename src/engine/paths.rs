@@ -20,6 +20,10 @@
 //! `v`; the paths from `v` to `u` are the same ones reversed. The complete graph keeps no table:
 //! its paths are the direct edge and then the two-hop paths through the other generals in
 //! ascending order.
+//!
+//! Cost: up to `k` Bellman–Ford searches of the split graph per pair, O(n² · k · E) in all; on a
+//! random 10-regular graph with k = 7 about 0.5 s for n = 100 and 20 s for n = 300 (a shared
+//! 2-core machine), which a random graph pays once per trial.
 
 use std::fmt;
 
@@ -345,6 +349,50 @@ impl FlowNet {
         }
         true
     }
+
+    /// The cheapest total hops of `k` disjoint paths by Bellman–Ford augmentation: a slow,
+    /// independent reference for the tests.
+    #[cfg(test)]
+    fn reference_cost(&mut self, s: usize, t: usize, k: usize) -> (usize, i32) {
+        for (arc, &cap) in self.arcs.iter_mut().zip(&self.initial) {
+            arc.cap = cap;
+        }
+        let (source, sink) = (2 * s + 1, 2 * t);
+        let (mut found, mut cost) = (0, 0);
+        while found < k {
+            let mut dist = vec![i32::MAX; self.adj.len()];
+            let mut prev = vec![u32::MAX; self.adj.len()];
+            dist[source] = 0;
+            for _ in 0..self.adj.len() {
+                for x in 0..self.adj.len() {
+                    if dist[x] == i32::MAX {
+                        continue;
+                    }
+                    for &a in &self.adj[x] {
+                        let arc = self.arcs[a as usize];
+                        if arc.cap > 0 && dist[x] + arc.cost < dist[arc.to as usize] {
+                            dist[arc.to as usize] = dist[x] + arc.cost;
+                            prev[arc.to as usize] = a;
+                        }
+                    }
+                }
+            }
+            if dist[sink] == i32::MAX {
+                break;
+            }
+            cost += dist[sink];
+            found += 1;
+            let mut y = sink;
+            while y != source {
+                let a = prev[y] as usize;
+                self.arcs[a].cap -= 1;
+                let rev = self.arcs[a].rev as usize;
+                self.arcs[rev].cap += 1;
+                y = self.arcs[rev].to as usize;
+            }
+        }
+        (found, cost)
+    }
 }
 
 #[cfg(test)]
@@ -422,5 +470,36 @@ mod tests {
             routes.path(NodeId(0), NodeId(5), 1),
             [0, 3, 4, 5].map(NodeId)
         );
+    }
+
+    proptest::proptest! {
+        /// The paths found have the fewest total hops: the same count and total as an
+        /// independent Bellman–Ford augmentation.
+        #[test]
+        fn the_paths_found_have_the_fewest_total_hops(
+            n in 2usize..=9,
+            bits in proptest::collection::vec(proptest::bool::ANY, 36),
+            k in 1usize..=6,
+        ) {
+            let mut edges = Vec::new();
+            let mut b = bits.iter();
+            for u in 0..n as u32 {
+                for v in u + 1..n as u32 {
+                    if *b.next().unwrap() {
+                        edges.push((u, v));
+                    }
+                }
+            }
+            let g = graph(n, &edges);
+            let mut flow = FlowNet::new(&g);
+            for u in 0..n {
+                for v in u + 1..n {
+                    let paths = flow.disjoint_paths(u, v, k);
+                    let hops: usize = paths.iter().map(|p| p.len() - 1).sum();
+                    let (count, cost) = flow.reference_cost(u, v, k);
+                    proptest::prop_assert_eq!((paths.len(), hops), (count, cost as usize));
+                }
+            }
+        }
     }
 }
