@@ -416,3 +416,100 @@ proptest! {
         prop_assert_eq!(routes.max_hops() as usize, max_hops);
     }
 }
+
+/// Signed: each distinct content is handed over once, so a forged copy that arrives first
+/// cannot shadow the genuine one. Two traitors on a three-general cut stay silent as generals
+/// and flip the value of every signed chain they relay; with equal latencies their forged
+/// copies reach the far side first (their paths come first) and fail verification there; the
+/// genuine copy over the third path is still handed over.
+#[test]
+fn a_forged_signed_copy_arriving_first_does_not_shadow_the_genuine_one() {
+    use byzsim::adversary::{Relay, Traitor};
+    use byzsim::engine::network::{Latency, Links, Transport};
+    use byzsim::engine::trace::TraceEvent;
+    use byzsim::engine::{Limits, Sim};
+    use byzsim::protocol::chain::Chain;
+    use byzsim::protocol::dolev_strong::DolevStrong;
+    use byzsim::protocol::{Ctx, Setup};
+    use byzsim::{SimTime, Value};
+
+    struct Forger;
+    impl Traitor<DolevStrong> for Forger {
+        fn start(&mut self, _: &mut DolevStrong, _: &mut Ctx<Chain>) {}
+        fn on_message(&mut self, _: &mut DolevStrong, _: &mut Ctx<Chain>, _: NodeId, _: Chain) {}
+        fn on_timer(&mut self, _: &mut DolevStrong, _: &mut Ctx<Chain>, _: u64) {}
+        fn relay(&mut self, _: &mut Ctx<Chain>, _: NodeId, msg: &Chain) -> Relay<Chain> {
+            Relay::Replace(Chain {
+                value: msg.value.flip(),
+                links: msg.links.clone(),
+            })
+        }
+    }
+
+    let (n, t) = (9, 2);
+    let graph = topology(n, &two_cliques_through_a_cut(3, 3, 3));
+    let setup = Setup {
+        n,
+        t,
+        m: t,
+        commander: NodeId(0),
+        order: Value::Attack,
+        inputs: vec![Value::Attack; n],
+        pow: Default::default(),
+        hashrate: vec![1.0 / n as f64; n],
+    };
+    let links = Links {
+        topology: std::sync::Arc::new(graph),
+        transport: Transport::DisjointPaths,
+        latency: Latency::Fixed(SimTime::from_ms(1)),
+        loss: 0.0,
+    };
+    let traitors: Vec<Option<Box<dyn Traitor<DolevStrong>>>> = (0..n)
+        .map(|v| (v == 3 || v == 4).then(|| Box::new(Forger) as Box<dyn Traitor<DolevStrong>>))
+        .collect();
+    let limits = Limits::default();
+    let round = SimTime::from_ms(10);
+    let mut sim = Sim::<DolevStrong>::new(&setup, links, traitors, round, limits, 1);
+    sim.record_trace();
+    let outcome = sim.run();
+    // What general 6 was handed of the commander's own message (the chain it signed alone).
+    let trace = outcome.trace.as_ref().unwrap();
+    let label_of = |seq: u64| {
+        trace.iter().find_map(|e| match e {
+            TraceEvent::Send {
+                seq: Some(s),
+                label,
+                ..
+            } if *s == seq => Some(label.clone()),
+            _ => None,
+        })
+    };
+    let handed: Vec<String> = trace
+        .iter()
+        .filter_map(|e| match e {
+            TraceEvent::Deliver {
+                to,
+                seq,
+                handed: true,
+                ..
+            } if *to == NodeId(6) => label_of(*seq),
+            _ => None,
+        })
+        .filter(|label| label.ends_with("signed 0"))
+        .collect();
+    assert_eq!(
+        handed,
+        ["retreat signed 0", "attack signed 0"],
+        "forged first, then genuine"
+    );
+    for (v, d) in outcome.decisions.iter().enumerate() {
+        if v != 3 && v != 4 {
+            assert_eq!(
+                d.map(|(value, _)| value),
+                Some(Value::Attack),
+                "general {v}"
+            );
+        }
+    }
+    assert!(outcome.crypto.verifications_requested > outcome.crypto.signatures);
+}
