@@ -513,3 +513,22 @@ fn a_forged_signed_copy_arriving_first_does_not_shadow_the_genuine_one() {
     }
     assert!(outcome.crypto.verifications_requested > outcome.crypto.signatures);
 }
+
+/// The synchrony warning covers the longest disjoint path, not the shortest: on a ring of six
+/// the second path between opposite generals is 3 hops, and between neighbours 5.
+#[test]
+fn a_round_shorter_than_the_longest_path_is_warned_about() {
+    let ring = topology(6, &[(0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (0, 5)]);
+    assert_eq!(Routes::new(&ring, needed(1, false)).max_hops(), 5);
+    let parse = |round_ms: u64| {
+        let text = format!(
+            "n = 6\nt = 1\n[protocol]\nkind = \"oral\"\n[network]\ntopology = \"ring\"\n\
+             transport = \"disjoint-paths\"\nlatency_ms = {{ fixed = 10 }}\nround_ms = {round_ms}\n\
+             [faults]\nbehaviour = \"silent\"\n"
+        );
+        Scenario::parse("<test>", "w", &text, &[]).unwrap().warnings
+    };
+    assert!(parse(50).is_empty(), "{:?}", parse(50));
+    let warned = parse(49);
+    assert!(warned.iter().any(|w| w.contains("5 hop(s)")), "{warned:?}");
+}

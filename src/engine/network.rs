@@ -226,11 +226,6 @@ impl<M: Message> Network<M> {
         }
     }
 
-    /// Whether the protocol signs its messages.
-    pub fn signed(&self) -> bool {
-        self.signed
-    }
-
     /// Sets the routing table of the `disjoint-paths` transport.
     pub fn set_routes(&mut self, routes: Arc<Routes>) {
         self.routes = Some(routes);
