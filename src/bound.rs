@@ -145,7 +145,7 @@ fn unmet(theorem: &Theorem, p: Params, net: &Network<'_>) -> Option<String> {
                     .to_string(),
             );
         }
-        Transport::Flooding => {
+        Transport::Flooding | Transport::DisjointPaths => {
             if net.graph.n() > 1 && !net.graph.connectivity_exceeds(factor * p.t) {
                 let k = if factor == 1 { "t" } else { "2t" };
                 return Some(format!(
@@ -154,9 +154,13 @@ fn unmet(theorem: &Theorem, p: Params, net: &Network<'_>) -> Option<String> {
                     p.t
                 ));
             }
-            match net.graph.diameter_without(net.traitor) {
-                Some(d) => d as usize,
-                None => return Some("the honest generals connected".to_string()),
+            match net.transport {
+                Transport::Flooding => match net.graph.diameter_without(net.traitor) {
+                    Some(d) => d as usize,
+                    None => return Some("the honest generals connected".to_string()),
+                },
+                // The longest route used; every pair has enough disjoint paths (κ > kt).
+                _ => net.route_hops.unwrap_or(net.graph.n().saturating_sub(1)),
             }
         }
     };

@@ -10,6 +10,7 @@ use crate::adversary::{self, Traitor};
 use crate::bound::{self, Bound, Params};
 use crate::check::{self, ValidityInput, Verdicts};
 use crate::engine::network::{Links, Transport};
+use crate::engine::paths::Routes;
 use crate::engine::trace::Recording;
 use crate::engine::{Outcome, Sim, Stop};
 use crate::error::InputError;
@@ -133,6 +134,7 @@ fn bound_of<P: Protocol>(
     graph: &Topology,
     traitor: &[bool],
     outcome: &Outcome,
+    route_hops: Option<usize>,
 ) -> Option<Bound> {
     let params = Params {
         n: sc.nodes(),
@@ -148,7 +150,7 @@ fn bound_of<P: Protocol>(
         loss: sc.network.loss,
         round: sc.network.round,
         traitor,
-        route_hops: None,
+        route_hops,
     };
     let mut b = bound::judge(&theorem, params, &net);
     let cut = match outcome.stop {
@@ -272,6 +274,22 @@ fn run<P: Protocol>(
         sc.limits,
         trial_seed,
     );
+    // Disjoint paths against every traitor identity (Sybil ones included): a fixed graph's were
+    // found once, at validation; a random graph's are found here, once for the trial.
+    let routes = (sc.network.transport == Transport::DisjointPaths).then(|| {
+        let k = crate::engine::paths::needed(sc.t + sc.sybil, P::SIGNED);
+        let known = sc.network.fixed.as_ref().and_then(|_| {
+            sc.network
+                .routes
+                .iter()
+                .find(|r| r.k() == k)
+                .map(Arc::clone)
+        });
+        known.unwrap_or_else(|| Arc::new(Routes::new(&graph, k)))
+    });
+    if let Some(routes) = &routes {
+        sim.set_routes(Arc::clone(routes));
+    }
     if trace {
         sim.record_trace();
     }
@@ -295,7 +313,8 @@ fn run<P: Protocol>(
         &outcome,
         &verdicts,
     );
-    if let Some(bound) = bound_of::<P>(sc, &graph, &traitor, &outcome) {
+    let route_hops = routes.as_ref().map(|r| r.max_hops() as usize);
+    if let Some(bound) = bound_of::<P>(sc, &graph, &traitor, &outcome, route_hops) {
         record.bound = if bound.inside { "inside" } else { "outside" }.to_string();
         record.bound_rule = bound.rule;
     }

@@ -95,7 +95,12 @@ fn case() -> impl Strategy<Value = Case> {
             "erdos-renyi",
             "small-world",
         ]),
-        prop::sample::select(vec!["direct", "flooding"]),
+        prop::sample::select(vec![
+            "direct",
+            "flooding",
+            "disjoint-paths",
+            "disjoint-paths",
+        ]),
         (
             prop::sample::select(vec!["fixed", "uniform", "uniform", "exponential"]),
             0u32..=8,
@@ -192,7 +197,7 @@ fn no_inside_row_violates_a_property() {
     let cases = std::env::var("BYZSIM_SOUNDNESS_CASES")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(8000);
+        .unwrap_or(20000);
     let config = Config {
         cases,
         failure_persistence: None,

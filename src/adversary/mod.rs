@@ -40,8 +40,9 @@ pub trait Traitor<P: Protocol> {
     fn on_timer(&mut self, honest: &mut P, ctx: &mut Ctx<P::Msg>, tag: u64) {
         honest.on_timer(ctx, tag);
     }
-    /// What this traitor does with one relay of a flooded envelope carrying `msg` to its
-    /// neighbour `to` (flooding transport only).
+    /// What this traitor does with one relay of a flooded envelope, or of a copy on a disjoint
+    /// path it lies on, carrying `msg` to its neighbour `to` (flooding and disjoint-paths
+    /// transports).
     fn relay(&mut self, _ctx: &mut Ctx<P::Msg>, _to: NodeId, _msg: &P::Msg) -> Relay<P::Msg> {
         Relay::Pass
     }

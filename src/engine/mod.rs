@@ -6,8 +6,13 @@
 //! general has decided, when nothing is left to happen, or at a limit ([`Limits`]); hitting a
 //! limit is a result of the trial ([`Stop`]), never a hang. The engine names no protocol and no
 //! behaviour: it is generic over [`Protocol`] and calls [`Traitor`] through a trait object.
+//!
+//! Relays happen here too: a general that receives a flooded envelope, or a copy of a parcel on
+//! a disjoint path it lies on, passes it on; a traitor decides each pass through
+//! [`Traitor::relay`].
 
 pub mod network;
+pub mod paths;
 pub mod queue;
 pub mod trace;
 
@@ -17,6 +22,7 @@ use crate::protocol::{Action, Ctx, Protocol, ProtocolReport, Setup};
 use crate::rng::{SimRng, Stream, stream};
 use crate::types::{NodeId, SimTime, Value};
 use network::{Event, Links, NetStats, Network, Trace, Transport};
+use paths::Routes;
 use queue::EventQueue;
 use trace::{Recording, TraceEvent};
 
@@ -109,6 +115,8 @@ pub struct Sim<P: Protocol> {
     trace: Trace,
     /// Honest generals whose reverted decision is already traced.
     reversion_traced: Vec<bool>,
+    /// The traitor budget `t` (it sets how many disjoint paths a message needs).
+    t: usize,
 }
 
 /// The [`Ctx`] of general `$v`, borrowing only the fields it needs, so the general's logic and
@@ -154,6 +162,7 @@ impl<P: Protocol> Sim<P> {
         let crypto = Crypto::new(trial_seed, n);
         let net = Network::new(
             links,
+            P::SIGNED,
             stream(trial_seed, Stream::Latency),
             stream(trial_seed, Stream::Loss),
         );
@@ -177,6 +186,7 @@ impl<P: Protocol> Sim<P> {
             events: 0,
             trace: None,
             reversion_traced: vec![false; n],
+            t: setup.t,
         }
     }
 
@@ -192,8 +202,20 @@ impl<P: Protocol> Sim<P> {
         self.trace = Some(Recording::new(round, cap));
     }
 
+    /// Sets the disjoint paths of the `disjoint-paths` transport (a table shared by the trials
+    /// of a fixed graph). Without it, [`Sim::run`] computes the table for the trial's graph, with
+    /// [`paths::needed`]`(t, P::SIGNED)` paths per pair.
+    pub fn set_routes(&mut self, routes: std::sync::Arc<Routes>) {
+        self.net.set_routes(routes);
+    }
+
     /// Runs the trial to its end.
     pub fn run(mut self) -> Outcome {
+        if self.net.transport() == Transport::DisjointPaths && self.net.routes().is_none() {
+            let k = paths::needed(self.t, P::SIGNED);
+            let routes = Routes::new(&self.net.links.topology, k);
+            self.net.set_routes(std::sync::Arc::new(routes));
+        }
         for v in 0..self.nodes.len() as u32 {
             self.call(NodeId(v), Call::Start);
         }
@@ -258,6 +280,14 @@ impl<P: Protocol> Sim<P> {
                     self.call(to, Call::Message(from, msg));
                 }
                 Event::Hop { to, from, env } => self.hop(to, from, env),
+                Event::Path {
+                    to,
+                    from,
+                    parcel,
+                    path,
+                    pos,
+                    content,
+                } => self.path_arrival(to, from, parcel, path, pos, content),
                 Event::Timer { node, tag } => {
                     if let Some(t) = &mut self.trace {
                         let general = &self.nodes[node.idx()];
@@ -365,6 +395,93 @@ impl<P: Protocol> Sim<P> {
             }
         }
         self.outbox.clear();
+    }
+
+    /// A copy of `parcel` on path `path` arrives at `to` (position `pos`): the destination may
+    /// hand it over (see [`network`]); any other general on the path relays it, a traitor as
+    /// it pleases.
+    fn path_arrival(
+        &mut self,
+        to: NodeId,
+        from: NodeId,
+        parcel: u32,
+        path: u16,
+        pos: u16,
+        content: u16,
+    ) {
+        self.net.stats.delivered += 1;
+        let (origin, dest) = {
+            let p = self.net.parcel(parcel);
+            (p.origin, p.dest)
+        };
+        let handed = if to == dest {
+            self.net.arrive(parcel, content)
+        } else {
+            None
+        };
+        if let Some(t) = &mut self.trace {
+            let seq = self.queue.last_popped_seq();
+            let (at, envelope, handed) = (self.now, Some(parcel), handed.is_some());
+            t.push(TraceEvent::Deliver {
+                at,
+                from,
+                to,
+                seq,
+                envelope,
+                handed,
+            });
+        }
+        if to == dest {
+            if let Some(msg) = handed {
+                self.call(to, Call::Message(origin, msg));
+            }
+            return;
+        }
+        let next = self.net.next_on_path(parcel, path, pos);
+        let relayed = content;
+        let content = match &mut self.traitors[to.idx()] {
+            None => Some(content),
+            Some(traitor) => {
+                let msg = self.net.content(parcel, content).clone();
+                let mut ctx = ctx_for!(self, to);
+                let choice = traitor.relay(&mut ctx, next, &msg);
+                self.outbox.clear();
+                match choice {
+                    Relay::Pass => Some(content),
+                    Relay::Withhold => None,
+                    Relay::Replace(forged) => Some(self.net.tamper(parcel, forged)),
+                }
+            }
+        };
+        let Some(content) = content else {
+            self.net.stats.withheld += 1;
+            if let Some(t) = &mut self.trace {
+                let m = t
+                    .intern(self.net.content(parcel, relayed))
+                    .unwrap_or_default();
+                let (at, origin) = (self.now, origin);
+                t.push(TraceEvent::Withheld {
+                    at,
+                    by: to,
+                    to: next,
+                    origin,
+                    envelope: Some(parcel),
+                    msg: m,
+                });
+            }
+            return;
+        };
+        self.net.path_hop(
+            &mut self.queue,
+            self.now,
+            parcel,
+            path,
+            pos + 1,
+            content,
+            to,
+            next,
+            &mut self.trace,
+        );
     }
 
     /// Runs one handler of general `v`, applies its actions and notes a new decision.

@@ -1,4 +1,4 @@
-//! The network: links with latency and loss, and the two transports.
+//! The network: links with latency and loss, and the three transports.
 //!
 //! - `direct`: a send crosses one link, sender to recipient, if the topology has that link
 //!   (every pair on a complete graph); a send to a general that is not a neighbour is counted as
@@ -7,7 +7,25 @@
 //!   general that sees an envelope for the first time passes it on to all its neighbours but the
 //!   one it came from (unless it is the envelope's sole addressee), and delivers it to its own
 //!   logic if addressed to it or to everyone. Each hop draws its own latency and loss. A traitor
-//!   decides per hop whether to relay ([`Traitor::keep_relay`](crate::adversary::Traitor)).
+//!   decides per hop whether to relay ([`Traitor::relay`](crate::adversary::Traitor)).
+//! - `disjoint-paths`: Dolev's (1982) reliable transmission. A send from `u` to `v` is a
+//!   *parcel* whose copies travel the vertex-disjoint `u`–`v` paths of the routing table
+//!   ([`Routes`]: `k = 2t + 1` paths for a protocol that does not sign, `t + 1` for one that
+//!   does; fewer where the graph has fewer), hop by hop, each hop drawing its own latency and
+//!   loss; a traitor on a path decides per hop whether to pass, withhold or tamper with its copy
+//!   ([`Traitor::relay`](crate::adversary::Traitor)). The recipient hands a parcel to its logic:
+//!   - *unsigned*: once, the first content that arrives on a strict majority of the pair's
+//!     paths (`⌊p/2⌋ + 1` of `p`; `t + 1` of `2t + 1`, so with `2t + 1` disjoint paths only the
+//!     genuine content can get there). If no content reaches a majority (copies withheld, lost
+//!     or tampered), nothing is handed over: the message is missing, as a withheld direct
+//!     message would be.
+//!   - *signed*: each distinct content once, as its first copy arrives (the protocol checks the
+//!     signatures, so a tampered copy that comes first cannot shadow the genuine one; with
+//!     `t + 1` disjoint paths at least one copy is genuine unless lost).
+//!
+//!   Content identity is the message's [`Message::label`]. A broadcast is one parcel per
+//!   recipient (the `only` mask picks recipients, as on direct links). A parcel costs the sum of
+//!   its paths' hops in `messages`; a pair with no path at all counts as `unroutable`.
 //!
 //! Every transmission over a link counts in `messages` and `bytes` (a flooded envelope counts once
 //! per hop). Latency draws come from the [`Stream::Latency`](crate::rng::Stream) stream and loss
@@ -17,6 +35,7 @@ use std::sync::Arc;
 
 use rand::Rng;
 
+use super::paths::Routes;
 use super::queue::EventQueue;
 use super::trace::TraceEvent;
 use crate::protocol::Message;
@@ -72,11 +91,12 @@ impl Latency {
     }
 }
 
-/// Direct links or flooding over the graph.
+/// Direct links, flooding over the graph, or copies over vertex-disjoint paths.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Transport {
     Direct,
     Flooding,
+    DisjointPaths,
 }
 
 impl Transport {
@@ -84,6 +104,7 @@ impl Transport {
         match self {
             Transport::Direct => "direct",
             Transport::Flooding => "flooding",
+            Transport::DisjointPaths => "disjoint-paths",
         }
     }
 }
@@ -123,8 +144,34 @@ pub enum Event<M> {
     Deliver { to: NodeId, from: NodeId, msg: M },
     /// One hop of flooded envelope `env` arrives at `to` from neighbour `from`.
     Hop { to: NodeId, from: NodeId, env: u32 },
+    /// The copy of parcel `parcel` on path `path` (carrying content `content`) arrives at `to`,
+    /// position `pos` of the path, from the general before it.
+    Path {
+        to: NodeId,
+        from: NodeId,
+        parcel: u32,
+        path: u16,
+        pos: u16,
+        content: u16,
+    },
     /// A timer fires.
     Timer { node: NodeId, tag: u64 },
+}
+
+/// A message on its way over disjoint paths (`disjoint-paths` transport).
+pub struct Parcel<M> {
+    pub origin: NodeId,
+    pub dest: NodeId,
+    /// The paths its copies travel.
+    paths: u16,
+    /// `contents[0]` is what the origin sent; later ones are tampered copies, one per label.
+    contents: Vec<M>,
+    /// The labels of `contents`, filled at the first tampering.
+    labels: Vec<String>,
+    /// Copies of each content that reached the destination.
+    arrived: Vec<u16>,
+    /// Whether each content was handed to the destination's logic.
+    handed: Vec<bool>,
 }
 
 /// A flooded message: who sent it, to whom (`None`: everyone), and what.
@@ -149,15 +196,21 @@ pub struct Network<M> {
     forged: std::collections::BTreeMap<(u32, String), u32>,
     /// `seen[v]`: bitset over envelope ids that general `v` has seen.
     seen: Vec<Vec<u64>>,
+    /// The disjoint paths (`disjoint-paths` transport), set before the trial starts.
+    routes: Option<Arc<Routes>>,
+    /// Whether the protocol signs its messages (it decides how a parcel is handed over).
+    signed: bool,
+    parcels: Vec<Parcel<M>>,
     pub stats: NetStats,
 }
 
 impl<M: Message> Network<M> {
-    pub fn new(links: Links, latency_rng: SimRng, loss_rng: SimRng) -> Network<M> {
+    /// The network of a trial; `signed` tells whether the protocol signs its messages.
+    pub fn new(links: Links, signed: bool, latency_rng: SimRng, loss_rng: SimRng) -> Network<M> {
         let n = links.topology.n();
         let seen = match links.transport {
             Transport::Flooding => vec![Vec::new(); n],
-            Transport::Direct => Vec::new(),
+            Transport::Direct | Transport::DisjointPaths => Vec::new(),
         };
         Network {
             links,
@@ -166,8 +219,30 @@ impl<M: Message> Network<M> {
             envelopes: Vec::new(),
             forged: std::collections::BTreeMap::new(),
             seen,
+            routes: None,
+            signed,
+            parcels: Vec::new(),
             stats: NetStats::default(),
         }
+    }
+
+    /// Sets the routing table of the `disjoint-paths` transport.
+    pub fn set_routes(&mut self, routes: Arc<Routes>) {
+        self.routes = Some(routes);
+    }
+
+    /// The routing table, once set.
+    pub fn routes(&self) -> Option<&Arc<Routes>> {
+        self.routes.as_ref()
+    }
+
+    pub fn parcel(&self, parcel: u32) -> &Parcel<M> {
+        &self.parcels[parcel as usize]
+    }
+
+    /// The content `content` of parcel `parcel`.
+    pub fn content(&self, parcel: u32, content: u16) -> &M {
+        &self.parcels[parcel as usize].contents[content as usize]
     }
 
     pub fn transport(&self) -> Transport {
@@ -218,6 +293,7 @@ impl<M: Message> Network<M> {
                 self.direct(queue, now, from, to, msg, trace);
             }
             Transport::Flooding => self.flood(queue, now, from, Some(to), msg, None, trace),
+            Transport::DisjointPaths => self.dispatch(queue, now, from, to, msg, trace),
         }
     }
 
@@ -277,7 +353,135 @@ impl<M: Message> Network<M> {
                 }
             }
             Transport::Flooding => self.flood(queue, now, from, None, msg, only, trace),
+            Transport::DisjointPaths => {
+                let n = self.links.topology.n() as u32;
+                let send_to = |to: NodeId| to != from && only.is_none_or(|m| m[to.idx()]);
+                for to in (0..n).map(NodeId).filter(|&v| send_to(v)) {
+                    self.dispatch(queue, now, from, to, msg.clone(), trace);
+                }
+            }
         }
+    }
+
+    /// Creates a parcel from `origin` to `dest` and puts a copy on the first hop of each of
+    /// their disjoint paths.
+    fn dispatch(
+        &mut self,
+        queue: &mut EventQueue<Event<M>>,
+        now: SimTime,
+        origin: NodeId,
+        dest: NodeId,
+        msg: M,
+        trace: &mut Trace,
+    ) {
+        let routes = Arc::clone(self.routes.as_ref().expect("routes set before the trial"));
+        let paths = routes.count(origin, dest).min(u16::MAX as usize);
+        if paths == 0 {
+            self.stats.unroutable += 1;
+            return;
+        }
+        let parcel = self.parcels.len() as u32;
+        self.parcels.push(Parcel {
+            origin,
+            dest,
+            paths: paths as u16,
+            contents: vec![msg],
+            labels: Vec::new(),
+            arrived: vec![0],
+            handed: vec![false],
+        });
+        for path in 0..paths {
+            let next = routes.vertex(origin, dest, path, 1);
+            self.path_hop(queue, now, parcel, path as u16, 1, 0, origin, next, trace);
+        }
+    }
+
+    /// The general after position `pos` on path `path` of parcel `parcel`.
+    pub fn next_on_path(&self, parcel: u32, path: u16, pos: u16) -> NodeId {
+        let p = &self.parcels[parcel as usize];
+        let routes = self.routes.as_ref().expect("routes set before the trial");
+        routes.vertex(p.origin, p.dest, path as usize, pos as usize + 1)
+    }
+
+    /// One hop of the copy of `parcel` on path `path`, carrying `content`, from `from` to `to`
+    /// (position `pos` of the path).
+    #[allow(clippy::too_many_arguments)]
+    pub fn path_hop(
+        &mut self,
+        queue: &mut EventQueue<Event<M>>,
+        now: SimTime,
+        parcel: u32,
+        path: u16,
+        pos: u16,
+        content: u16,
+        from: NodeId,
+        to: NodeId,
+        trace: &mut Trace,
+    ) {
+        let p = &self.parcels[parcel as usize];
+        let origin = p.origin;
+        let bytes = p.contents[content as usize].wire_bytes();
+        let info = trace
+            .as_mut()
+            .and_then(|t| t.intern(&p.contents[content as usize]));
+        let event = Event::Path {
+            to,
+            from,
+            parcel,
+            path,
+            pos,
+            content,
+        };
+        let seq = self.transmit(queue, now, bytes, event);
+        if let Some(t) = trace {
+            t.push(TraceEvent::Send {
+                at: now,
+                from,
+                to,
+                seq,
+                relay: from != origin,
+                envelope: Some(parcel),
+                origin,
+                msg: info.unwrap_or_default(),
+            });
+        }
+    }
+
+    /// The content id of `msg` as a tampered copy of `parcel`: one id per distinct label, the
+    /// original's if the label is the original's.
+    pub fn tamper(&mut self, parcel: u32, msg: M) -> u16 {
+        let p = &mut self.parcels[parcel as usize];
+        if p.labels.is_empty() {
+            p.labels.push(p.contents[0].label());
+        }
+        let label = msg.label();
+        if let Some(c) = p.labels.iter().position(|l| *l == label) {
+            return c as u16;
+        }
+        p.labels.push(label);
+        p.contents.push(msg);
+        p.arrived.push(0);
+        p.handed.push(false);
+        (p.contents.len() - 1) as u16
+    }
+
+    /// A copy carrying `content` reached the destination of `parcel`: the message to hand to
+    /// its logic, if this copy decides one (see the module doc).
+    pub fn arrive(&mut self, parcel: u32, content: u16) -> Option<M> {
+        let signed = self.signed;
+        let p = &mut self.parcels[parcel as usize];
+        let c = content as usize;
+        p.arrived[c] += 1;
+        let hand = if signed {
+            !p.handed[c]
+        } else {
+            !p.handed.contains(&true) && p.arrived[c] == p.paths / 2 + 1
+        };
+        if !hand {
+            return None;
+        }
+        p.handed[c] = true;
+        Some(p.contents[c].clone())
     }
 
     /// Creates an envelope at `origin` and passes it to its neighbours.

@@ -39,7 +39,8 @@ pub enum TraceEvent {
         to: NodeId,
         seq: Option<u64>,
         relay: bool,
-        /// The flooded envelope this hop carries (flooding transport).
+        /// The flooded envelope this hop carries (flooding transport), or the parcel whose
+        /// copy it carries (disjoint-paths transport).
         envelope: Option<u32>,
         /// Who the message claims to come from (the sender, or a flooded envelope's origin).
         origin: NodeId,

@@ -40,6 +40,8 @@ pub struct Shape<'a> {
     pub edges: f64,
     pub complete: bool,
     pub transport: Transport,
+    /// `disjoint-paths`: transmissions per message, averaged over the pairs.
+    pub path_hops: f64,
     pub pow: &'a PowParams,
     pub limits: &'a Limits,
 }
@@ -102,6 +104,8 @@ pub fn refuse_too_large(s: &Shape, src: &Source) -> Result<(), InputError> {
             Transport::Direct if *kind == Kind::Pow && !s.complete => flood,
             Transport::Direct => 1.0,
             Transport::Flooding => flood,
+            // Each send goes over its pair's paths (averaged over the first graph's pairs).
+            Transport::DisjointPaths => s.path_hops,
         };
         let input = EstimateInput {
             n: nodes,

@@ -150,6 +150,12 @@ pub struct NetworkSpec {
     pub edges: usize,
     /// The first trial's graph is complete.
     pub complete: bool,
+    /// `disjoint-paths`: the first trial's routing tables, one per path count the protocols
+    /// need (ascending `k`); every trial uses them when the graph is fixed.
+    pub routes: Vec<Arc<crate::engine::paths::Routes>>,
+    /// `disjoint-paths`: transmissions per message on the first graph, averaged over the pairs
+    /// (the largest over `routes`; for work estimates).
+    pub first_mean_path_hops: f64,
     pub transport: Transport,
     pub latency: Latency,
     pub loss: f64,

@@ -8,9 +8,10 @@ use super::{Expect, Expectation, Inputs, NetworkSpec, Scenario, Source, Who, est
 use crate::adversary::{BehaviourSpec, Choice, Script};
 use crate::engine::Limits;
 use crate::engine::network::{Latency, Transport};
+use crate::engine::paths::{self, Routes};
 use crate::error::InputError;
 use crate::protocol::nakamoto::{Mining, PowParams};
-use crate::protocol::{Kind, Validity};
+use crate::protocol::{Kind, Protocol, ProtocolVisitor, Validity};
 use crate::rng::{Stream, stream};
 use crate::topology::{Topology, TopologySpec};
 use crate::types::{NodeId, SimTime, Value};
@@ -69,10 +70,6 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str) -> Result<Scenario> 
     let behaviour = behaviour(raw.faults.as_ref(), src, n, &kinds)?;
     let mut warnings = Vec::new();
     let seed = raw.seed.unwrap_or(0);
-    let round_based = kinds.iter().any(|k| k.round_based());
-    // Every protocol but proof of work (which gossips block by block) sends to generals that
-    // need not be its neighbours: over direct links it needs every pair linked.
-    let pairwise = kinds.iter().copied().find(|&k| k != Kind::Pow);
     let sybil = match raw.faults.as_ref().and_then(|f| f.sybil) {
         None | Some(0) => 0,
         Some(_) if t == 0 => {
@@ -94,9 +91,8 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str) -> Result<Scenario> 
         raw.network.as_ref(),
         src,
         n + sybil,
+        (t + sybil, &kinds),
         seed,
-        round_based,
-        pairwise,
         &limits,
         &mut warnings,
     )?;
@@ -132,6 +128,7 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str) -> Result<Scenario> 
             edges: network.edges as f64,
             complete: network.complete,
             transport: network.transport,
+            path_hops: network.first_mean_path_hops,
             pow: &pow,
             limits: &limits,
         },
@@ -610,50 +607,90 @@ fn latency(raw: Option<&RawLatency>, src: &Source) -> Result<Latency> {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The disjoint paths per pair each protocol of `kinds` needs against `t` traitors (ascending,
+/// without repeats).
+fn path_counts(t: usize, kinds: &[Kind]) -> Vec<usize> {
+    struct Signs;
+    impl ProtocolVisitor for Signs {
+        type Output = bool;
+        fn visit<P: Protocol>(self) -> bool {
+            P::SIGNED
+        }
+    }
+    let mut counts: Vec<usize> = kinds
+        .iter()
+        .map(|k| paths::needed(t, k.visit(Signs)))
+        .collect();
+    counts.sort_unstable();
+    counts.dedup();
+    counts
+}
+
 fn network(
     raw: Option<&RawNetwork>,
     src: &Source,
     n: usize,
+    (t, kinds): (usize, &[Kind]),
     seed: u64,
-    round_based: bool,
-    pairwise: Option<Kind>,
     limits: &Limits,
     warnings: &mut Vec<String>,
 ) -> Result<NetworkSpec> {
+    let round_based = kinds.iter().any(|k| k.round_based());
+    // Every protocol but proof of work (which gossips block by block) sends to generals that
+    // need not be its neighbours: over direct links it needs every pair linked.
+    let pairwise = kinds.iter().copied().find(|&k| k != Kind::Pow);
     let default = RawNetwork::default();
     let net = raw.unwrap_or(&default);
     let topology = topology_spec(net, src, n)?;
     let transport = match net.transport.as_deref().unwrap_or("direct") {
         "direct" => Transport::Direct,
         "flooding" => Transport::Flooding,
+        "disjoint-paths" => Transport::DisjointPaths,
         other => {
             return Err(src.error(
                 "network.transport",
-                format!("unknown transport `{other}`; known: direct, flooding"),
+                format!("unknown transport `{other}`; known: direct, flooding, disjoint-paths"),
             ));
         }
     };
+    if transport == Transport::DisjointPaths && kinds.contains(&Kind::Pow) {
+        return Err(src.error(
+            "network.transport",
+            "disjoint-paths is Dolev's transmission for the agreement protocols; pow spreads blocks by gossip (direct) or flooding",
+        ));
+    }
+    // Multi-hop transports cannot cross between components.
+    let multi_hop = transport != Transport::Direct;
     let latency = latency(net.latency_ms.as_ref(), src)?;
     let loss = probability(net.loss.unwrap_or(0.0), src, "network.loss")?;
     let round = millis(net.round_ms.unwrap_or(100.0), src, "network.round_ms")?;
     if round == SimTime::ZERO {
         return Err(src.error("network.round_ms", "a round must last longer than 0 ms"));
     }
-    let require_connected = net.connected.unwrap_or(transport == Transport::Flooding);
-    if transport == Transport::Flooding && !require_connected {
+    let require_connected = net.connected.unwrap_or(multi_hop);
+    if multi_hop && !require_connected {
         return Err(src.error(
             "network.connected",
-            "flooding needs a connected graph: connected cannot be false",
+            format!(
+                "{} needs a connected graph: connected cannot be false",
+                transport.name()
+            ),
         ));
     }
     estimate::refuse_large_graph(&topology, n, limits, src)?;
     if topology == TopologySpec::Complete {
         // Its facts are closed-form (connected, diameter 1): nothing to build here, and each
         // trial builds its own, so a sweep over many large complete graphs holds none.
+        // On a complete graph the k disjoint paths are the link and k − 1 detours of two hops.
+        let k = path_counts(t, kinds)
+            .last()
+            .copied()
+            .unwrap_or(1)
+            .min(n.max(2) - 1);
         let hops = match transport {
             Transport::Direct => 1,
             Transport::Flooding => u32::from(n > 1),
+            Transport::DisjointPaths => 1 + u32::from(k > 1 && n > 2),
         };
         if round_based {
             round_warning(src, &latency, round, hops, "", warnings);
@@ -664,6 +701,8 @@ fn network(
             edges: n * (n - 1) / 2,
             complete: true,
             fixed: None,
+            routes: Vec::new(),
+            first_mean_path_hops: (2 * k).saturating_sub(1) as f64,
             transport,
             latency,
             loss,
@@ -679,10 +718,13 @@ fn network(
         require_connected && topology.is_random(),
     )
     .map_err(|e| src.error("network.topology", e.to_string()))?;
-    if transport == Transport::Flooding && !first.is_connected() {
+    if multi_hop && !first.is_connected() {
         return Err(src.error(
             "network.topology",
-            "flooding needs a connected graph, and this one is disconnected: some generals could never hear others",
+            format!(
+                "{} needs a connected graph, and this one is disconnected: some generals could never hear others",
+                transport.name()
+            ),
         ));
     }
     if let (Transport::Direct, Some(kind), false) = (transport, pairwise, first.is_complete()) {
@@ -700,10 +742,19 @@ fn network(
             ),
         ));
     }
+    // The disjoint paths of the first graph, one table per path count the protocols need.
+    let routes: Vec<Arc<Routes>> = match transport {
+        Transport::DisjointPaths => path_counts(t, kinds)
+            .into_iter()
+            .map(|k| Arc::new(Routes::new(&first, k)))
+            .collect(),
+        _ => Vec::new(),
+    };
     let hops = match transport {
         _ if !round_based => None,
         Transport::Direct => Some(1),
         Transport::Flooding => first.diameter(),
+        Transport::DisjointPaths => routes.iter().map(|r| r.max_hops()).max(),
     };
     if let Some(hops) = hops {
         let drawn = if topology.is_random() {
@@ -715,6 +766,10 @@ fn network(
     }
     let first_edges = first.edge_count();
     let complete = first.is_complete();
+    let first_mean_path_hops = routes
+        .iter()
+        .map(|r| r.mean_hops_per_message())
+        .fold(0.0, f64::max);
     // A fixed graph is shared by every trial, and so is its vertex connectivity, computed the
     // first time a bound label needs it.
     let fixed = (!topology.is_random()).then(|| Arc::new(first));
@@ -724,6 +779,8 @@ fn network(
         edges: first_edges,
         complete,
         fixed,
+        routes,
+        first_mean_path_hops,
         transport,
         latency,
         loss,
