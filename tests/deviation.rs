@@ -33,7 +33,11 @@ impl Traced {
             .iter()
             .filter_map(|e| match e {
                 TraceEvent::Send {
-                    at, from, to, label, ..
+                    at,
+                    from,
+                    to,
+                    label,
+                    ..
                 } => Some(Sent {
                     at: *at,
                     from: from.0,
@@ -55,7 +59,9 @@ impl Traced {
 
     fn traitor_timers(&self) -> usize {
         (self.trace.iter())
-            .filter(|e| matches!(e, TraceEvent::Timer { node, .. } if self.traitors.contains(&node.0)))
+            .filter(
+                |e| matches!(e, TraceEvent::Timer { node, .. } if self.traitors.contains(&node.0)),
+            )
             .count()
     }
 }
@@ -71,8 +77,9 @@ const PROTOCOLS: [(&str, &str); 7] = [
     ("pow", ""),
 ];
 
-/// The `[pow]` table: short runs.
-const POW: &str = "[pow]\nblock_interval_ms = 1000\nblocks = 20\n";
+/// The `[pow]` table: short runs (a silent commander never pays, so the loyal miners would mine
+/// on until the default time limit).
+const POW: &str = "[pow]\nblock_interval_ms = 1000\nblocks = 20\n[limits]\nmax_time_ms = 60000\n";
 
 fn scenario(kind: &str, protocol: &str, n: usize, t: usize, faults: &str) -> Scenario {
     let pow = if kind == "pow" { POW } else { "" };
@@ -137,7 +144,10 @@ fn honest_traitor_sends_and_never_equivocates() {
         for trial in generic(kind, protocol, "behaviour = \"honest\"\n") {
             let sent = trial.by_traitors();
             assert!(!sent.is_empty(), "{kind}: the control sends");
-            assert!(!equivocates(&sent), "{kind}: an honest general tells one story");
+            assert!(
+                !equivocates(&sent),
+                "{kind}: an honest general tells one story"
+            );
         }
     }
 }
@@ -200,7 +210,10 @@ fn crashed_traitor_sends_nothing_after_crash_at_and_less_than_honest() {
                 honest_after += h.by_traitors().iter().filter(|s| s.at > at).count();
             }
             if honest_after > 0 || crash_at_ms == 0 {
-                assert!(sent_crashed < sent_honest, "{kind}, crash at {crash_at_ms} ms");
+                assert!(
+                    sent_crashed < sent_honest,
+                    "{kind}, crash at {crash_at_ms} ms"
+                );
             }
         }
     }
@@ -218,7 +231,13 @@ fn equivocating_phase_king_traitor_sends_the_flipped_value_to_its_half() {
             assert!(sent.iter().any(|s| s.label.contains("king says")));
             for s in &sent {
                 let want = if s.to <= 2 { "attack" } else { "retreat" };
-                assert_eq!(value(&s.label), Some(want), "input {input}: {} to {}", s.label, s.to);
+                assert_eq!(
+                    value(&s.label),
+                    Some(want),
+                    "input {input}: {} to {}",
+                    s.label,
+                    s.to
+                );
             }
         }
     }
@@ -241,7 +260,11 @@ fn lsp_split_commander_splits_and_lieutenant_flips() {
             }
         }
         let lieutenant = "behaviour = \"lsp-split\"\nwho = [3]\n";
-        let flipped = if order == "attack" { "retreat" } else { "attack" };
+        let flipped = if order == "attack" {
+            "retreat"
+        } else {
+            "attack"
+        };
         for trial in traced(&scenario("oral", &protocol, 4, 1, lieutenant)) {
             let sent = trial.by_traitors();
             assert_eq!(sent.len(), 2, "relays of 0:3 to 1 and 2");
@@ -257,7 +280,13 @@ fn lsp_split_commander_splits_and_lieutenant_flips() {
 #[test]
 fn traitor_king_tells_each_loyal_half_its_value() {
     let faults = "behaviour = \"traitor-king\"\nwho = [0, 1]\n";
-    for trial in traced(&scenario("phase-king", "inputs = \"retreat\"\n", 9, 2, faults)) {
+    for trial in traced(&scenario(
+        "phase-king",
+        "inputs = \"retreat\"\n",
+        9,
+        2,
+        faults,
+    )) {
         let sent = trial.by_traitors();
         assert!(sent.iter().any(|s| s.label.contains("king says")));
         for s in sent.iter().filter(|s| s.to >= 2) {
@@ -309,10 +338,72 @@ fn late_release_sends_the_second_order_through_r_traitors_at_round_r_plus_1() {
                 .collect();
             to.sort_unstable();
             assert_eq!(to, targets, "{kind}, m = {m}: {late}");
-            let relayed_by_loyal = (sent.iter())
-                .any(|s| loyal.contains(&s.from) && s.label.starts_with("retreat"));
+            let relayed_by_loyal =
+                (sent.iter()).any(|s| loyal.contains(&s.from) && s.label.starts_with("retreat"));
             let depth = if kind == "signed" { m } else { t };
-            assert_eq!(relayed_by_loyal, r < depth, "{kind}, m = {m}: the targets relay in time");
+            assert_eq!(
+                relayed_by_loyal,
+                r < depth,
+                "{kind}, m = {m}: the targets relay in time"
+            );
         }
     }
+}
+
+/// The most blocks of its own, of distinct heights, a traitor sent at one instant (an honest
+/// miner on a complete network sends each block it finds when it finds it: one at a time).
+fn largest_burst(trial: &Traced) -> usize {
+    let own: Vec<(SimTime, String)> = (trial.by_traitors().into_iter())
+        .filter(|s| s.label.starts_with("block ") && s.label.ends_with(" by 0"))
+        .map(|s| (s.at, s.label))
+        .collect();
+    let mut most = 0;
+    for (at, _) in &own {
+        let mut heights: Vec<&String> = own.iter().filter(|o| o.0 == *at).map(|o| &o.1).collect();
+        heights.sort();
+        heights.dedup();
+        most = most.max(heights.len());
+    }
+    most
+}
+
+fn pow_attack(behaviour: &str, pow: &str) -> Vec<Traced> {
+    let faults = format!("behaviour = \"{behaviour}\"\nwho = [0]\n[pow]\n{pow}");
+    let text = format!(
+        "n = 5\nt = 1\ntrials = {TRIALS}\nseed = 11\n[protocol]\nkind = \"pow\"\nvalue = \"attack\"\n\
+         [network]\nlatency_ms = {{ fixed = 1 }}\n[faults]\n{faults}"
+    );
+    traced(&Scenario::parse("<test>", "deviation", &text, &[]).unwrap_or_else(|e| panic!("{e}")))
+}
+
+/// `selfish`: the miner withholds its blocks and publishes a private branch several blocks at
+/// a time; an honest miner with the same 40% share never sends two of its blocks at once.
+#[test]
+fn selfish_miner_publishes_withheld_blocks_in_bursts() {
+    let pow = "block_interval_ms = 1000\nblocks = 60\nattacker_share = 0.4\ntie_share = 0.5\n";
+    let selfish = pow_attack("selfish", pow);
+    let honest = pow_attack("honest", pow);
+    assert!(honest.iter().all(|t| largest_burst(t) == 1));
+    let bursts = selfish.iter().filter(|t| largest_burst(t) >= 2).count();
+    assert!(bursts as u64 == TRIALS, "{bursts} of {TRIALS} trials");
+}
+
+/// `double-spend`: the commander pays everyone with one order, `attack`, and never sends the
+/// opposite one in the open; its private chain comes out in a burst in the races it wins, which
+/// an honest commander-miner never does.
+#[test]
+fn double_spender_pays_once_then_releases_a_private_chain() {
+    let pow = "block_interval_ms = 1000\nblocks = 20\nattacker_share = 0.45\nconfirmations = 1\n";
+    let attack = pow_attack("double-spend", pow);
+    let honest = pow_attack("honest", pow);
+    assert!(honest.iter().all(|t| largest_burst(t) == 1));
+    for trial in &attack {
+        let orders: Vec<Sent> = (trial.by_traitors().into_iter())
+            .filter(|s| s.label.starts_with("order "))
+            .collect();
+        assert_eq!(orders.len(), 4, "one payment to each of the others");
+        assert!(orders.iter().all(|s| s.label == "order attack"));
+    }
+    let bursts = attack.iter().filter(|t| largest_burst(t) >= 2).count();
+    assert!(bursts > 0, "no race won in {TRIALS} trials");
 }

@@ -142,7 +142,9 @@ fn sm_m_below_t_breaks_agreement_in_every_trial() {
                 let records = run_scenario(&sc).unwrap().records;
                 let at = format!("n = {n}, t = {t}, m = {m}, order {value}");
                 assert!(
-                    records.iter().all(|r| !r.agreement && r.decision == "split"),
+                    records
+                        .iter()
+                        .all(|r| !r.agreement && r.decision == "split"),
                     "{at}"
                 );
                 assert!(records.iter().all(|r| r.termination && r.validity), "{at}");
@@ -177,7 +179,14 @@ fn sm_m_below_t_splits_the_loyal_lieutenants_by_halves() {
                 .enumerate()
                 .map(|(i, &v)| {
                     let got_second = i < loyal.len().div_ceil(2);
-                    (v, if got_second { Value::Retreat } else { Value::Attack })
+                    (
+                        v,
+                        if got_second {
+                            Value::Retreat
+                        } else {
+                            Value::Attack
+                        },
+                    )
                 })
                 .collect();
             let mut decided = decided;
@@ -204,7 +213,10 @@ fn sm_m_below_t_breaks_exactly_when_the_commander_is_a_traitor() {
         }
         let share = broken as f64 / records.len() as f64;
         let expected = t as f64 / n as f64;
-        assert!((share - expected).abs() < 0.12, "{share} vs t/n = {expected}");
+        assert!(
+            (share - expected).abs() < 0.12,
+            "{share} vs t/n = {expected}"
+        );
     }
 }
 

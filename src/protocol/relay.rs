@@ -221,7 +221,10 @@ impl LateRelease {
     /// targets. Empty for a traitor off the route.
     fn next_hops(&self) -> &[NodeId] {
         if self.id == self.commander {
-            return self.route.first().map_or(&self.targets, std::slice::from_ref);
+            return self
+                .route
+                .first()
+                .map_or(&self.targets, std::slice::from_ref);
         }
         match self.route.iter().position(|&v| v == self.id) {
             Some(at) if at + 1 < self.route.len() => std::slice::from_ref(&self.route[at + 1]),
