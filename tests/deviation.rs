@@ -152,6 +152,26 @@ fn honest_traitor_sends_and_never_equivocates() {
     }
 }
 
+/// The control is a real control: an `honest` traitor sends exactly what the same general sends
+/// when it is loyal (same seed, the traitor another general that behaves honestly too).
+#[test]
+fn honest_traitor_sends_what_a_loyal_general_sends() {
+    for (kind, protocol) in PROTOCOLS {
+        let faults = "behaviour = \"honest\"\nwho = [4]\n";
+        let loyal = traced(&scenario(kind, protocol, 5, 1, faults));
+        for (h, l) in generic(kind, protocol, "behaviour = \"honest\"\n")
+            .iter()
+            .zip(&loyal)
+        {
+            let key = |s: &Sent| (s.at, s.to, s.label.clone());
+            let from_0 = |t: &Traced| -> Vec<_> {
+                t.sent().iter().filter(|s| s.from == 0).map(key).collect()
+            };
+            assert_eq!(from_0(h), from_0(l), "{kind}");
+        }
+    }
+}
+
 /// `equivocate`: two loyal recipients get different values from the traitor in the same step.
 #[test]
 fn equivocating_traitor_tells_two_loyal_generals_different_values() {

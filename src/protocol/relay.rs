@@ -12,7 +12,7 @@
 
 use std::marker::PhantomData;
 
-use crate::adversary::{Traitor, run_honest};
+use crate::adversary::Traitor;
 use crate::protocol::chain::Chain;
 use crate::protocol::{Bound, BoundInput, Ctx, EstimateInput, Protocol, Setup, Validity};
 use crate::types::{NodeId, Value};
@@ -248,7 +248,7 @@ impl LateRelease {
 impl<V: Variant> Traitor<Chained<V>> for LateRelease {
     fn start(&mut self, honest: &mut Chained<V>, ctx: &mut Ctx<Chain>) {
         if !(self.active && self.id == self.commander) {
-            run_honest::<Chained<V>>(ctx, |c| honest.start(c));
+            honest.start(ctx);
             return;
         }
         let first = Chain::start(ctx, &V::DOMAIN, FIRST);
