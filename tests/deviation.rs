@@ -358,6 +358,24 @@ fn late_release_sends_the_second_order_through_r_traitors_at_round_r_plus_1() {
                 .collect();
             to.sort_unstable();
             assert_eq!(to, targets, "{kind}, m = {m}: {late}");
+            // Nothing else: each traitor passes the second order on once, and every chain a
+            // traitor sends starts with the commander and has distinct signers.
+            let second_by_traitors = (sent.iter())
+                .filter(|s| trial.traitors.contains(&s.from) && s.label.starts_with("retreat"))
+                .count();
+            assert_eq!(second_by_traitors, r + targets.len(), "{kind}, m = {m}");
+            for s in sent.iter().filter(|s| trial.traitors.contains(&s.from)) {
+                let chain = s.label.split(' ').next_back().unwrap();
+                let signers: Vec<&str> = chain.split(':').collect();
+                let mut distinct = signers.clone();
+                distinct.sort_unstable();
+                distinct.dedup();
+                assert!(
+                    signers[0] == "0" && distinct.len() == signers.len(),
+                    "{}",
+                    s.label
+                );
+            }
             let relayed_by_loyal =
                 (sent.iter()).any(|s| loyal.contains(&s.from) && s.label.starts_with("retreat"));
             let depth = if kind == "signed" { m } else { t };

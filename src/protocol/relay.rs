@@ -286,3 +286,51 @@ impl<V: Variant> Traitor<Chained<V>> for LateRelease {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::{Crypto, Keyring};
+    use crate::protocol::Action;
+    use crate::protocol::signed::{Signed, Sm};
+    use crate::rng::{SimRng, Stream, stream};
+    use crate::types::SimTime;
+
+    fn ctx<'a>(
+        id: u32,
+        keys: &'a Keyring,
+        crypto: &'a mut Crypto,
+        rng: &'a mut SimRng,
+        out: &'a mut Vec<Action<Chain>>,
+    ) -> Ctx<'a, Chain> {
+        Ctx {
+            id: NodeId(id),
+            n: 3,
+            now: SimTime(0),
+            round: SimTime(100_000),
+            rng,
+            key: Some(keys.key(NodeId(id))),
+            crypto,
+            out,
+        }
+    }
+
+    /// An equivocating traitor can re-sign only its own order: a one-signature chain it signed.
+    /// Someone else's order, or a chain already countersigned, keeps its value.
+    #[test]
+    fn with_value_re_signs_only_the_traitors_own_order() {
+        let keys = Keyring::new(7, 3);
+        let (mut crypto, mut rng, mut out) = (Crypto::new(7, 3), stream(7, Stream::Faults), vec![]);
+        let mut commander = ctx(0, &keys, &mut crypto, &mut rng, &mut out);
+        let order = Chain::start(&mut commander, &Sm::DOMAIN, Value::Attack);
+        let flipped = Signed::with_value(&mut commander, &order, Value::Retreat).unwrap();
+        assert_eq!((flipped.value, flipped.len()), (Value::Retreat, 1));
+        assert!(flipped.verify(&mut commander, &Sm::DOMAIN, NodeId(0)));
+        let mut lieutenant = ctx(1, &keys, &mut crypto, &mut rng, &mut out);
+        assert!(Signed::with_value(&mut lieutenant, &order, Value::Retreat).is_none());
+        let relayed = order.extend(&mut lieutenant, &Sm::DOMAIN);
+        assert!(Signed::with_value(&mut lieutenant, &relayed, Value::Retreat).is_none());
+        let mut commander = ctx(0, &keys, &mut crypto, &mut rng, &mut out);
+        assert!(Signed::with_value(&mut commander, &relayed, Value::Retreat).is_none());
+    }
+}
