@@ -25,6 +25,8 @@ struct Sent {
     from: u32,
     to: u32,
     label: String,
+    /// A flooded envelope passed on, not the sender's own transmission.
+    relay: bool,
 }
 
 impl Traced {
@@ -37,12 +39,14 @@ impl Traced {
                     from,
                     to,
                     label,
+                    relay,
                     ..
                 } => Some(Sent {
                     at: *at,
                     from: from.0,
                     to: to.0,
                     label: label.clone(),
+                    relay: *relay,
                 }),
                 _ => None,
             })
@@ -364,18 +368,7 @@ fn late_release_sends_the_second_order_through_r_traitors_at_round_r_plus_1() {
                 .filter(|s| trial.traitors.contains(&s.from) && s.label.starts_with("retreat"))
                 .count();
             assert_eq!(second_by_traitors, r + targets.len(), "{kind}, m = {m}");
-            for s in sent.iter().filter(|s| trial.traitors.contains(&s.from)) {
-                let chain = s.label.split(' ').next_back().unwrap();
-                let signers: Vec<&str> = chain.split(':').collect();
-                let mut distinct = signers.clone();
-                distinct.sort_unstable();
-                distinct.dedup();
-                assert!(
-                    signers[0] == "0" && distinct.len() == signers.len(),
-                    "{}",
-                    s.label
-                );
-            }
+            assert_well_formed(&trial);
             let relayed_by_loyal =
                 (sent.iter()).any(|s| loyal.contains(&s.from) && s.label.starts_with("retreat"));
             let depth = if kind == "signed" { m } else { t };
@@ -444,4 +437,48 @@ fn double_spender_pays_once_then_releases_a_private_chain() {
     }
     let bursts = attack.iter().filter(|t| largest_burst(t) >= 2).count();
     assert!(bursts > 0, "no race won in {TRIALS} trials");
+}
+
+/// Every chain a traitor sends of its own starts with the commander and has distinct signers.
+fn assert_well_formed(trial: &Traced) {
+    for s in trial.by_traitors().iter().filter(|s| !s.relay) {
+        let chain = s.label.split(' ').next_back().unwrap();
+        let signers: Vec<&str> = chain.split(':').collect();
+        let mut distinct = signers.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert!(
+            signers[0] == "0" && distinct.len() == signers.len(),
+            "{}",
+            s.label
+        );
+    }
+}
+
+/// Over flooding every general sees every chain, its own countersigned ones included: a route
+/// traitor still passes the second order on once and never countersigns a chain it is on.
+#[test]
+fn late_release_over_flooding_countersigns_each_chain_once() {
+    let net = "[network]\ntopology = \"random-regular\"\ndegree = 4\ntransport = \"flooding\"\nround_ms = 200\n";
+    for kind in ["signed", "dolev-strong"] {
+        let text = format!(
+            "n = 10\nt = 3\ntrials = {TRIALS}\nseed = 11\n[protocol]\nkind = \"{kind}\"\n{net}\
+             [faults]\nbehaviour = \"late-release\"\nwho = \"commander\"\n"
+        );
+        let sc = Scenario::parse("<test>", "deviation", &text, &[]).unwrap();
+        for trial in traced(&sc) {
+            assert_well_formed(&trial);
+            let mut second: Vec<String> = (trial.by_traitors().into_iter())
+                .filter(|s| !s.relay && s.label.starts_with("retreat"))
+                .map(|s| s.label)
+                .collect();
+            second.sort();
+            second.dedup();
+            assert_eq!(
+                second.len(),
+                3,
+                "{kind}: the commander and two route traitors sign once"
+            );
+        }
+    }
 }
