@@ -1,17 +1,36 @@
 //! Signed messages: LSP SM(m) beats the n > 3t bound with signatures (n ≥ m + 2), and Dolev and
 //! Strong (1983) reach agreement for any t < n in exactly t + 1 rounds, even against traitors who
-//! sign conflicting values and release the second one as late as the protocol allows.
+//! sign conflicting values and release the second one as late as the protocol allows. Outside
+//! its bound (m < t) SM(m) falls to that attack in every trial whose commander is a traitor.
 
 use byzsim::Scenario;
+use byzsim::engine::trace::TraceEvent;
+use byzsim::protocol::Kind;
 use byzsim::record::RunRecord;
 use byzsim::run::run_scenario;
+use byzsim::trial::run_trial;
+use byzsim::types::Value;
 
-fn run(kind: &str, n: usize, t: usize, extra: &str) -> Vec<RunRecord> {
+fn scenario(kind: &str, n: usize, t: usize, extra: &str) -> Scenario {
     let text =
         format!("n = {n}\nt = {t}\ntrials = 40\nseed = 3\n[protocol]\nkind = \"{kind}\"\n{extra}");
-    let sc = Scenario::parse("<test>", "signed", &text, &[]).unwrap_or_else(|e| panic!("{e}"));
-    run_scenario(&sc).unwrap().records
+    Scenario::parse("<test>", "signed", &text, &[]).unwrap_or_else(|e| panic!("{e}"))
 }
+
+fn run(kind: &str, n: usize, t: usize, extra: &str) -> Vec<RunRecord> {
+    run_scenario(&scenario(kind, n, t, extra)).unwrap().records
+}
+
+/// SM(m) against `late-release`, the commander among the traitors.
+fn late_release_sm(n: usize, t: usize, m: usize, value: &str, who: &str) -> Scenario {
+    let extra = format!(
+        "m = {m}\nvalue = \"{value}\"\n[faults]\nbehaviour = \"late-release\"\nwho = {who}\n"
+    );
+    scenario("signed", n, t, &extra)
+}
+
+/// (n, t) with at least two loyal lieutenants, for the SM(m) attack tables.
+const SM_CONFIGS: [(usize, usize); 6] = [(4, 2), (5, 2), (7, 3), (6, 4), (9, 4), (10, 5)];
 
 fn holds(records: &[RunRecord]) -> bool {
     records
@@ -106,6 +125,119 @@ fn late_release_is_survived() {
             records.iter().all(|r| r.decision == "retreat"),
             "{kind}: every loyal general saw both values"
         );
+    }
+}
+
+/// LSP SM(m) outside its bound (m < t): a traitorous commander signs `attack` for everyone and
+/// `retreat` for a chain that m traitor lieutenants countersign, one per round; it reaches half
+/// the loyal lieutenants in round m + 1, too late for them to relay it. They hold two orders and
+/// retreat, the others attack: agreement breaks in every trial, whatever the commander's
+/// configured order, and the decision comes at the end of round m + 1.
+#[test]
+fn sm_m_below_t_breaks_agreement_in_every_trial() {
+    for (n, t) in SM_CONFIGS {
+        for m in 0..t {
+            for value in ["attack", "retreat"] {
+                let sc = late_release_sm(n, t, m, value, "\"commander\"");
+                let records = run_scenario(&sc).unwrap().records;
+                let at = format!("n = {n}, t = {t}, m = {m}, order {value}");
+                assert!(
+                    records
+                        .iter()
+                        .all(|r| !r.agreement && r.decision == "split"),
+                    "{at}"
+                );
+                assert!(records.iter().all(|r| r.termination && r.validity), "{at}");
+                assert!(
+                    records.iter().all(|r| r.bound == "outside"
+                        && r.decision_time_ms == Some(100.0 * (m as f64 + 1.0))),
+                    "{at}"
+                );
+            }
+        }
+    }
+}
+
+/// The split is the designed one: the lower half (rounded up) of the loyal lieutenants got the
+/// second order and decides retreat, the upper half attack.
+#[test]
+fn sm_m_below_t_splits_the_loyal_lieutenants_by_halves() {
+    for (n, t, m) in [(5, 2, 1), (7, 3, 0), (7, 3, 2), (10, 5, 3)] {
+        let sc = late_release_sm(n, t, m, "attack", "\"commander\"");
+        for r in run_scenario(&sc).unwrap().records {
+            let traitors: Vec<u32> = r.traitors.split(' ').map(|v| v.parse().unwrap()).collect();
+            let loyal: Vec<u32> = (0..n as u32).filter(|v| !traitors.contains(v)).collect();
+            let trial = run_trial(&sc, Kind::Signed, r.trial, r.seed, true).unwrap();
+            let decided: Vec<(u32, Value)> = (trial.trace.unwrap().into_iter())
+                .filter_map(|e| match e {
+                    TraceEvent::Decide { node, value, .. } => Some((node.0, value)),
+                    _ => None,
+                })
+                .collect();
+            let mut want: Vec<(u32, Value)> = loyal
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| {
+                    let got_second = i < loyal.len().div_ceil(2);
+                    (
+                        v,
+                        if got_second {
+                            Value::Retreat
+                        } else {
+                            Value::Attack
+                        },
+                    )
+                })
+                .collect();
+            let mut decided = decided;
+            decided.sort_by_key(|d| d.0);
+            want.sort_by_key(|d| d.0);
+            assert_eq!(decided, want, "n = {n}, t = {t}, m = {m}, seed {}", r.seed);
+        }
+    }
+}
+
+/// With the traitors drawn at random the attack needs a traitorous commander: agreement breaks
+/// in exactly the trials whose commander (general 0) is a traitor, about t/n of them.
+#[test]
+fn sm_m_below_t_breaks_exactly_when_the_commander_is_a_traitor() {
+    for (n, t, m) in [(5, 2, 1), (7, 3, 1), (6, 4, 2)] {
+        let mut sc = late_release_sm(n, t, m, "attack", "\"random\"");
+        sc.trials = 200;
+        let records = run_scenario(&sc).unwrap().records;
+        let mut broken = 0;
+        for r in &records {
+            let commander_traitor = r.traitors.split(' ').any(|v| v == "0");
+            assert_eq!(!r.agreement, commander_traitor, "n = {n}, seed {}", r.seed);
+            broken += usize::from(!r.agreement);
+        }
+        let share = broken as f64 / records.len() as f64;
+        let expected = t as f64 / n as f64;
+        assert!(
+            (share - expected).abs() < 0.12,
+            "{share} vs t/n = {expected}"
+        );
+    }
+}
+
+/// Inside the bound (m >= t, n >= m + 2) the same attack fails: only t − 1 traitor lieutenants
+/// can countersign, so the chain reaches the targets in round t ≤ m, they relay it in time and
+/// every loyal general holds both orders: all retreat, in every trial.
+#[test]
+fn sm_m_at_least_t_survives_late_release() {
+    for (n, t) in SM_CONFIGS {
+        for m in t..=(t + 2).min(n - 2) {
+            let sc = late_release_sm(n, t, m, "attack", "\"commander\"");
+            let records = run_scenario(&sc).unwrap().records;
+            let at = format!("n = {n}, t = {t}, m = {m}");
+            assert!(holds(&records), "{at}");
+            assert!(
+                records
+                    .iter()
+                    .all(|r| r.decision == "retreat" && r.bound == "inside"),
+                "{at}"
+            );
+        }
     }
 }
 

@@ -388,3 +388,66 @@ impl Traitor<Oral> for LspSplit {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lieutenant 1 of four generals running OM(2), commander 0.
+    fn lieutenant() -> Oral {
+        Oral {
+            id: 1,
+            n: 4,
+            m: 2,
+            commander: 0,
+            order: Value::Attack,
+            received: vec![BTreeMap::new(); 3],
+            bits: 3,
+            decision: None,
+        }
+    }
+
+    /// A path naming a general that does not exist (id n or more) is rejected, wherever it
+    /// names it; the same paths with ids below n are accepted.
+    #[test]
+    fn a_path_naming_an_id_of_n_or_more_is_rejected() {
+        let l = lieutenant();
+        assert!(l.acceptable(NodeId(2), &[0, 2]));
+        assert!(l.acceptable(NodeId(3), &[0, 2, 3]));
+        assert!(!l.acceptable(NodeId(4), &[0, 4]));
+        assert!(!l.acceptable(NodeId(3), &[0, 4, 3]));
+        assert!(!l.acceptable(NodeId(5), &[0, 2, 5]));
+        assert!(!l.acceptable(NodeId(u32::MAX), &[0, u32::MAX]));
+    }
+
+    /// Such a message leaves no trace in what the lieutenant holds.
+    #[test]
+    fn a_message_along_an_out_of_range_path_is_not_stored() {
+        let mut l = lieutenant();
+        let (mut rng, mut crypto, mut out) = (
+            crate::rng::stream(0, crate::rng::Stream::Faults),
+            crate::crypto::Crypto::new(0, 4),
+            Vec::new(),
+        );
+        let mut ctx = Ctx {
+            id: NodeId(1),
+            n: 4,
+            now: crate::types::SimTime(0),
+            round: crate::types::SimTime(100_000),
+            rng: &mut rng,
+            key: None,
+            crypto: &mut crypto,
+            out: &mut out,
+        };
+        let path: std::rc::Rc<[u32]> = vec![0, 4].into();
+        l.on_message(
+            &mut ctx,
+            NodeId(4),
+            OralMsg {
+                path,
+                value: Value::Retreat,
+            },
+        );
+        assert!(l.received.iter().all(BTreeMap::is_empty));
+    }
+}

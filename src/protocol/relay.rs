@@ -12,7 +12,7 @@
 
 use std::marker::PhantomData;
 
-use crate::adversary::{Traitor, run_honest};
+use crate::adversary::Traitor;
 use crate::protocol::chain::Chain;
 use crate::protocol::{Ctx, EstimateInput, Params, Protocol, Setup, Theorem, Validity};
 use crate::types::{NodeId, Value};
@@ -163,34 +163,52 @@ impl<V: Variant> Protocol for Chained<V> {
         setup: &Setup,
         traitors: &[NodeId],
     ) -> Option<Box<dyn Traitor<Self>>> {
-        (name == "late-release")
-            .then(|| Box::new(LateRelease::new(id, setup, traitors)) as Box<dyn Traitor<Self>>)
+        (name == "late-release").then(|| {
+            let depth = V::depth(setup);
+            Box::new(LateRelease::new(id, setup, depth, traitors)) as Box<dyn Traitor<Self>>
+        })
     }
 }
 
 /// Timer tag the strategy keeps for itself.
 const RELEASE: u64 = 1 << 63;
 
-/// `late-release`: the traitors sign conflicting values and release the second as late as the
-/// protocol lets them. A traitorous commander signs both its order A and the opposite B; it sends
-/// A to everyone and passes B privately along the other traitors, one countersignature per round
-/// (each holds only its own key), so that the last traitor hands a chain of k signatures to half
-/// of the loyal generals at the start of round k — the latest round that chain is still accepted.
-/// With an honest commander the traitors cannot sign a second value and follow the protocol.
+/// `late-release`: a traitorous commander signs two orders and releases the second as late as the
+/// protocol still accepts it. It broadcasts a chain for `attack` (the first order) and passes a
+/// chain for `retreat` (the second) privately along r traitor lieutenants, one countersignature
+/// per round (each holds only its own key), where r = min(relaying rounds, t − 1) and the
+/// relaying rounds are m for SM(m), t for Dolev–Strong. The last of them (the commander itself
+/// when r = 0) hands the chain, now r + 1 signatures long, to the lower half (rounded up) of the
+/// loyal lieutenants at the start of round r + 1, the last round a chain that long is accepted.
+///
+/// The first order is `attack` whatever `protocol.value` says: a general holding both orders
+/// picks `retreat`, so the generals that miss the second must hold `attack` to disagree.
+/// - r = m < t (SM(m) outside its bound): the targets accept the (m + 1)-signature chain in
+///   round m + 1 but may not pass it on; they decide `retreat`, the other loyal lieutenants
+///   `attack`: agreement breaks in every trial with at least two loyal lieutenants.
+/// - r = t − 1 < relaying rounds (SM(m) with m ≥ t; Dolev–Strong): the targets accept a chain of
+///   t signatures in round t, relay it in round t + 1, in time, and every loyal general ends
+///   with both orders and decides `retreat`: the attack fails, as the theorems promise.
+///
+/// With a loyal commander the traitors cannot sign a second order and follow the protocol.
 pub struct LateRelease {
     id: NodeId,
     commander: NodeId,
-    /// The traitors other than the commander, in id order: the route of the second value.
-    passers: Vec<NodeId>,
-    /// The loyal generals that get the second value.
+    /// The traitor lieutenants that countersign the second order, in id order.
+    route: Vec<NodeId>,
+    /// The loyal lieutenants that get the second order.
     targets: Vec<NodeId>,
-    second: Value,
     pending: Option<Chain>,
     active: bool,
 }
 
+/// The order a traitorous commander sends everyone.
+const FIRST: Value = Value::Attack;
+/// The order it releases late.
+const SECOND: Value = Value::Retreat;
+
 impl LateRelease {
-    fn new(id: NodeId, setup: &Setup, traitors: &[NodeId]) -> LateRelease {
+    fn new(id: NodeId, setup: &Setup, depth: usize, traitors: &[NodeId]) -> LateRelease {
         let loyal: Vec<NodeId> = (0..setup.n as u32)
             .map(NodeId)
             .filter(|v| !traitors.contains(v))
@@ -198,46 +216,56 @@ impl LateRelease {
         LateRelease {
             id,
             commander: setup.commander,
-            passers: traitors
+            route: traitors
                 .iter()
                 .copied()
                 .filter(|&v| v != setup.commander)
+                .take(depth)
                 .collect(),
             targets: loyal[..loyal.len().div_ceil(2)].to_vec(),
-            second: setup.order.flip(),
             pending: None,
             active: traitors.contains(&setup.commander),
         }
     }
 
-    /// Who gets the chain next: the next traitor on the route, or (at the end) the targets.
-    fn next_hop(&self) -> Option<NodeId> {
+    /// Who gets the chain from this traitor: the next one on the route, or (at its end) the
+    /// targets. Empty for a traitor off the route.
+    fn next_hops(&self) -> &[NodeId] {
         if self.id == self.commander {
-            return self.passers.first().copied();
+            return self
+                .route
+                .first()
+                .map_or(&self.targets, std::slice::from_ref);
         }
-        let at = self.passers.iter().position(|&v| v == self.id)?;
-        self.passers.get(at + 1).copied()
+        match self.route.iter().position(|&v| v == self.id) {
+            Some(at) if at + 1 < self.route.len() => std::slice::from_ref(&self.route[at + 1]),
+            Some(_) => &self.targets,
+            None => &[],
+        }
     }
 
-    fn pass_on<M: Clone>(&self, ctx: &mut Ctx<M>, chain: Chain, wrap: impl Fn(Chain) -> M) {
-        match self.next_hop() {
-            Some(next) => ctx.send(next, wrap(chain)),
-            None => {
-                for &to in &self.targets {
-                    ctx.send(to, wrap(chain.clone()));
-                }
-            }
+    fn pass_on(&self, ctx: &mut Ctx<Chain>, chain: Chain) {
+        for &to in self.next_hops() {
+            ctx.send(to, chain.clone());
         }
+    }
+
+    /// Whether this traitor countersigns the second order rather than treat `chain` honestly.
+    fn carries(&self, chain: &Chain) -> bool {
+        self.active && chain.value == SECOND && self.route.contains(&self.id)
     }
 }
 
 impl<V: Variant> Traitor<Chained<V>> for LateRelease {
     fn start(&mut self, honest: &mut Chained<V>, ctx: &mut Ctx<Chain>) {
-        run_honest::<Chained<V>>(ctx, |c| honest.start(c));
-        if self.active && self.id == self.commander {
-            let second = Chain::start(ctx, &V::DOMAIN, self.second);
-            self.pass_on(ctx, second, |c| c);
+        if !(self.active && self.id == self.commander) {
+            honest.start(ctx);
+            return;
         }
+        let first = Chain::start(ctx, &V::DOMAIN, FIRST);
+        ctx.broadcast(first);
+        let second = Chain::start(ctx, &V::DOMAIN, SECOND);
+        self.pass_on(ctx, second);
     }
 
     fn on_message(
@@ -247,8 +275,7 @@ impl<V: Variant> Traitor<Chained<V>> for LateRelease {
         from: NodeId,
         chain: Chain,
     ) {
-        let ours = self.active && chain.value == self.second && self.id != self.commander;
-        if !ours {
+        if !self.carries(&chain) {
             honest.on_message(ctx, from, chain);
             return;
         }
@@ -266,7 +293,55 @@ impl<V: Variant> Traitor<Chained<V>> for LateRelease {
             return;
         }
         if let Some(chain) = self.pending.take() {
-            self.pass_on(ctx, chain, |c| c);
+            self.pass_on(ctx, chain);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::{Crypto, Keyring};
+    use crate::protocol::Action;
+    use crate::protocol::signed::{Signed, Sm};
+    use crate::rng::{SimRng, Stream, stream};
+    use crate::types::SimTime;
+
+    fn ctx<'a>(
+        id: u32,
+        keys: &'a Keyring,
+        crypto: &'a mut Crypto,
+        rng: &'a mut SimRng,
+        out: &'a mut Vec<Action<Chain>>,
+    ) -> Ctx<'a, Chain> {
+        Ctx {
+            id: NodeId(id),
+            n: 3,
+            now: SimTime(0),
+            round: SimTime(100_000),
+            rng,
+            key: Some(keys.key(NodeId(id))),
+            crypto,
+            out,
+        }
+    }
+
+    /// An equivocating traitor can re-sign only its own order: a one-signature chain it signed.
+    /// Someone else's order, or a chain already countersigned, keeps its value.
+    #[test]
+    fn with_value_re_signs_only_the_traitors_own_order() {
+        let keys = Keyring::new(7, 3);
+        let (mut crypto, mut rng, mut out) = (Crypto::new(7, 3), stream(7, Stream::Faults), vec![]);
+        let mut commander = ctx(0, &keys, &mut crypto, &mut rng, &mut out);
+        let order = Chain::start(&mut commander, &Sm::DOMAIN, Value::Attack);
+        let flipped = Signed::with_value(&mut commander, &order, Value::Retreat).unwrap();
+        assert_eq!((flipped.value, flipped.len()), (Value::Retreat, 1));
+        assert!(flipped.verify(&mut commander, &Sm::DOMAIN, NodeId(0)));
+        let mut lieutenant = ctx(1, &keys, &mut crypto, &mut rng, &mut out);
+        assert!(Signed::with_value(&mut lieutenant, &order, Value::Retreat).is_none());
+        let relayed = order.extend(&mut lieutenant, &Sm::DOMAIN);
+        assert!(Signed::with_value(&mut lieutenant, &relayed, Value::Retreat).is_none());
+        let mut commander = ctx(0, &keys, &mut crypto, &mut rng, &mut out);
+        assert!(Signed::with_value(&mut commander, &relayed, Value::Retreat).is_none());
     }
 }
