@@ -4,7 +4,6 @@
 //! its bound (m < t) SM(m) falls to that attack in every trial whose commander is a traitor.
 
 use byzsim::Scenario;
-use byzsim::engine::trace::TraceEvent;
 use byzsim::protocol::Kind;
 use byzsim::record::RunRecord;
 use byzsim::run::run_scenario;
@@ -168,11 +167,11 @@ fn sm_m_below_t_splits_the_loyal_lieutenants_by_halves() {
             let traitors: Vec<u32> = r.traitors.split(' ').map(|v| v.parse().unwrap()).collect();
             let loyal: Vec<u32> = (0..n as u32).filter(|v| !traitors.contains(v)).collect();
             let trial = run_trial(&sc, Kind::Signed, r.trial, r.seed, true).unwrap();
-            let decided: Vec<(u32, Value)> = (trial.trace.unwrap().into_iter())
-                .filter_map(|e| match e {
-                    TraceEvent::Decide { node, value, .. } => Some((node.0, value)),
-                    _ => None,
-                })
+            let trace = trial.trace.unwrap();
+            let decided: Vec<(u32, Value)> = trace
+                .decisions()
+                .iter()
+                .map(|d| (d.node.0, d.value))
                 .collect();
             let mut want: Vec<(u32, Value)> = loyal
                 .iter()
