@@ -105,10 +105,20 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str) -> Result<Scenario> 
     let mut pow = pow(&raw, src, &kinds)?;
     let explicit_time = raw.limits.as_ref().is_some_and(|l| l.max_time_ms.is_some());
     if kinds.contains(&Kind::Pow) && !explicit_time {
-        // Long enough for every block the trial wants, with a wide margin for slow luck.
+        // Long enough for every block the trial wants, with a wide margin for slow luck. A
+        // double spender's race runs on after that until it wins or falls `give_up` blocks
+        // behind: a gambler's ruin between +1 and −G, whose length exceeds 10(G + 1)² blocks
+        // with probability about e^(−5π²) even at q = 1/2.
+        let race = match &behaviour {
+            BehaviourSpec::Strategy(name) if name == "double-spend" => {
+                (pow.give_up.saturating_add(1)).saturating_pow(2).saturating_mul(10)
+            }
+            _ => 0,
+        };
         let wanted = (pow.end_height().checked_add(1))
-            .and_then(|b| pow.block_interval.0.checked_mul(b))
-            .and_then(|us| us.checked_mul(20));
+            .and_then(|b| b.checked_mul(20))
+            .and_then(|b| b.checked_add(race))
+            .and_then(|b| pow.block_interval.0.checked_mul(b));
         let key = if pow.blocks.is_some() {
             "pow.blocks"
         } else {
