@@ -265,18 +265,7 @@ impl<P: Protocol> Sim<P> {
             match event {
                 Event::Deliver { to, from, msg } => {
                     self.net.stats.delivered += 1;
-                    if let Some(t) = &mut self.trace {
-                        let seq = self.queue.last_popped_seq();
-                        let (envelope, handed) = (None, true);
-                        t.push(TraceEvent::Deliver {
-                            at,
-                            from,
-                            to,
-                            seq,
-                            envelope,
-                            handed,
-                        });
-                    }
+                    self.trace_arrival(from, to, None, true);
                     self.call(to, Call::Message(from, msg));
                 }
                 Event::Hop { to, from, env } => self.hop(to, from, env),
@@ -307,19 +296,8 @@ impl<P: Protocol> Sim<P> {
             let e = self.net.envelope(env);
             (e.origin, e.dest)
         };
-        if let Some(t) = &mut self.trace {
-            let seq = self.queue.last_popped_seq();
-            let handed = fresh && dest.is_none_or(|d| d == to);
-            let (at, envelope) = (self.now, Some(env));
-            t.push(TraceEvent::Deliver {
-                at,
-                from,
-                to,
-                seq,
-                envelope,
-                handed,
-            });
-        }
+        let handed = fresh && dest.is_none_or(|d| d == to);
+        self.trace_arrival(from, to, Some(env), handed);
         if !fresh {
             self.net.stats.duplicates += 1;
             return;
@@ -419,18 +397,7 @@ impl<P: Protocol> Sim<P> {
         } else {
             None
         };
-        if let Some(t) = &mut self.trace {
-            let seq = self.queue.last_popped_seq();
-            let (at, envelope, handed) = (self.now, Some(parcel), handed.is_some());
-            t.push(TraceEvent::Deliver {
-                at,
-                from,
-                to,
-                seq,
-                envelope,
-                handed,
-            });
-        }
+        self.trace_arrival(from, to, Some(parcel), handed.is_some());
         if to == dest {
             if let Some(msg) = handed {
                 self.call(to, Call::Message(origin, msg));
@@ -482,6 +449,22 @@ impl<P: Protocol> Sim<P> {
             next,
             &mut self.trace,
         );
+    }
+
+    /// Traces the arrival of the transmission just popped (of envelope or parcel `envelope`),
+    /// and whether it was handed to the general's logic.
+    fn trace_arrival(&mut self, from: NodeId, to: NodeId, envelope: Option<u32>, handed: bool) {
+        if let Some(t) = &mut self.trace {
+            let (at, seq) = (self.now, self.queue.last_popped_seq());
+            t.push(TraceEvent::Deliver {
+                at,
+                from,
+                to,
+                seq,
+                envelope,
+                handed,
+            });
+        }
     }
 
     /// Runs one handler of general `v`, applies its actions and notes a new decision.

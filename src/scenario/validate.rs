@@ -111,7 +111,9 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str) -> Result<Scenario> 
         // with probability about e^(−5π²) even at q = 1/2.
         let race = match &behaviour {
             BehaviourSpec::Strategy(name) if name == "double-spend" => {
-                (pow.give_up.saturating_add(1)).saturating_pow(2).saturating_mul(10)
+                (pow.give_up.saturating_add(1))
+                    .saturating_pow(2)
+                    .saturating_mul(10)
             }
             _ => 0,
         };
