@@ -27,52 +27,9 @@
 //! and checks that no `inside` row violates a property.
 
 use crate::engine::network::{Latency, Transport};
+pub use crate::general::{Messages, Params, Theorem};
 use crate::topology::Topology;
 use crate::types::SimTime;
-
-/// The parameters a protocol's condition is stated in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Params {
-    /// Generals, Sybil identities included.
-    pub n: usize,
-    /// Traitors, Sybil identities included.
-    pub t: usize,
-    /// The traitor budget the protocol is configured for (the scenario's `t`, without Sybil
-    /// identities): Dolev–Strong runs `budget + 1` rounds.
-    pub budget: usize,
-    /// `protocol.m`.
-    pub m: usize,
-}
-
-/// How a protocol's messages resist a traitor relaying them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Messages {
-    /// Oral messages: a relay can change them undetected; reliable transmission needs a
-    /// majority of 2t + 1 vertex-disjoint paths.
-    Oral,
-    /// Signed messages: a relay can only withhold them; t + 1 disjoint paths suffice.
-    Signed,
-}
-
-impl Messages {
-    /// The vertex connectivity a graph needs is more than `factor()`·t.
-    fn factor(self) -> usize {
-        match self {
-            Messages::Oral => 2,
-            Messages::Signed => 1,
-        }
-    }
-}
-
-/// What a protocol's theorem says about its own parameters.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Theorem {
-    /// Whether the parameters meet the theorem's condition.
-    pub holds: bool,
-    /// The condition, as a reader would write it: `n > 3t, m >= t`.
-    pub rule: String,
-    pub messages: Messages,
-}
 
 /// The verdict on a configuration.
 #[derive(Clone, Debug, PartialEq, Eq)]

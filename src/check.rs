@@ -5,7 +5,7 @@
 //! Only honest generals count: a traitor's decision is nobody's business.
 
 use crate::engine::{Outcome, Stop};
-use crate::protocol::Validity;
+use crate::general::Validity;
 use crate::types::{NodeId, SimTime, Value};
 
 /// The verdict on one property.

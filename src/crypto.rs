@@ -2,7 +2,7 @@
 //!
 //! Every general's signing key is derived from the trial seed ([`Stream::Key`]), so a run is
 //! replayable. The engine keeps the keys and hands each general only its own through
-//! [`Ctx`](crate::protocol::Ctx): a traitor cannot forge an honest signature because it never
+//! [`Ctx`](crate::general::Ctx): a traitor cannot forge an honest signature because it never
 //! holds the key, not because it promises not to.
 //!
 //! [`Crypto`] is the shared public side: the verifying keys of all generals, and a memo so that

@@ -28,6 +28,7 @@ pub mod crypto;
 pub mod engine;
 pub mod error;
 pub mod explain;
+pub mod general;
 pub mod hunt;
 pub mod output;
 pub mod plot;

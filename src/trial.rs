@@ -6,7 +6,7 @@ use std::sync::Arc;
 use rand::Rng;
 use rand::seq::index::sample;
 
-use crate::adversary::{self, Traitor};
+use crate::adversary;
 use crate::bound::{self, Bound, Params};
 use crate::check::{self, ValidityInput, Verdicts};
 use crate::engine::network::{Links, Transport};
@@ -14,8 +14,9 @@ use crate::engine::paths::Routes;
 use crate::engine::trace::Recording;
 use crate::engine::{Outcome, Sim, Stop};
 use crate::error::InputError;
-use crate::protocol::nakamoto::PowParams;
-use crate::protocol::{Kind, Protocol, ProtocolVisitor, Setup};
+use crate::general::Setup;
+use crate::general::Traitor;
+use crate::protocol::{Kind, ProtocolVisitor, Registered};
 use crate::record::RunRecord;
 use crate::rng::{Stream, stream};
 use crate::scenario::{Inputs, Scenario, Who};
@@ -84,21 +85,6 @@ pub fn traitors_of(sc: &Scenario, trial_seed: u64) -> Vec<bool> {
     traitor
 }
 
-/// Each general's share of the hashrate: equal shares, or `pow.attacker_share` split among the
-/// traitors and the rest among the loyal generals.
-pub fn hashrates(sc: &Scenario, traitor: &[bool]) -> Vec<f64> {
-    let t = traitor[..sc.n].iter().filter(|x| **x).count();
-    let q = sc.pow.attacker_share.filter(|_| t > 0 && t < sc.n);
-    (0..sc.nodes())
-        .map(|v| match (v < sc.n, traitor[v], q) {
-            (false, _, _) => 0.0,
-            (true, true, Some(q)) => q / t as f64,
-            (true, false, Some(q)) => (1.0 - q) / (sc.n - t) as f64,
-            (true, _, None) => 1.0 / sc.n as f64,
-        })
-        .collect()
-}
-
 /// The generals' inputs in a trial.
 pub fn inputs_of(sc: &Scenario, trial_seed: u64, traitor: &[bool]) -> Vec<Value> {
     let mut inputs = match &sc.inputs {
@@ -129,7 +115,7 @@ pub fn inputs_of(sc: &Scenario, trial_seed: u64, traitor: &[bool]) -> Vec<Value>
 /// The bound label of a finished trial: the protocol's theorem judged against this trial's
 /// network ([`crate::bound::judge`]), and `outside` whenever the run itself left the model: a
 /// send found no link, or a limit cut the trial short.
-fn bound_of<P: Protocol>(
+fn bound_of<P: Registered>(
     sc: &Scenario,
     graph: &Topology,
     traitor: &[bool],
@@ -193,7 +179,7 @@ pub fn run_trial_on(
     }
     impl ProtocolVisitor for Run<'_> {
         type Output = TrialResult;
-        fn visit<P: Protocol>(self) -> Self::Output {
+        fn visit<P: Registered>(self) -> Self::Output {
             run::<P>(
                 self.sc,
                 self.trial,
@@ -226,7 +212,7 @@ pub fn run_kinds(
         .collect())
 }
 
-fn run<P: Protocol>(
+fn run<P: Registered>(
     sc: &Scenario,
     trial: u64,
     trial_seed: u64,
@@ -242,12 +228,9 @@ fn run<P: Protocol>(
         commander: sc.commander,
         order: sc.order,
         inputs: inputs_of(sc, trial_seed, &traitor),
-        pow: PowParams {
-            gossip: sc.network.transport == Transport::Direct && !topology.is_complete(),
-            ..sc.pow
-        },
-        hashrate: hashrates(sc, &traitor),
+        neighbours_only: sc.network.transport == Transport::Direct && !topology.is_complete(),
     };
+    let params = P::params(sc, &traitor);
     let coalition: Vec<NodeId> = (0..sc.nodes() as u32)
         .map(NodeId)
         .filter(|v| traitor[v.idx()])
@@ -256,7 +239,9 @@ fn run<P: Protocol>(
         .map(NodeId)
         .map(|v| {
             traitor[v.idx()]
-                .then(|| adversary::build::<P>(&sc.behaviour, v, &setup, &coalition, trial_seed))
+                .then(|| {
+                    adversary::build::<P>(&sc.behaviour, v, &setup, &params, &coalition, trial_seed)
+                })
                 .flatten()
         })
         .collect();
@@ -268,6 +253,7 @@ fn run<P: Protocol>(
     };
     let mut sim = Sim::<P>::new(
         &setup,
+        &params,
         links,
         behaviours,
         sc.network.round,

@@ -426,13 +426,13 @@ proptest! {
 /// genuine copy over the third path is still handed over.
 #[test]
 fn a_forged_signed_copy_arriving_first_does_not_shadow_the_genuine_one() {
-    use byzsim::adversary::{Relay, Traitor};
     use byzsim::engine::network::{Latency, Links, Transport};
     use byzsim::engine::trace::TraceEvent;
     use byzsim::engine::{Limits, Sim};
+    use byzsim::general::{Ctx, Setup};
+    use byzsim::general::{Relay, Traitor};
     use byzsim::protocol::chain::Chain;
     use byzsim::protocol::dolev_strong::DolevStrong;
-    use byzsim::protocol::{Ctx, Setup};
     use byzsim::{SimTime, Value};
 
     struct Forger;
@@ -457,8 +457,7 @@ fn a_forged_signed_copy_arriving_first_does_not_shadow_the_genuine_one() {
         commander: NodeId(0),
         order: Value::Attack,
         inputs: vec![Value::Attack; n],
-        pow: Default::default(),
-        hashrate: vec![1.0 / n as f64; n],
+        neighbours_only: false,
     };
     let links = Links {
         topology: std::sync::Arc::new(graph),
@@ -471,7 +470,7 @@ fn a_forged_signed_copy_arriving_first_does_not_shadow_the_genuine_one() {
         .collect();
     let limits = Limits::default();
     let round = SimTime::from_ms(10);
-    let mut sim = Sim::<DolevStrong>::new(&setup, links, traitors, round, limits, 1);
+    let mut sim = Sim::<DolevStrong>::new(&setup, &(), links, traitors, round, limits, 1);
     sim.record_trace();
     let outcome = sim.run();
     // What general 6 was handed of the commander's own message (the chain it signed alone).

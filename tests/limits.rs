@@ -48,7 +48,8 @@ fn a_configuration_estimated_above_the_message_limit_is_refused_before_it_runs()
 fn the_message_limit_ends_a_trial_with_termination_false() {
     use byzsim::engine::network::{Latency, Links, Transport};
     use byzsim::engine::{Limits, Sim, Stop};
-    use byzsim::protocol::{Setup, vote::Vote};
+    use byzsim::general::Setup;
+    use byzsim::protocol::vote::Vote;
     use byzsim::rng::{Stream, stream};
     use byzsim::topology::{Topology, TopologySpec};
     use byzsim::{NodeId, SimTime, Value};
@@ -61,8 +62,7 @@ fn the_message_limit_ends_a_trial_with_termination_false() {
         commander: NodeId(0),
         order: Value::Attack,
         inputs: vec![Value::Attack; n],
-        pow: Default::default(),
-        hashrate: vec![1.0 / n as f64; n],
+        neighbours_only: false,
     };
     let graph = Topology::build(
         &TopologySpec::Complete,
@@ -81,7 +81,16 @@ fn the_message_limit_ends_a_trial_with_termination_false() {
         ..Limits::default()
     };
     let traitors = (0..n).map(|_| None).collect();
-    let outcome = Sim::<Vote>::new(&setup, links, traitors, SimTime::from_ms(100), limits, 1).run();
+    let outcome = Sim::<Vote>::new(
+        &setup,
+        &(),
+        links,
+        traitors,
+        SimTime::from_ms(100),
+        limits,
+        1,
+    )
+    .run();
     assert_eq!(outcome.stop, Stop::MessageLimit(12));
     let verdict = byzsim::check::termination(&outcome);
     assert!(!verdict.holds);

@@ -3,7 +3,7 @@
 use rand::Rng;
 
 use super::{Relay, Traitor, broadcast_mask, is_send};
-use crate::protocol::{Action, Ctx, Protocol};
+use crate::general::{Action, Ctx, Protocol};
 use crate::rng::SimRng;
 use crate::types::{NodeId, SimTime};
 

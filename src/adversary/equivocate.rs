@@ -3,7 +3,7 @@
 use rand::seq::SliceRandom;
 
 use super::{Relay, Rewrite, broadcast_mask};
-use crate::protocol::{Action, Ctx, Protocol};
+use crate::general::{Action, Ctx, Protocol};
 use crate::rng::SimRng;
 use crate::types::{NodeId, Value};
 

@@ -19,7 +19,7 @@ mod drop;
 mod equivocate;
 pub mod scripted;
 
-use crate::protocol::{Action, Ctx, Protocol, Setup};
+use crate::general::{Action, Ctx, Protocol, Relay, Setup, Traitor};
 use crate::rng::{SimRng, Stream, stream};
 use crate::types::{NodeId, SimTime};
 
@@ -27,36 +27,6 @@ pub use crash::Crash;
 pub use drop::Drop;
 pub use equivocate::Equivocate;
 pub use scripted::{Choice, Script, Scripted};
-
-/// A traitor: the honest logic `honest` is handed in so a behaviour can run it and rewrite the
-/// result. The defaults behave honestly.
-pub trait Traitor<P: Protocol> {
-    fn start(&mut self, honest: &mut P, ctx: &mut Ctx<P::Msg>) {
-        honest.start(ctx);
-    }
-    fn on_message(&mut self, honest: &mut P, ctx: &mut Ctx<P::Msg>, from: NodeId, msg: P::Msg) {
-        honest.on_message(ctx, from, msg);
-    }
-    fn on_timer(&mut self, honest: &mut P, ctx: &mut Ctx<P::Msg>, tag: u64) {
-        honest.on_timer(ctx, tag);
-    }
-    /// What this traitor does with one relay of a flooded envelope, or of a copy on a disjoint
-    /// path it lies on, carrying `msg` to its neighbour `to` (flooding and disjoint-paths
-    /// transports).
-    fn relay(&mut self, _ctx: &mut Ctx<P::Msg>, _to: NodeId, _msg: &P::Msg) -> Relay<P::Msg> {
-        Relay::Pass
-    }
-    /// Transmissions a scripted traitor made past the end of its script (0 for others): an
-    /// exhaustive search is complete only if this stays 0.
-    fn unscripted(&self) -> u64 {
-        0
-    }
-    /// Whether this traitor needs the trial to go on (a double spender while its race is open;
-    /// see [`Protocol::keep_running`] for the honest generals). The default never does.
-    fn keep_running(&self, _honest: &P) -> bool {
-        false
-    }
-}
 
 /// A behaviour that lets the honest logic run each handler and then rewrites what it queued
 /// (from index `start` of the outbox on). [`Rewriting`] makes it a [`Traitor`].
@@ -92,18 +62,6 @@ impl<P: Protocol, R: Rewrite<P>> Traitor<P> for Rewriting<R> {
     fn unscripted(&self) -> u64 {
         self.0.unscripted()
     }
-}
-
-/// A traitor's choice for one relay transmission.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Relay<M> {
-    /// Pass the envelope on unchanged.
-    Pass,
-    /// Do not pass it to this neighbour.
-    Withhold,
-    /// Pass on a tampered copy instead (a new envelope that claims the same origin). Only
-    /// unsigned content can be tampered with undetected; a signed message can only be withheld.
-    Replace(M),
 }
 
 /// A traitor's behaviour as a scenario states it.
@@ -176,6 +134,7 @@ pub fn build<P: Protocol>(
     spec: &BehaviourSpec,
     id: NodeId,
     setup: &Setup,
+    params: &P::Params,
     traitors: &[NodeId],
     trial_seed: u64,
 ) -> Option<Box<dyn Traitor<P>>> {
@@ -196,7 +155,7 @@ pub fn build<P: Protocol>(
                 script.map(|s| s.1.clone()).unwrap_or_default(),
             )))
         }
-        BehaviourSpec::Strategy(name) => return P::strategy(name, id, setup, traitors),
+        BehaviourSpec::Strategy(name) => return P::strategy(name, id, setup, params, traitors),
     })
 }
 

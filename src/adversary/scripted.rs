@@ -8,7 +8,7 @@
 //! pass unchanged.
 
 use super::{Rewrite, broadcast_mask};
-use crate::protocol::{Action, Ctx, Protocol};
+use crate::general::{Action, Ctx, Protocol};
 use crate::types::{NodeId, Value};
 
 /// One scripted choice.

@@ -16,9 +16,9 @@ pub mod paths;
 pub mod queue;
 pub mod trace;
 
-use crate::adversary::{Relay, Traitor};
 use crate::crypto::{Crypto, CryptoStats, Keyring};
-use crate::protocol::{Action, Ctx, Protocol, ProtocolReport, Setup};
+use crate::general::{Action, Ctx, Protocol, ProtocolReport, Setup};
+use crate::general::{Relay, Traitor};
 use crate::rng::{SimRng, Stream, stream};
 use crate::types::{NodeId, SimTime, Value};
 use network::{Event, Links, NetStats, Network, Trace, Transport};
@@ -147,6 +147,7 @@ impl<P: Protocol> Sim<P> {
     /// Sets up a trial: `traitors[v]` is the behaviour of general `v` if it is a traitor.
     pub fn new(
         setup: &Setup,
+        params: &P::Params,
         links: Links,
         traitors: Vec<Option<Box<dyn Traitor<P>>>>,
         round: SimTime,
@@ -154,7 +155,9 @@ impl<P: Protocol> Sim<P> {
         trial_seed: u64,
     ) -> Sim<P> {
         let n = setup.n;
-        let nodes = (0..n as u32).map(|i| P::new(NodeId(i), setup)).collect();
+        let nodes = (0..n as u32)
+            .map(|i| P::new(NodeId(i), setup, params))
+            .collect();
         let rngs = (0..n as u32)
             .map(|i| stream(trial_seed, Stream::Node(i)))
             .collect();

@@ -38,7 +38,7 @@ use rand::Rng;
 use super::paths::Routes;
 use super::queue::EventQueue;
 use super::trace::TraceEvent;
-use crate::protocol::Message;
+use crate::general::Message;
 use crate::rng::SimRng;
 use crate::topology::Topology;
 use crate::types::{NodeId, SimTime};

@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::protocol::{About, Message};
+use crate::general::{About, Message};
 use crate::types::{NodeId, SimTime, Value};
 
 /// The most events a trace records (each about 64 bytes): beyond it the trace is cut.

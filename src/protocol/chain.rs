@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use ed25519_dalek::Signature;
 
-use crate::protocol::{About, Ctx, Message};
+use crate::general::{About, Ctx, Message};
 use crate::types::{NodeId, Value};
 
 /// One signature of a chain.

@@ -13,7 +13,7 @@
 //! (n − 1)² messages for t ≥ 1 (n − 1 for t = 0).
 
 use super::relay::{Chained, Variant};
-use crate::protocol::{EstimateInput, Messages, Params, Setup, Theorem};
+use crate::general::{EstimateInput, Messages, Params, Setup, Theorem};
 
 /// The Dolev–Strong parameters of [`Chained`].
 pub struct Ds;

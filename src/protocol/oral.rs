@@ -39,8 +39,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::adversary::{Traitor, run_honest};
-use crate::protocol::{
+use crate::adversary::run_honest;
+use crate::general::Traitor;
+use crate::general::{
     About, Action, Ctx, EstimateInput, Message, Messages, Params, Protocol, Setup, Theorem,
     Validity,
 };
@@ -202,11 +203,12 @@ impl Oral {
 
 impl Protocol for Oral {
     type Msg = OralMsg;
+    type Params = ();
     const NAME: &'static str = "oral";
     const VALIDITY: Validity = Validity::Commander;
     const STRATEGIES: &'static [&'static str] = &["lsp-split"];
 
-    fn new(id: NodeId, setup: &Setup) -> Self {
+    fn new(id: NodeId, setup: &Setup, _params: &()) -> Self {
         Oral {
             id: id.0,
             n: setup.n,
@@ -296,6 +298,7 @@ impl Protocol for Oral {
         name: &str,
         _id: NodeId,
         setup: &Setup,
+        _params: &(),
         traitors: &[NodeId],
     ) -> Option<Box<dyn Traitor<Self>>> {
         (name == "lsp-split").then(|| {

@@ -41,8 +41,9 @@
 //! phase with a traitor king ends with A on `attack` and R on `retreat`, and if the last king is
 //! a traitor the loyal generals disagree. Inside the bound a later loyal king undoes it.
 
-use crate::adversary::{Rewrite, Rewriting, Traitor};
-use crate::protocol::{
+use crate::adversary::{Rewrite, Rewriting};
+use crate::general::Traitor;
+use crate::general::{
     About, Action, Ctx, EstimateInput, Message, Messages, Params, Protocol, Setup, Theorem,
     Validity,
 };
@@ -160,11 +161,12 @@ pub fn keeps_majority(mult: usize, n: usize, t: usize) -> bool {
 
 impl Protocol for PhaseKing {
     type Msg = PkMsg;
+    type Params = ();
     const NAME: &'static str = "phase-king";
     const VALIDITY: Validity = Validity::UnanimousInputs;
     const STRATEGIES: &'static [&'static str] = &["traitor-king"];
 
-    fn new(id: NodeId, setup: &Setup) -> Self {
+    fn new(id: NodeId, setup: &Setup, _params: &()) -> Self {
         PhaseKing {
             id,
             n: setup.n,
@@ -248,6 +250,7 @@ impl Protocol for PhaseKing {
         name: &str,
         _id: NodeId,
         setup: &Setup,
+        _params: &(),
         traitors: &[NodeId],
     ) -> Option<Box<dyn Traitor<Self>>> {
         (name == "traitor-king").then(|| {

@@ -12,9 +12,9 @@
 
 use std::marker::PhantomData;
 
-use crate::adversary::Traitor;
+use crate::general::Traitor;
+use crate::general::{Ctx, EstimateInput, Params, Protocol, Setup, Theorem, Validity};
 use crate::protocol::chain::Chain;
-use crate::protocol::{Ctx, EstimateInput, Params, Protocol, Setup, Theorem, Validity};
 use crate::types::{NodeId, Value};
 
 /// What distinguishes SM(m) from Dolev–Strong.
@@ -77,12 +77,13 @@ impl<V: Variant> Chained<V> {
 
 impl<V: Variant> Protocol for Chained<V> {
     type Msg = Chain;
+    type Params = ();
     const NAME: &'static str = V::NAME;
     const SIGNED: bool = true;
     const VALIDITY: Validity = Validity::Commander;
     const STRATEGIES: &'static [&'static str] = &["late-release"];
 
-    fn new(id: NodeId, setup: &Setup) -> Self {
+    fn new(id: NodeId, setup: &Setup, _params: &()) -> Self {
         Chained {
             id,
             n: setup.n,
@@ -161,6 +162,7 @@ impl<V: Variant> Protocol for Chained<V> {
         name: &str,
         id: NodeId,
         setup: &Setup,
+        _params: &(),
         traitors: &[NodeId],
     ) -> Option<Box<dyn Traitor<Self>>> {
         (name == "late-release").then(|| {
@@ -302,7 +304,7 @@ impl<V: Variant> Traitor<Chained<V>> for LateRelease {
 mod tests {
     use super::*;
     use crate::crypto::{Crypto, Keyring};
-    use crate::protocol::Action;
+    use crate::general::Action;
     use crate::protocol::signed::{Signed, Sm};
     use crate::rng::{SimRng, Stream, stream};
     use crate::types::SimTime;

@@ -13,7 +13,7 @@
 //! Honest run over direct links: (n − 1) + (n − 1)(n − 2) = (n − 1)² messages for m ≥ 1.
 
 use super::relay::{Chained, Variant};
-use crate::protocol::{EstimateInput, Messages, Params, Setup, Theorem};
+use crate::general::{EstimateInput, Messages, Params, Setup, Theorem};
 
 /// The SM(m) parameters of [`Chained`].
 pub struct Sm;

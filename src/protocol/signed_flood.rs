@@ -11,7 +11,7 @@
 
 use ed25519_dalek::Signature;
 
-use crate::protocol::{About, Ctx, Message, Protocol, Setup, Validity};
+use crate::general::{About, Ctx, Message, Protocol, Setup, Validity};
 use crate::types::{NodeId, Value, majority};
 
 /// A vote and its signer's signature over it.
@@ -71,11 +71,12 @@ pub struct SignedFlood {
 
 impl Protocol for SignedFlood {
     type Msg = SignedVote;
+    type Params = ();
     const NAME: &'static str = "signed-flood";
     const SIGNED: bool = true;
     const VALIDITY: Validity = Validity::UnanimousInputs;
 
-    fn new(id: NodeId, setup: &Setup) -> Self {
+    fn new(id: NodeId, setup: &Setup, _params: &()) -> Self {
         SignedFlood {
             input: setup.inputs[id.idx()],
             kept: vec![None; setup.n],

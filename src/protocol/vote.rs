@@ -7,7 +7,7 @@
 //! generals, and a lost message does the same without any traitor. Validity: if every honest
 //! general starts with the same vote, that is the decision.
 
-use crate::protocol::{Ctx, Protocol, Setup, Validity};
+use crate::general::{Ctx, Protocol, Setup, Validity};
 use crate::types::{NodeId, Value, majority};
 
 /// One general of the `vote` scheme.
@@ -34,10 +34,11 @@ impl Vote {
 
 impl Protocol for Vote {
     type Msg = Value;
+    type Params = ();
     const NAME: &'static str = "vote";
     const VALIDITY: Validity = Validity::UnanimousInputs;
 
-    fn new(id: NodeId, setup: &Setup) -> Self {
+    fn new(id: NodeId, setup: &Setup, _params: &()) -> Self {
         Vote {
             input: setup.inputs[id.idx()],
             heard: vec![false; setup.n],

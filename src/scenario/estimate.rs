@@ -15,8 +15,9 @@ use super::Source;
 use crate::engine::Limits;
 use crate::engine::network::Transport;
 use crate::error::InputError;
+use crate::general::EstimateInput;
+use crate::protocol::Kind;
 use crate::protocol::nakamoto::{Mining, PowParams};
-use crate::protocol::{EstimateInput, Kind};
 use crate::topology::TopologySpec;
 use crate::types::SimTime;
 

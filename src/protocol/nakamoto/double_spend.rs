@@ -35,8 +35,8 @@ use std::rc::Rc;
 
 use super::chain::Block;
 use super::{Pow, PowMsg, Tx};
-use crate::adversary::Traitor;
-use crate::protocol::{Action, Ctx, Protocol};
+use crate::general::Traitor;
+use crate::general::{Action, Ctx, Protocol};
 
 /// The attacker's bookkeeping.
 #[derive(Debug)]

@@ -29,7 +29,7 @@ use std::rc::Rc;
 
 use super::chain::Block;
 use super::{Pow, PowMsg};
-use crate::protocol::Ctx;
+use crate::general::Ctx;
 use crate::types::{NodeId, SimTime};
 
 /// Timer tags with this bit are fetch timeouts, the request's serial number below it (mining

@@ -37,13 +37,13 @@ use std::rc::Rc;
 use ed25519_dalek::Signature;
 use rand::Rng;
 
-use crate::adversary::Traitor;
+use crate::general::Traitor;
+use crate::general::{
+    About, Ctx, EstimateInput, Message, Protocol, ProtocolReport, Setup, Validity,
+};
 use crate::pow::{
     BlockHeader, ChainParams, Target, compact_to_target, merkle_root, next_work_required,
     target_to_compact,
-};
-use crate::protocol::{
-    About, Ctx, EstimateInput, Message, Protocol, ProtocolReport, Setup, Validity,
 };
 use crate::types::{NodeId, SimTime, Value};
 use chain::{Block, Tree};
@@ -601,22 +601,50 @@ pub(crate) fn make_block(
     })
 }
 
+/// Each general's share of the hashrate: equal shares among the `n` generals, or
+/// `attacker_share` split among the traitors and the rest among the loyal generals. Sybil
+/// identities (`traitor[v]` for v ≥ n) have no hashrate.
+pub fn hashrates(n: usize, attacker_share: Option<f64>, traitor: &[bool]) -> Vec<f64> {
+    let t = traitor[..n].iter().filter(|x| **x).count();
+    let q = attacker_share.filter(|_| t > 0 && t < n);
+    (0..traitor.len())
+        .map(|v| match (v < n, traitor[v], q) {
+            (false, _, _) => 0.0,
+            (true, true, Some(q)) => q / t as f64,
+            (true, false, Some(q)) => (1.0 - q) / (n - t) as f64,
+            (true, _, None) => 1.0 / n as f64,
+        })
+        .collect()
+}
+
+/// The parameters of one proof-of-work trial: the `[pow]` table and each general's share of the
+/// hashrate (which depends on who the traitors are).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PowSetup {
+    pub pow: PowParams,
+    pub hashrate: Vec<f64>,
+}
+
 impl Protocol for Pow {
     type Msg = PowMsg;
+    type Params = PowSetup;
     const NAME: &'static str = "pow";
     const SIGNED: bool = true;
     const VALIDITY: Validity = Validity::Commander;
     const ROUND_BASED: bool = false;
     const STRATEGIES: &'static [&'static str] = &["selfish", "double-spend"];
 
-    fn new(id: NodeId, setup: &Setup) -> Self {
+    fn new(id: NodeId, setup: &Setup, params: &PowSetup) -> Self {
         Pow {
             id,
             commander: setup.commander,
             order: setup.order,
-            params: setup.pow,
-            share: setup.hashrate.get(id.idx()).copied().unwrap_or(0.0),
-            tree: Tree::new(Block::genesis(setup.pow.initial_bits())),
+            params: PowParams {
+                gossip: setup.neighbours_only,
+                ..params.pow
+            },
+            share: params.hashrate.get(id.idx()).copied().unwrap_or(0.0),
+            tree: Tree::new(Block::genesis(params.pow.initial_bits())),
             connected: Vec::new(),
             fetch: fetch::Fetcher::new(setup.n),
             mempool: None,
@@ -756,6 +784,7 @@ impl Protocol for Pow {
         name: &str,
         _id: NodeId,
         _setup: &Setup,
+        _params: &PowSetup,
         _traitors: &[NodeId],
     ) -> Option<Box<dyn Traitor<Self>>> {
         match name {

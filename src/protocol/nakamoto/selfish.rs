@@ -15,8 +15,8 @@ use std::rc::Rc;
 
 use super::chain::Block;
 use super::{Pow, PowMsg};
-use crate::adversary::Traitor;
-use crate::protocol::{Ctx, Protocol};
+use crate::general::Traitor;
+use crate::general::{Ctx, Protocol};
 
 /// The selfish miner's bookkeeping.
 #[derive(Debug)]
