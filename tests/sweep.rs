@@ -271,3 +271,27 @@ fn a_sweep_row_replays_with_run() {
         }
     }
 }
+
+/// A sweep over `protocol.kind` mixing broadcast and consensus protocols runs every cell: the
+/// file's `protocol.value` applies to the broadcast cells and is not held against the others
+/// (results/messages-by-n.csv is made this way). The same key in a single consensus run is
+/// refused.
+#[test]
+fn a_sweep_over_protocol_kinds_keeps_the_keys_of_the_family() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = SweepOptions {
+        file: scenario("oral-om2-n7-t2-holds.toml"),
+        n: vec![5, 6],
+        t: vec![1],
+        vary: vec![Vary::parse("protocol.kind=oral,phase-king").unwrap()],
+        sets: vec!["faults.behaviour=honest".to_string()],
+        trials: Some(1),
+        summary: None,
+        ..options(dir.path(), "family")
+    };
+    let report = sweep(&opts).unwrap();
+    assert_eq!((report.cells, report.skipped), (4, 0), "{report:?}");
+    let text = std::fs::read_to_string(scenario("oral-om2-n7-t2-holds.toml")).unwrap();
+    let single = byzsim::Scenario::parse("f", "f", &text, &["protocol.kind=phase-king".into()]);
+    assert_eq!(single.unwrap_err().key.as_deref(), Some("protocol.value"));
+}

@@ -214,9 +214,22 @@ impl Scenario {
         text: &str,
         overrides: &[String],
     ) -> Result<Scenario, InputError> {
+        Scenario::parse_in_family(file, stem, text, overrides, &[])
+    }
+
+    /// Like [`Scenario::parse`], for one cell of a sweep that varies `protocol.kind` over
+    /// `family`: a key of the file applies when it applies to any protocol of the family
+    /// (`protocol.value` for the broadcast cells of a sweep that also runs consensus ones).
+    pub fn parse_in_family(
+        file: &str,
+        stem: &str,
+        text: &str,
+        overrides: &[String],
+        family: &[Kind],
+    ) -> Result<Scenario, InputError> {
         let mut source = Source::new(file, text);
         let raw = source.parse(overrides)?;
-        let mut scenario = validate::validate(raw, &source, stem)?;
+        let mut scenario = validate::validate(raw, &source, stem, family)?;
         scenario.overrides = overrides.to_vec();
         Ok(scenario)
     }

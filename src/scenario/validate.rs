@@ -24,7 +24,7 @@ pub const MAX_TRIALS: u64 = 10_000_000;
 
 type Result<T> = std::result::Result<T, InputError>;
 
-pub fn validate(raw: RawScenario, src: &Source, stem: &str) -> Result<Scenario> {
+pub fn validate(raw: RawScenario, src: &Source, stem: &str, family: &[Kind]) -> Result<Scenario> {
     let n = match raw.n {
         None => return Err(src.error("n", "missing: how many generals (n = 4)")),
         Some(0) => return Err(src.error("n", "n = 0: there must be at least one general")),
@@ -64,7 +64,8 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str) -> Result<Scenario> 
         Some(s) => value(s, src, "protocol.value")?,
     };
     let inputs = inputs(&protocol, src, n)?;
-    refuse_keys_that_do_not_apply(&protocol, &kinds, src)?;
+    let applies_to: Vec<Kind> = kinds.iter().chain(family).copied().collect();
+    refuse_keys_that_do_not_apply(&protocol, &applies_to, src)?;
     if who == Who::Commander && t == 0 {
         return Err(src.error("faults.who", "\"commander\" needs t >= 1"));
     }

@@ -33,6 +33,7 @@ use rayon::prelude::*;
 
 use crate::error::InputError;
 use crate::output::{Output, check_distinct, is_stdout};
+use crate::protocol::Kind;
 use crate::record::RunRecord;
 use crate::rng::trial_seed;
 use crate::scenario::{Scenario, ScenarioText};
@@ -40,6 +41,9 @@ use crate::trial::{TrialResult, run_kinds};
 use grid::{Cell, Shard, Vary};
 use manifest::{Manifest, sha256_hex, vary_values};
 use sink::Sink;
+
+/// A planned cell keeps its fixed graph up to this many edges (a few megabytes).
+const KEEP_GRAPH_EDGES: usize = 100_000;
 
 /// What `byzsim sweep` was asked to do.
 #[derive(Clone, Debug)]
@@ -132,17 +136,27 @@ fn plan(opts: &SweepOptions) -> Result<(Vec<Planned>, SweepReport, Manifest), In
         ..SweepReport::default()
     };
     let mut planned = Vec::new();
+    // The protocols a `--vary protocol.kind` runs: a key of the file that applies to one of
+    // them is not refused in the cells of the others.
+    let family: Vec<Kind> = (opts.vary.iter())
+        .filter(|v| v.key == "protocol.kind")
+        .flat_map(|v| v.values.iter().filter_map(|k| Kind::parse(k)))
+        .collect();
     let (first, step) = opts.shard.map_or((0, 1), |s| (s.k - 1, s.of));
     for index in (first as u128..count).step_by(step) {
         let cell = grid::cell_at(&opts.n, &opts.t, &opts.vary, index);
         let mut sets = base.clone();
         sets.extend(cell.overrides(&opts.vary));
         sets.push(format!("seed={}", cell.seed(master, &opts.vary)));
-        match Scenario::parse(&text.file, &text.stem, &text.text, &sets) {
+        match Scenario::parse_in_family(&text.file, &text.stem, &text.text, &sets, &family) {
             Ok(mut scenario) => {
-                // A planned cell keeps no graph: each trial builds its own (as for a random one),
-                // so a grid of large complete graphs does not sit in memory before it runs.
-                scenario.network.fixed = None;
+                // A planned cell keeps no large graph: each trial builds its own (as for a random
+                // one), so a grid of large graphs does not sit in memory before it runs. A small
+                // one is kept, with what was found of it once (connectivity, disjoint paths).
+                if scenario.network.edges > KEEP_GRAPH_EDGES {
+                    scenario.network.fixed = None;
+                    scenario.network.routes.clear();
+                }
                 planned.push(Planned { cell, scenario })
             }
             Err(e) => {
