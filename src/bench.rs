@@ -88,7 +88,7 @@ pub fn vote_1000() -> Figure {
 /// The raw limit: schedule `events` deliveries with a ChaCha latency draw each, then pop them all.
 fn bare_queue_loop(events: u64, latency: &Latency) -> u64 {
     let mut rng = stream(1, Stream::Latency);
-    let mut queue: EventQueue<Event<Value>> = EventQueue::with_capacity(events as usize);
+    let mut queue: EventQueue<Event<Value, ()>> = EventQueue::with_capacity(events as usize);
     for i in 0..events {
         let to = NodeId((i % 1000) as u32);
         let at = SimTime::ZERO.saturating_add(latency.draw(&mut rng));

@@ -433,14 +433,22 @@ fn a_forged_signed_copy_arriving_first_does_not_shadow_the_genuine_one() {
     use byzsim::general::{Relay, Traitor};
     use byzsim::protocol::chain::Chain;
     use byzsim::protocol::dolev_strong::DolevStrong;
+    use byzsim::protocol::relay::ChainTimer;
     use byzsim::{SimTime, Value};
 
     struct Forger;
     impl Traitor<DolevStrong> for Forger {
-        fn start(&mut self, _: &mut DolevStrong, _: &mut Ctx<Chain>) {}
-        fn on_message(&mut self, _: &mut DolevStrong, _: &mut Ctx<Chain>, _: NodeId, _: Chain) {}
-        fn on_timer(&mut self, _: &mut DolevStrong, _: &mut Ctx<Chain>, _: u64) {}
-        fn relay(&mut self, _: &mut Ctx<Chain>, _: NodeId, msg: &Chain) -> Relay<Chain> {
+        fn start(&mut self, _: &mut DolevStrong, _: &mut Ctx<DolevStrong>) {}
+        fn on_message(
+            &mut self,
+            _: &mut DolevStrong,
+            _: &mut Ctx<DolevStrong>,
+            _: NodeId,
+            _: Chain,
+        ) {
+        }
+        fn on_timer(&mut self, _: &mut DolevStrong, _: &mut Ctx<DolevStrong>, _: ChainTimer) {}
+        fn relay(&mut self, _: &mut Ctx<DolevStrong>, _: NodeId, msg: &Chain) -> Relay<Chain> {
             Relay::Replace(Chain {
                 value: msg.value.flip(),
                 links: msg.links.clone(),

@@ -27,7 +27,7 @@ impl Crash {
     }
 
     /// Runs `handler` if the general is still alive, cutting its output short at the crash.
-    fn step<M: Clone>(&mut self, ctx: &mut Ctx<M>, handler: impl FnOnce(&mut Ctx<M>)) {
+    fn step<P: Protocol>(&mut self, ctx: &mut Ctx<P>, handler: impl FnOnce(&mut Ctx<P>)) {
         if self.crashed || ctx.now > self.at {
             self.crashed = true;
             return;
@@ -41,9 +41,10 @@ impl Crash {
     }
 
     /// Keeps a random prefix of the transmissions queued since `start`.
-    fn cut<M: Clone>(&mut self, ctx: &mut Ctx<M>, start: usize) {
+    fn cut<P: Protocol>(&mut self, ctx: &mut Ctx<P>, start: usize) {
         let (n, id) = (ctx.n, ctx.id);
-        let tail: Vec<Action<M>> = ctx.outbox().drain(start..).filter(is_send).collect();
+        let tail: Vec<Action<P::Msg, P::Timer>> =
+            ctx.outbox().drain(start..).filter(is_send).collect();
         let sizes: Vec<usize> = tail
             .iter()
             .map(|a| match a {
@@ -81,16 +82,16 @@ impl Crash {
 }
 
 impl<P: Protocol> Traitor<P> for Crash {
-    fn start(&mut self, honest: &mut P, ctx: &mut Ctx<P::Msg>) {
+    fn start(&mut self, honest: &mut P, ctx: &mut Ctx<P>) {
         self.step(ctx, |c| honest.start(c));
     }
-    fn on_message(&mut self, honest: &mut P, ctx: &mut Ctx<P::Msg>, from: NodeId, msg: P::Msg) {
+    fn on_message(&mut self, honest: &mut P, ctx: &mut Ctx<P>, from: NodeId, msg: P::Msg) {
         self.step(ctx, |c| honest.on_message(c, from, msg));
     }
-    fn on_timer(&mut self, honest: &mut P, ctx: &mut Ctx<P::Msg>, tag: u64) {
-        self.step(ctx, |c| honest.on_timer(c, tag));
+    fn on_timer(&mut self, honest: &mut P, ctx: &mut Ctx<P>, timer: P::Timer) {
+        self.step(ctx, |c| honest.on_timer(c, timer));
     }
-    fn relay(&mut self, ctx: &mut Ctx<P::Msg>, _: NodeId, _: &P::Msg) -> Relay<P::Msg> {
+    fn relay(&mut self, ctx: &mut Ctx<P>, _: NodeId, _: &P::Msg) -> Relay<P::Msg> {
         if ctx.now < self.at {
             Relay::Pass
         } else {

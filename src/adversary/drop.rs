@@ -18,9 +18,9 @@ impl Drop {
         Drop { p, rng }
     }
 
-    fn thin<M: Clone>(&mut self, ctx: &mut Ctx<M>, start: usize) {
+    fn thin<P: Protocol>(&mut self, ctx: &mut Ctx<P>, start: usize) {
         let (n, id, keep) = (ctx.n, ctx.id, 1.0 - self.p);
-        let tail: Vec<Action<M>> = ctx.outbox().drain(start..).collect();
+        let tail: Vec<Action<P::Msg, P::Timer>> = ctx.outbox().drain(start..).collect();
         for action in tail {
             match action {
                 Action::Send { to, msg } => {
@@ -49,10 +49,10 @@ impl Drop {
 }
 
 impl<P: Protocol> Rewrite<P> for Drop {
-    fn rewrite(&mut self, ctx: &mut Ctx<P::Msg>, start: usize) {
+    fn rewrite(&mut self, ctx: &mut Ctx<P>, start: usize) {
         self.thin(ctx, start);
     }
-    fn relay(&mut self, _: &mut Ctx<P::Msg>, _: NodeId, _: &P::Msg) -> Relay<P::Msg> {
+    fn relay(&mut self, _: &mut Ctx<P>, _: NodeId, _: &P::Msg) -> Relay<P::Msg> {
         if self.rng.random::<f64>() < self.p {
             Relay::Withhold
         } else {

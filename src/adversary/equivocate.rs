@@ -42,9 +42,9 @@ impl Equivocate {
         }
     }
 
-    fn split<P: Protocol>(&self, ctx: &mut Ctx<P::Msg>, start: usize) {
+    fn split<P: Protocol>(&self, ctx: &mut Ctx<P>, start: usize) {
         let (n, id) = (ctx.n, ctx.id);
-        let tail: Vec<Action<P::Msg>> = ctx.outbox().drain(start..).collect();
+        let tail: Vec<Action<P::Msg, P::Timer>> = ctx.outbox().drain(start..).collect();
         for action in tail {
             match action {
                 Action::Send { to, msg } => {
@@ -80,10 +80,10 @@ impl Equivocate {
 }
 
 impl<P: Protocol> Rewrite<P> for Equivocate {
-    fn rewrite(&mut self, ctx: &mut Ctx<P::Msg>, start: usize) {
+    fn rewrite(&mut self, ctx: &mut Ctx<P>, start: usize) {
         self.split::<P>(ctx, start);
     }
-    fn relay(&mut self, ctx: &mut Ctx<P::Msg>, to: NodeId, msg: &P::Msg) -> Relay<P::Msg> {
+    fn relay(&mut self, ctx: &mut Ctx<P>, to: NodeId, msg: &P::Msg) -> Relay<P::Msg> {
         P::with_value(ctx, msg, self.value_for(to)).map_or(Relay::Pass, Relay::Replace)
     }
 }

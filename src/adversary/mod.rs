@@ -31,8 +31,8 @@ pub use scripted::{Choice, Script, Scripted};
 /// A behaviour that lets the honest logic run each handler and then rewrites what it queued
 /// (from index `start` of the outbox on). [`Rewriting`] makes it a [`Traitor`].
 pub trait Rewrite<P: Protocol> {
-    fn rewrite(&mut self, ctx: &mut Ctx<P::Msg>, start: usize);
-    fn relay(&mut self, _ctx: &mut Ctx<P::Msg>, _to: NodeId, _msg: &P::Msg) -> Relay<P::Msg> {
+    fn rewrite(&mut self, ctx: &mut Ctx<P>, start: usize);
+    fn relay(&mut self, _ctx: &mut Ctx<P>, _to: NodeId, _msg: &P::Msg) -> Relay<P::Msg> {
         Relay::Pass
     }
     fn unscripted(&self) -> u64 {
@@ -44,19 +44,19 @@ pub trait Rewrite<P: Protocol> {
 pub struct Rewriting<R>(pub R);
 
 impl<P: Protocol, R: Rewrite<P>> Traitor<P> for Rewriting<R> {
-    fn start(&mut self, honest: &mut P, ctx: &mut Ctx<P::Msg>) {
+    fn start(&mut self, honest: &mut P, ctx: &mut Ctx<P>) {
         let start = run_honest::<P>(ctx, |c| honest.start(c));
         self.0.rewrite(ctx, start);
     }
-    fn on_message(&mut self, honest: &mut P, ctx: &mut Ctx<P::Msg>, from: NodeId, msg: P::Msg) {
+    fn on_message(&mut self, honest: &mut P, ctx: &mut Ctx<P>, from: NodeId, msg: P::Msg) {
         let start = run_honest::<P>(ctx, |c| honest.on_message(c, from, msg));
         self.0.rewrite(ctx, start);
     }
-    fn on_timer(&mut self, honest: &mut P, ctx: &mut Ctx<P::Msg>, tag: u64) {
-        let start = run_honest::<P>(ctx, |c| honest.on_timer(c, tag));
+    fn on_timer(&mut self, honest: &mut P, ctx: &mut Ctx<P>, timer: P::Timer) {
+        let start = run_honest::<P>(ctx, |c| honest.on_timer(c, timer));
         self.0.rewrite(ctx, start);
     }
-    fn relay(&mut self, ctx: &mut Ctx<P::Msg>, to: NodeId, msg: &P::Msg) -> Relay<P::Msg> {
+    fn relay(&mut self, ctx: &mut Ctx<P>, to: NodeId, msg: &P::Msg) -> Relay<P::Msg> {
         self.0.relay(ctx, to, msg)
     }
     fn unscripted(&self) -> u64 {
@@ -120,10 +120,10 @@ impl<P: Protocol> Traitor<P> for Honest {}
 /// A traitor that sends and relays nothing.
 pub struct Silent;
 impl<P: Protocol> Traitor<P> for Silent {
-    fn start(&mut self, _: &mut P, _: &mut Ctx<P::Msg>) {}
-    fn on_message(&mut self, _: &mut P, _: &mut Ctx<P::Msg>, _: NodeId, _: P::Msg) {}
-    fn on_timer(&mut self, _: &mut P, _: &mut Ctx<P::Msg>, _: u64) {}
-    fn relay(&mut self, _: &mut Ctx<P::Msg>, _: NodeId, _: &P::Msg) -> Relay<P::Msg> {
+    fn start(&mut self, _: &mut P, _: &mut Ctx<P>) {}
+    fn on_message(&mut self, _: &mut P, _: &mut Ctx<P>, _: NodeId, _: P::Msg) {}
+    fn on_timer(&mut self, _: &mut P, _: &mut Ctx<P>, _: P::Timer) {}
+    fn relay(&mut self, _: &mut Ctx<P>, _: NodeId, _: &P::Msg) -> Relay<P::Msg> {
         Relay::Withhold
     }
 }
@@ -162,8 +162,8 @@ pub fn build<P: Protocol>(
 /// Runs one handler of the honest logic and returns the index in the outbox where its actions
 /// start, so a behaviour can rewrite just those.
 pub(crate) fn run_honest<P: Protocol>(
-    ctx: &mut Ctx<P::Msg>,
-    handler: impl FnOnce(&mut Ctx<P::Msg>),
+    ctx: &mut Ctx<P>,
+    handler: impl FnOnce(&mut Ctx<P>),
 ) -> usize {
     let start = ctx.outbox().len();
     handler(ctx);
@@ -187,6 +187,6 @@ pub(crate) fn thin_mask(mask: &mut [bool], keep: f64, rng: &mut SimRng) {
 }
 
 /// Whether an action sends anything.
-pub(crate) fn is_send<M>(a: &Action<M>) -> bool {
+pub(crate) fn is_send<M, T>(a: &Action<M, T>) -> bool {
     matches!(a, Action::Send { .. } | Action::Broadcast { .. })
 }

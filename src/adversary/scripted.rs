@@ -73,7 +73,7 @@ impl Scripted {
     }
 
     /// The message `choice` makes of `msg`, or `None` to withhold it.
-    fn apply<P: Protocol>(ctx: &mut Ctx<P::Msg>, msg: &P::Msg, choice: Choice) -> Option<P::Msg> {
+    fn apply<P: Protocol>(ctx: &mut Ctx<P>, msg: &P::Msg, choice: Choice) -> Option<P::Msg> {
         let value = match choice {
             Choice::Honest => return Some(msg.clone()),
             Choice::Withhold => return None,
@@ -83,9 +83,9 @@ impl Scripted {
         Some(P::with_value(ctx, msg, value).unwrap_or_else(|| msg.clone()))
     }
 
-    fn follow<P: Protocol>(&mut self, ctx: &mut Ctx<P::Msg>, start: usize) {
+    fn follow<P: Protocol>(&mut self, ctx: &mut Ctx<P>, start: usize) {
         let (n, id) = (ctx.n, ctx.id);
-        let tail: Vec<Action<P::Msg>> = ctx.outbox().drain(start..).collect();
+        let tail: Vec<Action<P::Msg, P::Timer>> = ctx.outbox().drain(start..).collect();
         for action in tail {
             match action {
                 Action::Send { to, msg } => {
@@ -118,7 +118,7 @@ impl Scripted {
 }
 
 impl<P: Protocol> Rewrite<P> for Scripted {
-    fn rewrite(&mut self, ctx: &mut Ctx<P::Msg>, start: usize) {
+    fn rewrite(&mut self, ctx: &mut Ctx<P>, start: usize) {
         self.follow::<P>(ctx, start);
     }
     fn unscripted(&self) -> u64 {

@@ -17,7 +17,7 @@ pub mod queue;
 pub mod trace;
 
 use crate::crypto::{Crypto, CryptoStats, Keyring};
-use crate::general::{Action, Ctx, Protocol, ProtocolReport, Setup};
+use crate::general::{Action, Ctx, Protocol, ProtocolReport, Setup, TimerId};
 use crate::general::{Relay, Traitor};
 use crate::rng::{SimRng, Stream, stream};
 use crate::types::{NodeId, SimTime, Value};
@@ -96,14 +96,17 @@ pub struct Outcome {
 pub struct Sim<P: Protocol> {
     now: SimTime,
     round: SimTime,
-    queue: EventQueue<Event<P::Msg>>,
+    queue: EventQueue<Event<P::Msg, P::Timer>>,
     nodes: Vec<P>,
     traitors: Vec<Option<Box<dyn Traitor<P>>>>,
     rngs: Vec<SimRng>,
     keys: Option<Keyring>,
     crypto: Crypto,
     net: Network<P::Msg>,
-    outbox: Vec<Action<P::Msg>>,
+    outbox: Vec<Action<P::Msg, P::Timer>>,
+    /// The id the next timer set gets, and the cancelled ones (a bitset by id).
+    next_timer: u64,
+    cancelled: Vec<u64>,
     decisions: Vec<Option<(Value, SimTime)>>,
     undecided_honest: usize,
     /// Generals that want the trial to go on (see [`Protocol::keep_running`] and
@@ -132,15 +135,16 @@ macro_rules! ctx_for {
             key: $sim.keys.as_ref().map(|k| k.key($v)),
             crypto: &mut $sim.crypto,
             out: &mut $sim.outbox,
+            next_timer: &mut $sim.next_timer,
         }
     };
 }
 
 /// A handler call.
-enum Call<M> {
+enum Call<M, T> {
     Start,
     Message(NodeId, M),
-    Timer(u64),
+    Timer(T),
 }
 
 impl<P: Protocol> Sim<P> {
@@ -181,6 +185,8 @@ impl<P: Protocol> Sim<P> {
             crypto,
             net,
             outbox: Vec::new(),
+            next_timer: 0,
+            cancelled: Vec::new(),
             decisions: vec![None; n],
             undecided_honest,
             busy: vec![false; n],
@@ -260,6 +266,11 @@ impl<P: Protocol> Sim<P> {
             let Some((at, event)) = self.queue.pop() else {
                 return Stop::Drained;
             };
+            if let Event::Timer { id, .. } = &event
+                && self.is_cancelled(*id)
+            {
+                continue;
+            }
             if at > self.limits.max_time {
                 return Stop::TimeLimit(self.limits.max_time);
             }
@@ -280,12 +291,12 @@ impl<P: Protocol> Sim<P> {
                     pos,
                     content,
                 } => self.path_arrival(to, from, parcel, path, pos, content),
-                Event::Timer { node, tag } => {
+                Event::Timer { node, id, timer } => {
                     if let Some(t) = &mut self.trace {
                         let general = &self.nodes[node.idx()];
-                        t.timer(at, node, tag, || general.timer_name(tag));
+                        t.timer(at, node, id.0, || general.timer_name(&timer));
                     }
-                    self.call(node, Call::Timer(tag));
+                    self.call(node, Call::Timer(timer));
                 }
             }
         }
@@ -454,6 +465,22 @@ impl<P: Protocol> Sim<P> {
         );
     }
 
+    /// Marks timer `id` cancelled: it will be dropped when it comes up.
+    fn cancel(&mut self, id: TimerId) {
+        let (word, bit) = ((id.0 / 64) as usize, id.0 % 64);
+        if self.cancelled.len() <= word {
+            self.cancelled.resize(word + 1, 0);
+        }
+        self.cancelled[word] |= 1 << bit;
+    }
+
+    fn is_cancelled(&self, id: TimerId) -> bool {
+        let (word, bit) = ((id.0 / 64) as usize, id.0 % 64);
+        self.cancelled
+            .get(word)
+            .is_some_and(|w| w & (1 << bit) != 0)
+    }
+
     /// Traces the arrival of the transmission just popped (of envelope or parcel `envelope`),
     /// and whether it was handed to the general's logic.
     fn trace_arrival(&mut self, from: NodeId, to: NodeId, envelope: Option<u32>, handed: bool) {
@@ -471,17 +498,17 @@ impl<P: Protocol> Sim<P> {
     }
 
     /// Runs one handler of general `v`, applies its actions and notes a new decision.
-    fn call(&mut self, v: NodeId, call: Call<P::Msg>) {
+    fn call(&mut self, v: NodeId, call: Call<P::Msg, P::Timer>) {
         let i = v.idx();
         let mut ctx = ctx_for!(self, v);
         let node = &mut self.nodes[i];
         match (&mut self.traitors[i], call) {
             (None, Call::Start) => node.start(&mut ctx),
             (None, Call::Message(from, msg)) => node.on_message(&mut ctx, from, msg),
-            (None, Call::Timer(tag)) => node.on_timer(&mut ctx, tag),
+            (None, Call::Timer(timer)) => node.on_timer(&mut ctx, timer),
             (Some(t), Call::Start) => t.start(node, &mut ctx),
             (Some(t), Call::Message(from, msg)) => t.on_message(node, &mut ctx, from, msg),
-            (Some(t), Call::Timer(tag)) => t.on_timer(node, &mut ctx, tag),
+            (Some(t), Call::Timer(timer)) => t.on_timer(node, &mut ctx, timer),
         }
         if !self.outbox.is_empty() {
             self.apply_outbox(v);
@@ -540,10 +567,12 @@ impl<P: Protocol> Sim<P> {
                     only.as_deref(),
                     &mut self.trace,
                 ),
-                Action::Timer { at, tag } => {
+                Action::Timer { at, id, timer } => {
                     let at = at.max(self.now);
-                    self.queue.push(at, Event::Timer { node: from, tag });
+                    let node = from;
+                    self.queue.push(at, Event::Timer { node, id, timer });
                 }
+                Action::Cancel(id) => self.cancel(id),
                 Action::Withhold { to, msg } => self.withhold(from, to, &msg),
             }
         }

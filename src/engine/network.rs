@@ -38,7 +38,7 @@ use rand::Rng;
 use super::paths::Routes;
 use super::queue::EventQueue;
 use super::trace::TraceEvent;
-use crate::general::Message;
+use crate::general::{Message, TimerId};
 use crate::rng::SimRng;
 use crate::topology::Topology;
 use crate::types::{NodeId, SimTime};
@@ -139,7 +139,7 @@ pub struct NetStats {
 
 /// A scheduled event.
 #[derive(Debug)]
-pub enum Event<M> {
+pub enum Event<M, T> {
     /// A direct message arrives.
     Deliver { to: NodeId, from: NodeId, msg: M },
     /// One hop of flooded envelope `env` arrives at `to` from neighbour `from`.
@@ -154,8 +154,8 @@ pub enum Event<M> {
         pos: u16,
         content: u16,
     },
-    /// A timer fires.
-    Timer { node: NodeId, tag: u64 },
+    /// Timer `id` of general `node` fires.
+    Timer { node: NodeId, id: TimerId, timer: T },
 }
 
 /// A message on its way over disjoint paths (`disjoint-paths` transport).
@@ -255,12 +255,12 @@ impl<M: Message> Network<M> {
 
     /// Puts one event on a link: counts it, maybe loses it, else schedules its arrival.
     #[inline]
-    fn transmit(
+    fn transmit<T>(
         &mut self,
-        queue: &mut EventQueue<Event<M>>,
+        queue: &mut EventQueue<Event<M, T>>,
         now: SimTime,
         bytes: u32,
-        event: Event<M>,
+        event: Event<M, T>,
     ) -> Option<u64> {
         self.stats.messages += 1;
         self.stats.bytes += bytes as u64;
@@ -275,9 +275,9 @@ impl<M: Message> Network<M> {
     }
 
     /// Sends `msg` from `from` to one general.
-    pub fn send(
+    pub fn send<T>(
         &mut self,
-        queue: &mut EventQueue<Event<M>>,
+        queue: &mut EventQueue<Event<M, T>>,
         now: SimTime,
         from: NodeId,
         to: NodeId,
@@ -298,9 +298,9 @@ impl<M: Message> Network<M> {
     }
 
     /// One message over the direct link `from` → `to`, traced.
-    fn direct(
+    fn direct<T>(
         &mut self,
-        queue: &mut EventQueue<Event<M>>,
+        queue: &mut EventQueue<Event<M, T>>,
         now: SimTime,
         from: NodeId,
         to: NodeId,
@@ -326,9 +326,9 @@ impl<M: Message> Network<M> {
     }
 
     /// Sends `msg` from `from` to every other general (first transmissions restricted by `only`).
-    pub fn broadcast(
+    pub fn broadcast<T>(
         &mut self,
-        queue: &mut EventQueue<Event<M>>,
+        queue: &mut EventQueue<Event<M, T>>,
         now: SimTime,
         from: NodeId,
         msg: M,
@@ -365,9 +365,9 @@ impl<M: Message> Network<M> {
 
     /// Creates a parcel from `origin` to `dest` and puts a copy on the first hop of each of
     /// their disjoint paths.
-    fn dispatch(
+    fn dispatch<T>(
         &mut self,
-        queue: &mut EventQueue<Event<M>>,
+        queue: &mut EventQueue<Event<M, T>>,
         now: SimTime,
         origin: NodeId,
         dest: NodeId,
@@ -406,9 +406,9 @@ impl<M: Message> Network<M> {
     /// One hop of the copy of `parcel` on path `path`, carrying `content`, from `from` to `to`
     /// (position `pos` of the path).
     #[allow(clippy::too_many_arguments)]
-    pub fn path_hop(
+    pub fn path_hop<T>(
         &mut self,
-        queue: &mut EventQueue<Event<M>>,
+        queue: &mut EventQueue<Event<M, T>>,
         now: SimTime,
         parcel: u32,
         path: u16,
@@ -486,9 +486,9 @@ impl<M: Message> Network<M> {
 
     /// Creates an envelope at `origin` and passes it to its neighbours.
     #[allow(clippy::too_many_arguments)]
-    fn flood(
+    fn flood<T>(
         &mut self,
-        queue: &mut EventQueue<Event<M>>,
+        queue: &mut EventQueue<Event<M, T>>,
         now: SimTime,
         origin: NodeId,
         dest: Option<NodeId>,
@@ -539,9 +539,9 @@ impl<M: Message> Network<M> {
     }
 
     /// One hop of envelope `env` from `from` to its neighbour `to`.
-    pub fn hop(
+    pub fn hop<T>(
         &mut self,
-        queue: &mut EventQueue<Event<M>>,
+        queue: &mut EventQueue<Event<M, T>>,
         now: SimTime,
         from: NodeId,
         to: NodeId,

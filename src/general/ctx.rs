@@ -1,14 +1,28 @@
 //! What a handler may read and do: [`Ctx`], and the [`Action`]s it queues for the engine.
+//!
+//! Timers are typed: a protocol's timer is its own type ([`Protocol::Timer`]), handed back to
+//! its `on_timer` when it fires. Setting one returns a [`TimerId`]; [`Ctx::cancel`] stops a timer
+//! that has not fired yet (a cancelled timer is never handed over and does not count as an event).
 
 use ed25519_dalek::{Signature, SigningKey};
 
+use super::Protocol;
 use crate::crypto::Crypto;
 use crate::rng::SimRng;
 use crate::types::{NodeId, SimTime};
 
-/// What a handler asks the engine to do.
+/// A timer, as set: what [`Ctx::cancel`] takes. Ids are numbered per trial in the order timers
+/// are set, so they are deterministic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct TimerId(pub u64);
+
+/// The one timer of a protocol that decides at a deadline (the end of its only round).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Deadline;
+
+/// What a handler asks the engine to do, with messages `M` and timers `T`.
 #[derive(Clone, Debug)]
-pub enum Action<M> {
+pub enum Action<M, T> {
     /// Send `msg` to one general.
     Send { to: NodeId, msg: M },
     /// Send `msg` to every other general. `only`, when set, restricts the first transmission to
@@ -16,15 +30,17 @@ pub enum Action<M> {
     /// the first copy on a flooding one. Honest logic leaves it `None`; traitors use it to
     /// equivocate, drop or crash halfway.
     Broadcast { msg: M, only: Option<Box<[bool]>> },
-    /// Call `on_timer(tag)` at simulated time `at`.
-    Timer { at: SimTime, tag: u64 },
+    /// Call `on_timer(timer)` at simulated time `at`, unless timer `id` is cancelled first.
+    Timer { at: SimTime, id: TimerId, timer: T },
+    /// Cancel timer `id` (nothing happens if it fired already).
+    Cancel(TimerId),
     /// A traitor chose not to send `msg` to `to`: nothing is transmitted, but the engine counts
     /// it as withheld and traces it, so an explanation can name it.
     Withhold { to: NodeId, msg: M },
 }
 
 /// Everything a general's handler may read or do.
-pub struct Ctx<'a, M> {
+pub struct Ctx<'a, P: Protocol> {
     /// This general.
     pub id: NodeId,
     /// Number of generals.
@@ -37,23 +53,25 @@ pub struct Ctx<'a, M> {
     pub rng: &'a mut SimRng,
     pub(crate) key: Option<&'a SigningKey>,
     pub(crate) crypto: &'a mut Crypto,
-    pub(crate) out: &'a mut Vec<Action<M>>,
+    pub(crate) out: &'a mut Vec<Action<P::Msg, P::Timer>>,
+    /// The id the next timer set in this trial gets.
+    pub(crate) next_timer: &'a mut u64,
 }
 
-impl<M> Ctx<'_, M> {
+impl<P: Protocol> Ctx<'_, P> {
     /// Sends `msg` to `to`.
-    pub fn send(&mut self, to: NodeId, msg: M) {
+    pub fn send(&mut self, to: NodeId, msg: P::Msg) {
         self.out.push(Action::Send { to, msg });
     }
 
     /// Sends `msg` to every other general.
-    pub fn broadcast(&mut self, msg: M) {
+    pub fn broadcast(&mut self, msg: P::Msg) {
         self.out.push(Action::Broadcast { msg, only: None });
     }
 
     /// Sends `msg` to the generals marked in `only` (on a flooding network: passes it first to
     /// the neighbours marked; it still floods to everyone).
-    pub fn broadcast_only(&mut self, msg: M, only: Box<[bool]>) {
+    pub fn broadcast_only(&mut self, msg: P::Msg, only: Box<[bool]>) {
         self.out.push(Action::Broadcast {
             msg,
             only: Some(only),
@@ -65,15 +83,23 @@ impl<M> Ctx<'_, M> {
         self.now.0 / self.round.0.max(1) + 1
     }
 
-    /// Calls `on_timer(tag)` at the end of round `round` (time `round × round_ms`).
-    pub fn timer_at_round(&mut self, round: u32, tag: u64) {
+    /// Calls `on_timer(timer)` at the end of round `round` (time `round × round_ms`).
+    pub fn timer_at_round(&mut self, round: u32, timer: P::Timer) -> TimerId {
         let at = SimTime(self.round.0.saturating_mul(round as u64));
-        self.out.push(Action::Timer { at, tag });
+        self.timer_at(at, timer)
     }
 
-    /// Calls `on_timer(tag)` at time `at`.
-    pub fn timer_at(&mut self, at: SimTime, tag: u64) {
-        self.out.push(Action::Timer { at, tag });
+    /// Calls `on_timer(timer)` at time `at` (now, if `at` has passed).
+    pub fn timer_at(&mut self, at: SimTime, timer: P::Timer) -> TimerId {
+        let id = TimerId(*self.next_timer);
+        *self.next_timer += 1;
+        self.out.push(Action::Timer { at, id, timer });
+        id
+    }
+
+    /// Cancels timer `id`, if it has not fired yet.
+    pub fn cancel(&mut self, id: TimerId) {
+        self.out.push(Action::Cancel(id));
     }
 
     /// Signs `msg` with this general's own key: the only key it holds.
@@ -93,12 +119,12 @@ impl<M> Ctx<'_, M> {
     }
 
     /// Withholds `msg` from `to` (traitors): sends nothing, and lets the engine count and trace it.
-    pub fn withhold(&mut self, to: NodeId, msg: M) {
+    pub fn withhold(&mut self, to: NodeId, msg: P::Msg) {
         self.out.push(Action::Withhold { to, msg });
     }
 
     /// The outbox, for traitor behaviours that rewrite what the honest logic sent.
-    pub fn outbox(&mut self) -> &mut Vec<Action<M>> {
+    pub fn outbox(&mut self) -> &mut Vec<Action<P::Msg, P::Timer>> {
         self.out
     }
 }

@@ -38,6 +38,8 @@ pub trait Protocol: Sized + 'static {
     /// The protocol's own parameters for one trial (its table in the scenario file, parsed and
     /// validated in the protocol's module); `()` for a protocol without any.
     type Params: Clone + std::fmt::Debug;
+    /// The protocol's timers: what `on_timer` is handed when one fires.
+    type Timer: Clone + std::fmt::Debug;
     /// The name in scenario files.
     const NAME: &'static str;
     /// Whether the generals need signing keys.
@@ -48,9 +50,9 @@ pub trait Protocol: Sized + 'static {
     const ROUND_BASED: bool = true;
 
     fn new(id: NodeId, setup: &Setup, params: &Self::Params) -> Self;
-    fn start(&mut self, ctx: &mut Ctx<Self::Msg>);
-    fn on_message(&mut self, ctx: &mut Ctx<Self::Msg>, from: NodeId, msg: Self::Msg);
-    fn on_timer(&mut self, ctx: &mut Ctx<Self::Msg>, tag: u64);
+    fn start(&mut self, ctx: &mut Ctx<Self>);
+    fn on_message(&mut self, ctx: &mut Ctx<Self>, from: NodeId, msg: Self::Msg);
+    fn on_timer(&mut self, ctx: &mut Ctx<Self>, timer: Self::Timer);
     /// The decision, once made. Decisions are final: once `Some`, it never changes.
     fn decision(&self) -> Option<Value>;
 
@@ -75,9 +77,9 @@ pub trait Protocol: Sized + 'static {
         None
     }
 
-    /// The name of timer `tag` of this general, as it fires (for traces): what it is for.
-    fn timer_name(&self, tag: u64) -> String {
-        format!("timer {tag}")
+    /// The name of `timer` of this general, as it fires (for traces): what it is for.
+    fn timer_name(&self, timer: &Self::Timer) -> String {
+        format!("{timer:?}")
     }
 
     /// Figures about the whole trial, from every general's final state (`honest[v]`).
@@ -87,7 +89,7 @@ pub trait Protocol: Sized + 'static {
 
     /// How an equivocating traitor makes one of its own messages carry `value` instead; `None`
     /// when it cannot (for example a value signed by someone else).
-    fn with_value(_ctx: &mut Ctx<Self::Msg>, _msg: &Self::Msg, _value: Value) -> Option<Self::Msg> {
+    fn with_value(_ctx: &mut Ctx<Self>, _msg: &Self::Msg, _value: Value) -> Option<Self::Msg> {
         None
     }
 

@@ -8,19 +8,19 @@ use crate::types::NodeId;
 /// A traitor: the honest logic `honest` is handed in so a behaviour can run it and rewrite the
 /// result. The defaults behave honestly.
 pub trait Traitor<P: Protocol> {
-    fn start(&mut self, honest: &mut P, ctx: &mut Ctx<P::Msg>) {
+    fn start(&mut self, honest: &mut P, ctx: &mut Ctx<P>) {
         honest.start(ctx);
     }
-    fn on_message(&mut self, honest: &mut P, ctx: &mut Ctx<P::Msg>, from: NodeId, msg: P::Msg) {
+    fn on_message(&mut self, honest: &mut P, ctx: &mut Ctx<P>, from: NodeId, msg: P::Msg) {
         honest.on_message(ctx, from, msg);
     }
-    fn on_timer(&mut self, honest: &mut P, ctx: &mut Ctx<P::Msg>, tag: u64) {
-        honest.on_timer(ctx, tag);
+    fn on_timer(&mut self, honest: &mut P, ctx: &mut Ctx<P>, timer: P::Timer) {
+        honest.on_timer(ctx, timer);
     }
     /// What this traitor does with one relay of a flooded envelope, or of a copy on a disjoint
     /// path it lies on, carrying `msg` to its neighbour `to` (flooding and disjoint-paths
     /// transports).
-    fn relay(&mut self, _ctx: &mut Ctx<P::Msg>, _to: NodeId, _msg: &P::Msg) -> Relay<P::Msg> {
+    fn relay(&mut self, _ctx: &mut Ctx<P>, _to: NodeId, _msg: &P::Msg) -> Relay<P::Msg> {
         Relay::Pass
     }
     /// Transmissions a scripted traitor made past the end of its script (0 for others): an

@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use ed25519_dalek::Signature;
 
-use crate::general::{About, Ctx, Message};
+use crate::general::{About, Ctx, Message, Protocol};
 use crate::types::{NodeId, Value};
 
 /// One signature of a chain.
@@ -48,7 +48,7 @@ fn signed_bytes(
 
 impl Chain {
     /// A new chain: `ctx`'s general signs `value`.
-    pub fn start<M>(ctx: &mut Ctx<M>, domain: &[u8; 8], value: Value) -> Chain {
+    pub fn start<P: Protocol>(ctx: &mut Ctx<P>, domain: &[u8; 8], value: Value) -> Chain {
         let signature = ctx.sign(&signed_bytes(domain, value, 0, ctx.id, None));
         Chain {
             value,
@@ -60,7 +60,7 @@ impl Chain {
     }
 
     /// This chain countersigned by `ctx`'s general.
-    pub fn extend<M>(&self, ctx: &mut Ctx<M>, domain: &[u8; 8]) -> Chain {
+    pub fn extend<P: Protocol>(&self, ctx: &mut Ctx<P>, domain: &[u8; 8]) -> Chain {
         let prev = self.links.last().map(|l| &l.signature);
         let bytes = signed_bytes(domain, self.value, self.links.len(), ctx.id, prev);
         let signature = ctx.sign(&bytes);
@@ -97,7 +97,7 @@ impl Chain {
 
     /// Whether the chain starts with `first`, has distinct signers among `n` generals, and every
     /// signature is valid.
-    pub fn verify<M>(&self, ctx: &mut Ctx<M>, domain: &[u8; 8], first: NodeId) -> bool {
+    pub fn verify<P: Protocol>(&self, ctx: &mut Ctx<P>, domain: &[u8; 8], first: NodeId) -> bool {
         if self.links.first().map(|l| l.signer) != Some(first) {
             return false;
         }

@@ -139,7 +139,7 @@ impl Oral {
     }
 
     /// Relays every path of length `len` this lieutenant holds.
-    fn relay(&self, ctx: &mut Ctx<OralMsg>, len: usize) {
+    fn relay(&self, ctx: &mut Ctx<Oral>, len: usize) {
         let Some(paths) = self.received.get(len - 1) else {
             return;
         };
@@ -201,9 +201,19 @@ impl Oral {
     }
 }
 
+/// An oral-messages general's timers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OralTimer {
+    /// End of round r ≤ m: relay the paths of length r.
+    Relay(u32),
+    /// End of round m + 1: decide.
+    Decide,
+}
+
 impl Protocol for Oral {
     type Msg = OralMsg;
     type Params = ();
+    type Timer = OralTimer;
     const NAME: &'static str = "oral";
     const VALIDITY: Validity = Validity::Commander;
     const STRATEGIES: &'static [&'static str] = &["lsp-split"];
@@ -221,7 +231,7 @@ impl Protocol for Oral {
         }
     }
 
-    fn start(&mut self, ctx: &mut Ctx<OralMsg>) {
+    fn start(&mut self, ctx: &mut Ctx<Oral>) {
         if self.is_commander() {
             ctx.broadcast(OralMsg {
                 path: vec![self.id].into(),
@@ -231,12 +241,12 @@ impl Protocol for Oral {
             return;
         }
         for round in 1..=self.m as u32 {
-            ctx.timer_at_round(round, round as u64);
+            ctx.timer_at_round(round, OralTimer::Relay(round));
         }
-        ctx.timer_at_round(self.m as u32 + 1, 0);
+        ctx.timer_at_round(self.m as u32 + 1, OralTimer::Decide);
     }
 
-    fn on_message(&mut self, _ctx: &mut Ctx<OralMsg>, from: NodeId, msg: OralMsg) {
+    fn on_message(&mut self, _ctx: &mut Ctx<Oral>, from: NodeId, msg: OralMsg) {
         if self.decision.is_none() && self.acceptable(from, &msg.path) {
             let key = self.key(&msg.path);
             self.received[msg.path.len() - 1]
@@ -245,10 +255,10 @@ impl Protocol for Oral {
         }
     }
 
-    fn on_timer(&mut self, ctx: &mut Ctx<OralMsg>, tag: u64) {
-        match tag {
-            0 => self.decision = Some(self.decide()),
-            round => self.relay(ctx, round as usize),
+    fn on_timer(&mut self, ctx: &mut Ctx<Oral>, timer: OralTimer) {
+        match timer {
+            OralTimer::Decide => self.decision = Some(self.decide()),
+            OralTimer::Relay(round) => self.relay(ctx, round as usize),
         }
     }
 
@@ -256,17 +266,17 @@ impl Protocol for Oral {
         self.decision
     }
 
-    fn timer_name(&self, tag: u64) -> String {
-        match tag {
-            0 => format!(
+    fn timer_name(&self, timer: &OralTimer) -> String {
+        match timer {
+            OralTimer::Decide => format!(
                 "end of round {}: decide by majority over the paths held",
                 self.m + 1
             ),
-            r => format!("end of round {r}: relay the paths of length {r}"),
+            OralTimer::Relay(r) => format!("end of round {r}: relay the paths of length {r}"),
         }
     }
 
-    fn with_value(_ctx: &mut Ctx<OralMsg>, msg: &OralMsg, value: Value) -> Option<OralMsg> {
+    fn with_value(_ctx: &mut Ctx<Oral>, msg: &OralMsg, value: Value) -> Option<OralMsg> {
         Some(OralMsg {
             path: msg.path.clone(),
             value,
@@ -356,12 +366,12 @@ impl LspSplit {
 }
 
 impl Traitor<Oral> for LspSplit {
-    fn start(&mut self, honest: &mut Oral, ctx: &mut Ctx<OralMsg>) {
+    fn start(&mut self, honest: &mut Oral, ctx: &mut Ctx<Oral>) {
         let start = run_honest::<Oral>(ctx, |c| honest.start(c));
         if !honest.is_commander() {
             return;
         }
-        let tail: Vec<Action<OralMsg>> = ctx.outbox().drain(start..).collect();
+        let tail: Vec<Action<OralMsg, OralTimer>> = ctx.outbox().drain(start..).collect();
         for action in tail {
             let Action::Broadcast { msg, .. } = action else {
                 ctx.outbox().push(action);
@@ -378,8 +388,8 @@ impl Traitor<Oral> for LspSplit {
         }
     }
 
-    fn on_timer(&mut self, honest: &mut Oral, ctx: &mut Ctx<OralMsg>, tag: u64) {
-        let start = run_honest::<Oral>(ctx, |c| honest.on_timer(c, tag));
+    fn on_timer(&mut self, honest: &mut Oral, ctx: &mut Ctx<Oral>, timer: OralTimer) {
+        let start = run_honest::<Oral>(ctx, |c| honest.on_timer(c, timer));
         for action in &mut ctx.outbox()[start..] {
             if let Action::Send { to, msg, .. } = action {
                 msg.value = if self.colluding {
@@ -441,6 +451,7 @@ mod tests {
             key: None,
             crypto: &mut crypto,
             out: &mut out,
+            next_timer: &mut 0,
         };
         let path: std::rc::Rc<[u32]> = vec![0, 4].into();
         l.on_message(

@@ -49,10 +49,14 @@ use crate::general::{
 };
 use crate::types::{NodeId, Value, majority};
 
-/// Timer tag: the end of a phase's first round (tally the votes; the king speaks).
-const TALLY: u64 = 1;
-/// Timer tag: the end of a phase's second round (keep `maj` or follow the king).
-const SETTLE: u64 = 2;
+/// A Phase King general's timers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PkTimer {
+    /// The end of a phase's first round: tally the votes; the king speaks.
+    Tally,
+    /// The end of a phase's second round: keep `maj` or follow the king.
+    Settle,
+}
 
 /// A phase-king message: a vote (round 1 of a phase) or the king's value (round 2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,7 +109,7 @@ pub struct PhaseKing {
 
 impl PhaseKing {
     /// Start of a phase (round 2k + 1): vote.
-    fn vote(&mut self, ctx: &mut Ctx<PkMsg>) {
+    fn vote(&mut self, ctx: &mut Ctx<PhaseKing>) {
         self.votes.iter_mut().for_each(|v| *v = None);
         self.votes[self.id.idx()] = Some(self.value);
         self.king_value = None;
@@ -114,11 +118,11 @@ impl PhaseKing {
             king: false,
             value: self.value,
         });
-        ctx.timer_at_round(2 * self.phase + 1, TALLY);
+        ctx.timer_at_round(2 * self.phase + 1, PkTimer::Tally);
     }
 
     /// End of round 2k + 1: tally the n votes (missing ones count as RETREAT); the king speaks.
-    fn tally(&mut self, ctx: &mut Ctx<PkMsg>) {
+    fn tally(&mut self, ctx: &mut Ctx<PhaseKing>) {
         let attack = self
             .votes
             .iter()
@@ -135,11 +139,11 @@ impl PhaseKing {
                 value: self.maj,
             });
         }
-        ctx.timer_at_round(2 * self.phase + 2, SETTLE);
+        ctx.timer_at_round(2 * self.phase + 2, PkTimer::Settle);
     }
 
     /// End of round 2k + 2: keep `maj` or follow the king; decide after the last phase.
-    fn settle(&mut self, ctx: &mut Ctx<PkMsg>) {
+    fn settle(&mut self, ctx: &mut Ctx<PhaseKing>) {
         self.value = if keeps_majority(self.mult, self.n, self.t) {
             self.maj
         } else {
@@ -162,6 +166,7 @@ pub fn keeps_majority(mult: usize, n: usize, t: usize) -> bool {
 impl Protocol for PhaseKing {
     type Msg = PkMsg;
     type Params = ();
+    type Timer = PkTimer;
     const NAME: &'static str = "phase-king";
     const VALIDITY: Validity = Validity::UnanimousInputs;
     const STRATEGIES: &'static [&'static str] = &["traitor-king"];
@@ -181,11 +186,11 @@ impl Protocol for PhaseKing {
         }
     }
 
-    fn start(&mut self, ctx: &mut Ctx<PkMsg>) {
+    fn start(&mut self, ctx: &mut Ctx<PhaseKing>) {
         self.vote(ctx);
     }
 
-    fn on_message(&mut self, _ctx: &mut Ctx<PkMsg>, from: NodeId, msg: PkMsg) {
+    fn on_message(&mut self, _ctx: &mut Ctx<PhaseKing>, from: NodeId, msg: PkMsg) {
         if msg.phase != self.phase || self.decision.is_some() {
             return;
         }
@@ -198,13 +203,13 @@ impl Protocol for PhaseKing {
         }
     }
 
-    fn on_timer(&mut self, ctx: &mut Ctx<PkMsg>, tag: u64) {
+    fn on_timer(&mut self, ctx: &mut Ctx<PhaseKing>, timer: PkTimer) {
         if self.decision.is_some() {
             return;
         }
-        match tag {
-            TALLY => self.tally(ctx),
-            _ => self.settle(ctx),
+        match timer {
+            PkTimer::Tally => self.tally(ctx),
+            PkTimer::Settle => self.settle(ctx),
         }
     }
 
@@ -213,21 +218,21 @@ impl Protocol for PhaseKing {
     }
 
     /// Votes and king values are unsigned: a traitor can send any value.
-    fn timer_name(&self, tag: u64) -> String {
+    fn timer_name(&self, timer: &PkTimer) -> String {
         let p = self.phase;
-        match tag {
-            TALLY => format!(
+        match timer {
+            PkTimer::Tally => format!(
                 "phase {p}, end of round {}: tally the votes (king {p} speaks)",
                 2 * p + 1
             ),
-            _ => format!(
+            PkTimer::Settle => format!(
                 "phase {p}, end of round {}: keep a strong majority, else take the king's value",
                 2 * p + 2
             ),
         }
     }
 
-    fn with_value(_ctx: &mut Ctx<PkMsg>, msg: &PkMsg, value: Value) -> Option<PkMsg> {
+    fn with_value(_ctx: &mut Ctx<PhaseKing>, msg: &PkMsg, value: Value) -> Option<PkMsg> {
         Some(PkMsg { value, ..*msg })
     }
 
@@ -284,9 +289,9 @@ impl SplitKing {
 }
 
 impl Rewrite<PhaseKing> for SplitKing {
-    fn rewrite(&mut self, ctx: &mut Ctx<PkMsg>, start: usize) {
+    fn rewrite(&mut self, ctx: &mut Ctx<PhaseKing>, start: usize) {
         let me = ctx.id;
-        let tail: Vec<Action<PkMsg>> = ctx.outbox().drain(start..).collect();
+        let tail: Vec<Action<PkMsg, PkTimer>> = ctx.outbox().drain(start..).collect();
         for action in tail {
             let Action::Broadcast { msg, .. } = action else {
                 ctx.outbox().push(action);

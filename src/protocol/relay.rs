@@ -44,11 +44,19 @@ pub struct Chained<V> {
     variant: PhantomData<V>,
 }
 
-/// Timer tag of the end-of-round relay (the decision timer is 0).
-const RELAY: u64 = 1;
+/// The timers of a signed-relay protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChainTimer {
+    /// End of a round: pass on the chains accepted in it, countersigned.
+    Relay,
+    /// End of the last round: decide.
+    Decide,
+    /// `late-release`: hand on the second chain held back.
+    Release,
+}
 
 impl<V: Variant> Chained<V> {
-    fn accept(&mut self, ctx: &mut Ctx<Chain>, chain: Chain) {
+    fn accept(&mut self, ctx: &mut Ctx<Chained<V>>, chain: Chain) {
         if self.decision.is_some() || self.accepted.contains(&chain.value) {
             return;
         }
@@ -59,13 +67,13 @@ impl<V: Variant> Chained<V> {
         self.accepted.push(chain.value);
         if chain.len() <= self.depth {
             if self.outgoing.is_empty() {
-                ctx.timer_at_round(ctx.current_round() as u32, RELAY);
+                ctx.timer_at_round(ctx.current_round() as u32, ChainTimer::Relay);
             }
             self.outgoing.push(chain.extend(ctx, &V::DOMAIN));
         }
     }
 
-    fn relay(&mut self, ctx: &mut Ctx<Chain>) {
+    fn relay(&mut self, ctx: &mut Ctx<Chained<V>>) {
         for next in std::mem::take(&mut self.outgoing) {
             let only: Box<[bool]> = (0..self.n as u32)
                 .map(|v| !next.contains(NodeId(v)))
@@ -78,6 +86,7 @@ impl<V: Variant> Chained<V> {
 impl<V: Variant> Protocol for Chained<V> {
     type Msg = Chain;
     type Params = ();
+    type Timer = ChainTimer;
     const NAME: &'static str = V::NAME;
     const SIGNED: bool = true;
     const VALIDITY: Validity = Validity::Commander;
@@ -97,22 +106,22 @@ impl<V: Variant> Protocol for Chained<V> {
         }
     }
 
-    fn start(&mut self, ctx: &mut Ctx<Chain>) {
+    fn start(&mut self, ctx: &mut Ctx<Chained<V>>) {
         if self.id == self.commander {
             let chain = Chain::start(ctx, &V::DOMAIN, self.order);
             ctx.broadcast(chain);
             self.decision = Some(self.order);
         } else {
-            ctx.timer_at_round(self.depth as u32 + 1, 0);
+            ctx.timer_at_round(self.depth as u32 + 1, ChainTimer::Decide);
         }
     }
 
-    fn on_message(&mut self, ctx: &mut Ctx<Chain>, _from: NodeId, chain: Chain) {
+    fn on_message(&mut self, ctx: &mut Ctx<Chained<V>>, _from: NodeId, chain: Chain) {
         self.accept(ctx, chain);
     }
 
-    fn on_timer(&mut self, ctx: &mut Ctx<Chain>, tag: u64) {
-        if tag == RELAY {
+    fn on_timer(&mut self, ctx: &mut Ctx<Chained<V>>, timer: ChainTimer) {
+        if timer == ChainTimer::Relay {
             self.relay(ctx);
             return;
         }
@@ -127,18 +136,20 @@ impl<V: Variant> Protocol for Chained<V> {
     }
 
     /// Only the commander can change the value of a chain: it signs a new one.
-    fn timer_name(&self, tag: u64) -> String {
-        match tag {
-            RELAY => "end of round: pass on the chains accepted, countersigned".to_string(),
-            RELEASE => "late-release: hand on the held second chain".to_string(),
-            _ => format!(
+    fn timer_name(&self, timer: &ChainTimer) -> String {
+        match timer {
+            ChainTimer::Relay => {
+                "end of round: pass on the chains accepted, countersigned".to_string()
+            }
+            ChainTimer::Release => "late-release: hand on the held second chain".to_string(),
+            ChainTimer::Decide => format!(
                 "end of round {}: decide (one value accepted: it; else retreat)",
                 self.depth + 1
             ),
         }
     }
 
-    fn with_value(ctx: &mut Ctx<Chain>, msg: &Chain, value: Value) -> Option<Chain> {
+    fn with_value(ctx: &mut Ctx<Chained<V>>, msg: &Chain, value: Value) -> Option<Chain> {
         (msg.len() == 1 && msg.links[0].signer == ctx.id)
             .then(|| Chain::start(ctx, &V::DOMAIN, value))
     }
@@ -171,9 +182,6 @@ impl<V: Variant> Protocol for Chained<V> {
         })
     }
 }
-
-/// Timer tag the strategy keeps for itself.
-const RELEASE: u64 = 1 << 63;
 
 /// `late-release`: a traitorous commander signs two orders and releases the second as late as the
 /// protocol still accepts it. It broadcasts a chain for `attack` (the first order) and passes a
@@ -246,7 +254,7 @@ impl LateRelease {
         }
     }
 
-    fn pass_on(&self, ctx: &mut Ctx<Chain>, chain: Chain) {
+    fn pass_on<V: Variant>(&self, ctx: &mut Ctx<Chained<V>>, chain: Chain) {
         for &to in self.next_hops() {
             ctx.send(to, chain.clone());
         }
@@ -259,7 +267,7 @@ impl LateRelease {
 }
 
 impl<V: Variant> Traitor<Chained<V>> for LateRelease {
-    fn start(&mut self, honest: &mut Chained<V>, ctx: &mut Ctx<Chain>) {
+    fn start(&mut self, honest: &mut Chained<V>, ctx: &mut Ctx<Chained<V>>) {
         if !(self.active && self.id == self.commander) {
             honest.start(ctx);
             return;
@@ -273,7 +281,7 @@ impl<V: Variant> Traitor<Chained<V>> for LateRelease {
     fn on_message(
         &mut self,
         honest: &mut Chained<V>,
-        ctx: &mut Ctx<Chain>,
+        ctx: &mut Ctx<Chained<V>>,
         from: NodeId,
         chain: Chain,
     ) {
@@ -284,14 +292,14 @@ impl<V: Variant> Traitor<Chained<V>> for LateRelease {
         if self.pending.is_none() && !chain.contains(self.id) {
             // Countersign now, pass it on at the start of the round its new length allows.
             let next = chain.extend(ctx, &V::DOMAIN);
-            ctx.timer_at_round(next.len() as u32 - 1, RELEASE);
+            ctx.timer_at_round(next.len() as u32 - 1, ChainTimer::Release);
             self.pending = Some(next);
         }
     }
 
-    fn on_timer(&mut self, honest: &mut Chained<V>, ctx: &mut Ctx<Chain>, tag: u64) {
-        if tag != RELEASE {
-            honest.on_timer(ctx, tag);
+    fn on_timer(&mut self, honest: &mut Chained<V>, ctx: &mut Ctx<Chained<V>>, timer: ChainTimer) {
+        if timer != ChainTimer::Release {
+            honest.on_timer(ctx, timer);
             return;
         }
         if let Some(chain) = self.pending.take() {
@@ -314,8 +322,9 @@ mod tests {
         keys: &'a Keyring,
         crypto: &'a mut Crypto,
         rng: &'a mut SimRng,
-        out: &'a mut Vec<Action<Chain>>,
-    ) -> Ctx<'a, Chain> {
+        out: &'a mut Vec<Action<Chain, ChainTimer>>,
+        next_timer: &'a mut u64,
+    ) -> Ctx<'a, Signed> {
         Ctx {
             id: NodeId(id),
             n: 3,
@@ -325,6 +334,7 @@ mod tests {
             key: Some(keys.key(NodeId(id))),
             crypto,
             out,
+            next_timer,
         }
     }
 
@@ -334,16 +344,17 @@ mod tests {
     fn with_value_re_signs_only_the_traitors_own_order() {
         let keys = Keyring::new(7, 3);
         let (mut crypto, mut rng, mut out) = (Crypto::new(7, 3), stream(7, Stream::Faults), vec![]);
-        let mut commander = ctx(0, &keys, &mut crypto, &mut rng, &mut out);
+        let mut timers = 0;
+        let mut commander = ctx(0, &keys, &mut crypto, &mut rng, &mut out, &mut timers);
         let order = Chain::start(&mut commander, &Sm::DOMAIN, Value::Attack);
         let flipped = Signed::with_value(&mut commander, &order, Value::Retreat).unwrap();
         assert_eq!((flipped.value, flipped.len()), (Value::Retreat, 1));
         assert!(flipped.verify(&mut commander, &Sm::DOMAIN, NodeId(0)));
-        let mut lieutenant = ctx(1, &keys, &mut crypto, &mut rng, &mut out);
+        let mut lieutenant = ctx(1, &keys, &mut crypto, &mut rng, &mut out, &mut timers);
         assert!(Signed::with_value(&mut lieutenant, &order, Value::Retreat).is_none());
         let relayed = order.extend(&mut lieutenant, &Sm::DOMAIN);
         assert!(Signed::with_value(&mut lieutenant, &relayed, Value::Retreat).is_none());
-        let mut commander = ctx(0, &keys, &mut crypto, &mut rng, &mut out);
+        let mut commander = ctx(0, &keys, &mut crypto, &mut rng, &mut out, &mut timers);
         assert!(Signed::with_value(&mut commander, &relayed, Value::Retreat).is_none());
     }
 }

@@ -11,7 +11,7 @@
 
 use ed25519_dalek::Signature;
 
-use crate::general::{About, Ctx, Message, Protocol, Setup, Validity};
+use crate::general::{About, Ctx, Deadline, Message, Protocol, Setup, Validity};
 use crate::types::{NodeId, Value, majority};
 
 /// A vote and its signer's signature over it.
@@ -32,7 +32,7 @@ impl SignedVote {
         bytes
     }
 
-    fn new(ctx: &mut Ctx<SignedVote>, value: Value) -> SignedVote {
+    fn new(ctx: &mut Ctx<SignedFlood>, value: Value) -> SignedVote {
         let signature = ctx.sign(&Self::signed_bytes(ctx.id, value));
         SignedVote {
             signer: ctx.id,
@@ -72,6 +72,7 @@ pub struct SignedFlood {
 impl Protocol for SignedFlood {
     type Msg = SignedVote;
     type Params = ();
+    type Timer = Deadline;
     const NAME: &'static str = "signed-flood";
     const SIGNED: bool = true;
     const VALIDITY: Validity = Validity::UnanimousInputs;
@@ -84,14 +85,14 @@ impl Protocol for SignedFlood {
         }
     }
 
-    fn start(&mut self, ctx: &mut Ctx<SignedVote>) {
+    fn start(&mut self, ctx: &mut Ctx<SignedFlood>) {
         self.kept[ctx.id.idx()] = Some(self.input);
         let vote = SignedVote::new(ctx, self.input);
         ctx.broadcast(vote);
-        ctx.timer_at_round(1, 0);
+        ctx.timer_at_round(1, Deadline);
     }
 
-    fn on_message(&mut self, ctx: &mut Ctx<SignedVote>, _from: NodeId, vote: SignedVote) {
+    fn on_message(&mut self, ctx: &mut Ctx<SignedFlood>, _from: NodeId, vote: SignedVote) {
         let Some(slot) = self.kept.get(vote.signer.idx()) else {
             return;
         };
@@ -104,7 +105,7 @@ impl Protocol for SignedFlood {
         }
     }
 
-    fn on_timer(&mut self, _ctx: &mut Ctx<SignedVote>, _tag: u64) {
+    fn on_timer(&mut self, _ctx: &mut Ctx<SignedFlood>, _: Deadline) {
         let attack = self
             .kept
             .iter()
@@ -123,11 +124,15 @@ impl Protocol for SignedFlood {
     }
 
     /// A traitor can re-sign its own vote with another value; it cannot touch anyone else's.
-    fn timer_name(&self, _tag: u64) -> String {
+    fn timer_name(&self, _: &Deadline) -> String {
         "end of round 1: count the signed votes and decide".to_string()
     }
 
-    fn with_value(ctx: &mut Ctx<SignedVote>, msg: &SignedVote, value: Value) -> Option<SignedVote> {
+    fn with_value(
+        ctx: &mut Ctx<SignedFlood>,
+        msg: &SignedVote,
+        value: Value,
+    ) -> Option<SignedVote> {
         (msg.signer == ctx.id).then(|| SignedVote::new(ctx, value))
     }
 }

@@ -7,7 +7,7 @@
 //! generals, and a lost message does the same without any traitor. Validity: if every honest
 //! general starts with the same vote, that is the decision.
 
-use crate::general::{Ctx, Protocol, Setup, Validity};
+use crate::general::{Ctx, Deadline, Protocol, Setup, Validity};
 use crate::types::{NodeId, Value, majority};
 
 /// One general of the `vote` scheme.
@@ -35,6 +35,7 @@ impl Vote {
 impl Protocol for Vote {
     type Msg = Value;
     type Params = ();
+    type Timer = Deadline;
     const NAME: &'static str = "vote";
     const VALIDITY: Validity = Validity::UnanimousInputs;
 
@@ -48,19 +49,19 @@ impl Protocol for Vote {
         }
     }
 
-    fn start(&mut self, ctx: &mut Ctx<Value>) {
+    fn start(&mut self, ctx: &mut Ctx<Vote>) {
         self.count(ctx.id, self.input);
         ctx.broadcast(self.input);
-        ctx.timer_at_round(1, 0);
+        ctx.timer_at_round(1, Deadline);
     }
 
-    fn on_message(&mut self, _ctx: &mut Ctx<Value>, from: NodeId, value: Value) {
+    fn on_message(&mut self, _ctx: &mut Ctx<Vote>, from: NodeId, value: Value) {
         if self.decision.is_none() {
             self.count(from, value);
         }
     }
 
-    fn on_timer(&mut self, _ctx: &mut Ctx<Value>, _tag: u64) {
+    fn on_timer(&mut self, _ctx: &mut Ctx<Vote>, _: Deadline) {
         self.decision = Some(majority(self.attack, self.retreat));
     }
 
@@ -68,11 +69,11 @@ impl Protocol for Vote {
         self.decision
     }
 
-    fn with_value(_ctx: &mut Ctx<Value>, _msg: &Value, value: Value) -> Option<Value> {
+    fn with_value(_ctx: &mut Ctx<Vote>, _msg: &Value, value: Value) -> Option<Value> {
         Some(value)
     }
 
-    fn timer_name(&self, _tag: u64) -> String {
+    fn timer_name(&self, _: &Deadline) -> String {
         "end of round 1: count the votes and decide".to_string()
     }
 }

@@ -50,7 +50,7 @@ pub struct State {
 }
 
 /// The attacker found a block on its private chain.
-pub(super) fn on_own_block(pow: &mut Pow, ctx: &mut Ctx<PowMsg>, block: Rc<Block>) {
+pub(super) fn on_own_block(pow: &mut Pow, ctx: &mut Ctx<Pow>, block: Rc<Block>) {
     pow.tree.add_own(&block);
     if let Some(state) = pow.double_spend.as_mut() {
         state.private_tip = Rc::clone(&block);
@@ -66,7 +66,7 @@ pub(super) fn on_own_block(pow: &mut Pow, ctx: &mut Ctx<PowMsg>, block: Rc<Block
 
 /// Publishes when ahead after the merchants decided; gives up when `give_up` blocks behind after
 /// they decided; while it pre-mines with no private block yet, follows the public tip.
-pub(super) fn check(pow: &mut Pow, ctx: &mut Ctx<PowMsg>) {
+pub(super) fn check(pow: &mut Pow, ctx: &mut Ctx<Pow>) {
     let Some(state) = pow.double_spend.as_mut() else {
         return;
     };
@@ -97,7 +97,7 @@ pub(super) fn check(pow: &mut Pow, ctx: &mut Ctx<PowMsg>) {
 pub struct DoubleSpend;
 
 impl Traitor<Pow> for DoubleSpend {
-    fn start(&mut self, honest: &mut Pow, ctx: &mut Ctx<PowMsg>) {
+    fn start(&mut self, honest: &mut Pow, ctx: &mut Ctx<Pow>) {
         if honest.id != honest.commander {
             honest.start(ctx);
             return;

@@ -28,13 +28,9 @@
 use std::rc::Rc;
 
 use super::chain::Block;
-use super::{Pow, PowMsg};
+use super::{Pow, PowMsg, PowTimer};
 use crate::general::Ctx;
 use crate::types::{NodeId, SimTime};
-
-/// Timer tags with this bit are fetch timeouts, the request's serial number below it (mining
-/// timers use bits 62 and 61 with the generation below; generations never reach bit 60).
-pub(super) const TIMEOUT: u64 = 1 << 60;
 
 /// Bytes of a `getdata` naming one block: a one-byte count and one inventory vector (a 4-byte
 /// type and the 32-byte hash).
@@ -89,7 +85,7 @@ impl Fetcher {
 
 /// Block `block` arrived from `from` and was added to the tree or the orphan pool: closes the
 /// request for it, and if it waits for an ancestor, asks for that one.
-pub(super) fn on_block(pow: &mut Pow, ctx: &mut Ctx<PowMsg>, from: NodeId, block: &Block) {
+pub(super) fn on_block(pow: &mut Pow, ctx: &mut Ctx<Pow>, from: NodeId, block: &Block) {
     let before = pow.fetch.requests.len();
     pow.fetch.requests.retain(|r| r.block.id != block.id);
     let fetched = pow.fetch.requests.len() < before;
@@ -127,16 +123,17 @@ pub(super) fn on_block(pow: &mut Pow, ctx: &mut Ctx<PowMsg>, from: NodeId, block
 }
 
 /// Sets request `i`'s timeout.
-fn wait(pow: &mut Pow, ctx: &mut Ctx<PowMsg>, i: usize) {
+fn wait(pow: &mut Pow, ctx: &mut Ctx<Pow>, i: usize) {
     let at = ctx.now.saturating_add(timeout(pow));
     let f = &mut pow.fetch;
     f.requests[i].serial = f.next_serial;
     f.next_serial += 1;
-    ctx.timer_at(at, TIMEOUT | f.requests[i].serial);
+    let serial = f.requests[i].serial;
+    ctx.timer_at(at, PowTimer::Fetch { serial });
 }
 
 /// Asks the next peer for request `i`, or ends the round if every peer was asked.
-fn ask_next(pow: &mut Pow, ctx: &mut Ctx<PowMsg>, i: usize) {
+fn ask_next(pow: &mut Pow, ctx: &mut Ctx<Pow>, i: usize) {
     let (me, gossip) = (pow.id, pow.params.gossip);
     let f = &mut pow.fetch;
     let heard = &f.heard;
@@ -161,21 +158,15 @@ fn ask_next(pow: &mut Pow, ctx: &mut Ctx<PowMsg>, i: usize) {
     wait(pow, ctx, i);
 }
 
-/// A timer fired: if it is a fetch timeout still pending, asks the next peer. Returns whether
-/// `tag` was a fetch timeout.
-pub(super) fn on_timer(pow: &mut Pow, ctx: &mut Ctx<PowMsg>, tag: u64) -> bool {
-    if tag & TIMEOUT == 0 {
-        return false;
-    }
-    let serial = tag & !TIMEOUT;
+/// The timeout of request `serial` fired: if it is still pending, asks the next peer.
+pub(super) fn on_timeout(pow: &mut Pow, ctx: &mut Ctx<Pow>, serial: u64) {
     if let Some(i) = pow.fetch.requests.iter().position(|r| r.serial == serial) {
         ask_next(pow, ctx, i);
     }
-    true
 }
 
 /// `from` asks for `block`: sends it if this node holds it (and has published it).
-pub(super) fn serve(pow: &Pow, ctx: &mut Ctx<PowMsg>, from: NodeId, block: &Rc<Block>) {
+pub(super) fn serve(pow: &Pow, ctx: &mut Ctx<Pow>, from: NodeId, block: &Rc<Block>) {
     let private = |unpublished: &[Rc<Block>]| unpublished.iter().any(|b| b.id == block.id);
     let unpublished = pow
         .selfish

@@ -235,10 +235,17 @@ pub struct Pow {
     pub(crate) double_spend: Option<double_spend::State>,
 }
 
-/// Timer tags carry the generation; this bit marks a mining timer...
-const MINE: u64 = 1 << 62;
-/// ...and this one a timer that draws again (the hashrate changed).
-const REDRAW: u64 = 1 << 61;
+/// A proof-of-work node's timers. Mining timers carry the generation of the tip they were drawn
+/// for: one of another generation is stale (the tip moved under it) and ignored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PowTimer {
+    /// The block being mined is found.
+    Mine { generation: u64 },
+    /// The hashrate changes: draw the next block time again.
+    Redraw { generation: u64 },
+    /// A block request (`getdata`) went unanswered: ask the next peer.
+    Fetch { serial: u64 },
+}
 
 impl Pow {
     /// The chain this node mines on.
@@ -283,7 +290,7 @@ impl Pow {
     }
 
     /// Starts (or restarts) mining on the current base.
-    fn schedule(&mut self, ctx: &mut Ctx<PowMsg>) {
+    fn schedule(&mut self, ctx: &mut Ctx<Pow>) {
         self.generation += 1;
         self.found = None;
         if self.share <= 0.0 {
@@ -328,14 +335,18 @@ impl Pow {
             // The rate changes before this draw would fire: draw again then (memoryless, so
             // exact for exponential mining; hash mining restarts its grind).
             Some((change, _)) if ctx.now < change && at > change => {
-                ctx.timer_at(change, REDRAW | self.generation);
+                let generation = self.generation;
+                ctx.timer_at(change, PowTimer::Redraw { generation });
             }
-            _ => ctx.timer_at(at, MINE | self.generation),
+            _ => {
+                let generation = self.generation;
+                ctx.timer_at(at, PowTimer::Mine { generation });
+            }
         }
     }
 
     /// The header of a block on `parent` (nonce to be found).
-    fn template(&self, ctx: &Ctx<PowMsg>, parent: &Block, bits: u32) -> BlockHeader {
+    fn template(&self, ctx: &Ctx<Pow>, parent: &Block, bits: u32) -> BlockHeader {
         let height = parent.height + 1;
         let mut ids = vec![coinbase_id(self.id, height)];
         if let Some(tx) = self.tx_for(parent) {
@@ -362,7 +373,7 @@ impl Pow {
     }
 
     /// The mining timer fired: the block is found.
-    fn mine(&mut self, ctx: &mut Ctx<PowMsg>) {
+    fn mine(&mut self, ctx: &mut Ctx<Pow>) {
         let parent = self.base();
         let bits = self.bits_after(&parent);
         let header = match self.found.take() {
@@ -391,7 +402,7 @@ impl Pow {
     }
 
     /// A block arrived.
-    fn receive(&mut self, ctx: &mut Ctx<PowMsg>, from: NodeId, block: Rc<Block>) {
+    fn receive(&mut self, ctx: &mut Ctx<Pow>, from: NodeId, block: Rc<Block>) {
         if self.tree.knows(block.id, block.height) {
             return;
         }
@@ -447,7 +458,7 @@ impl Pow {
 
     /// Gossip (see [`PowParams::gossip`]): passes a new valid block or order on to every
     /// neighbour but the one it came from. Without gossip the network spreads it already.
-    fn relay(&self, ctx: &mut Ctx<PowMsg>, from: NodeId, msg: PowMsg) {
+    fn relay(&self, ctx: &mut Ctx<Pow>, from: NodeId, msg: PowMsg) {
         if !self.params.gossip {
             return;
         }
@@ -459,7 +470,7 @@ impl Pow {
     }
 
     /// Decides, or notices a reverted decision.
-    fn after_tip_change(&mut self, ctx: &Ctx<PowMsg>) {
+    fn after_tip_change(&mut self, ctx: &Ctx<Pow>) {
         let tip = &self.tree.tip;
         match (self.decision, tip.first_order) {
             (None, Some((value, height)))
@@ -628,6 +639,7 @@ pub struct PowSetup {
 impl Protocol for Pow {
     type Msg = PowMsg;
     type Params = PowSetup;
+    type Timer = PowTimer;
     const NAME: &'static str = "pow";
     const SIGNED: bool = true;
     const VALIDITY: Validity = Validity::Commander;
@@ -660,7 +672,7 @@ impl Protocol for Pow {
         }
     }
 
-    fn start(&mut self, ctx: &mut Ctx<PowMsg>) {
+    fn start(&mut self, ctx: &mut Ctx<Pow>) {
         if self.id == self.commander {
             let signature = ctx.sign(&Tx::bytes(self.order));
             let tx = Tx {
@@ -674,7 +686,7 @@ impl Protocol for Pow {
         self.schedule(ctx);
     }
 
-    fn on_message(&mut self, ctx: &mut Ctx<PowMsg>, from: NodeId, msg: PowMsg) {
+    fn on_message(&mut self, ctx: &mut Ctx<Pow>, from: NodeId, msg: PowMsg) {
         self.fetch.heard(from);
         match msg {
             PowMsg::Tx(tx) => {
@@ -690,18 +702,12 @@ impl Protocol for Pow {
         }
     }
 
-    fn on_timer(&mut self, ctx: &mut Ctx<PowMsg>, tag: u64) {
-        if fetch::on_timer(self, ctx, tag) {
-            return;
-        }
-        let generation = tag & !(MINE | REDRAW);
-        if generation != self.generation {
-            return;
-        }
-        if tag & MINE != 0 {
-            self.mine(ctx);
-        } else if tag & REDRAW != 0 {
-            self.schedule(ctx);
+    fn on_timer(&mut self, ctx: &mut Ctx<Pow>, timer: PowTimer) {
+        match timer {
+            PowTimer::Fetch { serial } => fetch::on_timeout(self, ctx, serial),
+            PowTimer::Mine { generation } if generation == self.generation => self.mine(ctx),
+            PowTimer::Redraw { generation } if generation == self.generation => self.schedule(ctx),
+            PowTimer::Mine { .. } | PowTimer::Redraw { .. } => {}
         }
     }
 
@@ -722,19 +728,25 @@ impl Protocol for Pow {
         Some(reorg_words(old, new))
     }
 
-    fn timer_name(&self, tag: u64) -> String {
-        let stale = tag & !(MINE | REDRAW) != self.generation;
+    fn timer_name(&self, timer: &PowTimer) -> String {
         let height = self.base().height + 1;
-        match (tag & MINE != 0, stale) {
-            (true, false) => format!("mining: general {} finds block {height}", self.id),
-            (true, true) => "mining timer of an abandoned tip (ignored)".to_string(),
-            (false, false) => "hashrate change: draw the next block time again".to_string(),
-            (false, true) => "hashrate-change timer of an abandoned tip (ignored)".to_string(),
+        match *timer {
+            PowTimer::Fetch { serial } => format!("getdata {serial} unanswered: ask the next peer"),
+            PowTimer::Mine { generation } if generation == self.generation => {
+                format!("mining: general {} finds block {height}", self.id)
+            }
+            PowTimer::Mine { .. } => "mining timer of an abandoned tip (ignored)".to_string(),
+            PowTimer::Redraw { generation } if generation == self.generation => {
+                "hashrate change: draw the next block time again".to_string()
+            }
+            PowTimer::Redraw { .. } => {
+                "hashrate-change timer of an abandoned tip (ignored)".to_string()
+            }
         }
     }
 
     /// The commander's wallet re-signs its order: a double spend.
-    fn with_value(ctx: &mut Ctx<PowMsg>, msg: &PowMsg, value: Value) -> Option<PowMsg> {
+    fn with_value(ctx: &mut Ctx<Pow>, msg: &PowMsg, value: Value) -> Option<PowMsg> {
         match msg {
             PowMsg::Tx(_) => {
                 let signature = ctx.sign(&Tx::bytes(value));

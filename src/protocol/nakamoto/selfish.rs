@@ -38,7 +38,7 @@ impl State {
     }
 }
 
-fn publish(pow: &mut Pow, ctx: &mut Ctx<PowMsg>, count: usize) {
+fn publish(pow: &mut Pow, ctx: &mut Ctx<Pow>, count: usize) {
     let Some(state) = pow.selfish.as_mut() else {
         return;
     };
@@ -52,7 +52,7 @@ fn publish(pow: &mut Pow, ctx: &mut Ctx<PowMsg>, count: usize) {
 }
 
 /// The selfish miner found a block.
-pub(super) fn on_own_block(pow: &mut Pow, ctx: &mut Ctx<PowMsg>, block: Rc<Block>) {
+pub(super) fn on_own_block(pow: &mut Pow, ctx: &mut Ctx<Pow>, block: Rc<Block>) {
     pow.tree.add_own(&block);
     let Some(state) = pow.selfish.as_mut() else {
         return;
@@ -69,7 +69,7 @@ pub(super) fn on_own_block(pow: &mut Pow, ctx: &mut Ctx<PowMsg>, block: Rc<Block
 }
 
 /// Another miner's block reached the selfish miner.
-pub(super) fn on_public_block(pow: &mut Pow, ctx: &mut Ctx<PowMsg>, block: &Rc<Block>) {
+pub(super) fn on_public_block(pow: &mut Pow, ctx: &mut Ctx<Pow>, block: &Rc<Block>) {
     let Some(state) = pow.selfish.as_mut() else {
         return;
     };
@@ -98,7 +98,7 @@ pub(super) fn on_public_block(pow: &mut Pow, ctx: &mut Ctx<PowMsg>, block: &Rc<B
 pub struct Selfish;
 
 impl Traitor<Pow> for Selfish {
-    fn start(&mut self, honest: &mut Pow, ctx: &mut Ctx<PowMsg>) {
+    fn start(&mut self, honest: &mut Pow, ctx: &mut Ctx<Pow>) {
         let genesis = Rc::clone(&honest.tree.tip);
         honest.selfish = Some(State {
             private_tip: Rc::clone(&genesis),
