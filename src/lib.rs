@@ -13,6 +13,9 @@
 //!
 //! - [`scenario`] reads and validates TOML files (the only place that reads user input);
 //! - [`engine`] is the event loop, the network and its transports;
+//! - [`general`] is the contract between a general and the engine (the `Protocol` and
+//!   `Traitor` traits, the handler context, typed timers): the engine imports it and neither
+//!   of the two below;
 //! - [`protocol`] holds the honest logic of each protocol, [`adversary`] the traitors;
 //! - [`check`] judges a trial, [`record`] makes its CSV row, [`run`] runs a scenario's trials;
 //! - [`rng`] is the only source of randomness: one seed per trial, a ChaCha stream per subsystem.

@@ -5,7 +5,10 @@
 //! the [`Network`], timers into the queue), and notes decisions. It stops when every honest
 //! general has decided, when nothing is left to happen, or at a limit ([`Limits`]); hitting a
 //! limit is a result of the trial ([`Stop`]), never a hang. The engine names no protocol and no
-//! behaviour: it is generic over [`Protocol`] and calls [`Traitor`] through a trait object.
+//! behaviour: it is generic over [`Protocol`] and calls [`Traitor`] through a trait object, both
+//! from the contract in [`crate::general`] (it imports neither `protocol/` nor `adversary/`).
+//! A cancelled timer is dropped when it comes up, without counting as an event; an adversary on
+//! the network may choose every delay ([`Sim::set_scheduler`]).
 //!
 //! Relays happen here too: a general that receives a flooded envelope, or a copy of a parcel on
 //! a disjoint path it lies on, passes it on; a traitor decides each pass through
@@ -216,6 +219,11 @@ impl<P: Protocol> Sim<P> {
     /// [`paths::needed`]`(t, P::SIGNED)` paths per pair.
     pub fn set_routes(&mut self, routes: std::sync::Arc<Routes>) {
         self.net.set_routes(routes);
+    }
+
+    /// Lets an adversary choose every transmission's delay (see [`network::Schedule`]).
+    pub fn set_scheduler(&mut self, scheduler: Box<dyn network::Schedule>) {
+        self.net.set_scheduler(scheduler);
     }
 
     /// Runs the trial to its end.

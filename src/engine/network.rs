@@ -137,6 +137,15 @@ pub struct NetStats {
     pub duplicates: u64,
 }
 
+/// The network's one hook for an adversary that chooses delays (the schedulers of partial
+/// synchrony): each transmission over a link, direct or one hop of a relayed message, is asked
+/// here when it is put on the link. Without one, the delay is the latency law's draw.
+pub trait Schedule {
+    /// The delay of a transmission `from` → `to` sent at `now`, the latency law having drawn
+    /// `drawn` (drawn whatever the scheduler does, so the latency stream does not shift).
+    fn delay(&mut self, from: NodeId, to: NodeId, now: SimTime, drawn: SimTime) -> SimTime;
+}
+
 /// A scheduled event.
 #[derive(Debug)]
 pub enum Event<M, T> {
@@ -201,6 +210,8 @@ pub struct Network<M> {
     /// Whether the protocol signs its messages (it decides how a parcel is handed over).
     signed: bool,
     parcels: Vec<Parcel<M>>,
+    /// The adversary that chooses delays, if any.
+    scheduler: Option<Box<dyn Schedule>>,
     pub stats: NetStats,
 }
 
@@ -222,6 +233,7 @@ impl<M: Message> Network<M> {
             routes: None,
             signed,
             parcels: Vec::new(),
+            scheduler: None,
             stats: NetStats::default(),
         }
     }
@@ -268,10 +280,25 @@ impl<M: Message> Network<M> {
             self.stats.lost += 1;
             return None;
         }
-        let at = now.saturating_add(self.links.latency.draw(&mut self.latency_rng));
+        let drawn = self.links.latency.draw(&mut self.latency_rng);
+        let delay = match (&mut self.scheduler, &event) {
+            (None, _) | (_, Event::Timer { .. }) => drawn,
+            (
+                Some(s),
+                Event::Deliver { from, to, .. }
+                | Event::Hop { from, to, .. }
+                | Event::Path { from, to, .. },
+            ) => s.delay(*from, *to, now, drawn),
+        };
+        let at = now.saturating_add(delay);
         let seq = queue.scheduled();
         queue.push(at, event);
         Some(seq)
+    }
+
+    /// Puts an adversary in charge of every transmission's delay (see [`Schedule`]).
+    pub fn set_scheduler(&mut self, scheduler: Box<dyn Schedule>) {
+        self.scheduler = Some(scheduler);
     }
 
     /// Sends `msg` from `from` to one general.
