@@ -4,7 +4,7 @@
 //! It pairs each transmission with its fate (delivered, lost, still on its way), finds who made
 //! each flooded envelope (its origin, or the traitor that tampered with a copy), and gives each
 //! message its identity: the same logical message is the same origin and the same
-//! [`About::slot`](crate::protocol::About) (an oral path, a chain's signers); its content is the
+//! [`About::slot`](crate::general::About) (an oral path, a chain's signers); its content is the
 //! rest. Building it takes O(E log E) time for E events and a few bytes per event.
 
 use crate::engine::trace::{MsgId, MsgInfo, Recording, TraceEvent};

@@ -7,13 +7,13 @@
 //!   general that sees an envelope for the first time passes it on to all its neighbours but the
 //!   one it came from (unless it is the envelope's sole addressee), and delivers it to its own
 //!   logic if addressed to it or to everyone. Each hop draws its own latency and loss. A traitor
-//!   decides per hop whether to relay ([`Traitor::relay`](crate::adversary::Traitor)).
+//!   decides per hop whether to relay ([`Traitor::relay`](crate::general::Traitor)).
 //! - `disjoint-paths`: Dolev's (1982) reliable transmission. A send from `u` to `v` is a
 //!   *parcel* whose copies travel the vertex-disjoint `u`–`v` paths of the routing table
 //!   ([`Routes`]: `k = 2t + 1` paths for a protocol that does not sign, `t + 1` for one that
 //!   does; fewer where the graph has fewer), hop by hop, each hop drawing its own latency and
 //!   loss; a traitor on a path decides per hop whether to pass, withhold or tamper with its copy
-//!   ([`Traitor::relay`](crate::adversary::Traitor)). The recipient hands a parcel to its logic:
+//!   ([`Traitor::relay`](crate::general::Traitor)). The recipient hands a parcel to its logic:
 //!   - *unsigned*: once, the first content that arrives on a strict majority of the pair's
 //!     paths (`⌊p/2⌋ + 1` of `p`; `t + 1` of `2t + 1`, so with `2t + 1` disjoint paths only the
 //!     genuine content can get there). If no content reaches a majority (copies withheld, lost

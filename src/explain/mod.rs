@@ -5,7 +5,7 @@
 //! 1. a decision reverted by a reorganisation (proof of work; the protocol says which blocks and
 //!    how deep);
 //! 2. the earliest point where two honest generals' views differ, by message identity (the same
-//!    origin and slot, see [`crate::protocol::About`]): one sender told them different things
+//!    origin and slot, see [`crate::general::About`]): one sender told them different things
 //!    (equivocation), a relayer tampered with a copy, or one of them never got, or got too late,
 //!    what the other got, because it was withheld (by whom, from whom, in which round), lost on a
 //!    link, arrived after its round had ended, was still on its way, or was never sent to it (a
