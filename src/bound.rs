@@ -27,6 +27,7 @@
 //! and checks that no `inside` row violates a property.
 
 use crate::engine::network::{Latency, Transport};
+use crate::engine::timing::Timing;
 pub use crate::general::{Messages, Params, Theorem};
 use crate::topology::Topology;
 use crate::types::SimTime;
@@ -51,6 +52,9 @@ pub struct Network<'a> {
     pub traitor: &'a [bool],
     /// With disjoint paths: the most hops of any route the network uses.
     pub route_hops: Option<usize>,
+    pub timing: &'a Timing,
+    /// Some partition cuts the network for a while.
+    pub partitioned: bool,
 }
 
 /// Judges `theorem` for a trial with parameters `p` on network `net`.
@@ -79,6 +83,18 @@ pub fn judge(theorem: &Theorem, p: Params, net: &Network<'_>) -> Bound {
 
 /// The first network assumption that fails, in words.
 fn unmet(theorem: &Theorem, p: Params, net: &Network<'_>) -> Option<String> {
+    if *net.timing != Timing::Synchronous {
+        return Some(format!(
+            "synchronous rounds (network.timing = \"{}\": the network adversary chooses delays)",
+            net.timing.name()
+        ));
+    }
+    if net.partitioned {
+        return Some(
+            "a connected network (a partition holds or drops the messages that cross it)"
+                .to_string(),
+        );
+    }
     if net.loss > 0.0 {
         return Some(format!("reliable links (network.loss = {} > 0)", net.loss));
     }

@@ -33,6 +33,8 @@ pub enum Stream {
     Key(u32),
     /// Mining (proof of work) and other protocol-wide draws.
     Protocol,
+    /// The network adversary's coin flips (timing schedulers).
+    Scheduler,
 }
 
 impl Stream {
@@ -44,6 +46,7 @@ impl Stream {
             Stream::Faults => 4,
             Stream::Inputs => 5,
             Stream::Protocol => 7,
+            Stream::Scheduler => 8,
             Stream::Node(i) => (1 << 32) | i as u64,
             Stream::Traitor(i) => (2 << 32) | i as u64,
             Stream::Key(i) => (3 << 32) | i as u64,

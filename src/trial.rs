@@ -11,6 +11,7 @@ use crate::bound::{self, Bound, Params};
 use crate::check::{self, ValidityInput, Verdicts};
 use crate::engine::network::{Links, Transport};
 use crate::engine::paths::Routes;
+use crate::engine::timing::Adversary;
 use crate::engine::trace::Recording;
 use crate::engine::{Outcome, Sim, Stop};
 use crate::error::InputError;
@@ -137,6 +138,8 @@ fn bound_of<P: Registered>(
         round: sc.network.round,
         traitor,
         route_hops,
+        timing: &sc.network.timing,
+        partitioned: !sc.network.partitions.is_empty(),
     };
     let mut b = bound::judge(&theorem, params, &net);
     let cut = match outcome.stop {
@@ -275,6 +278,10 @@ fn run<P: Registered>(
     });
     if let Some(routes) = &routes {
         sim.set_routes(Arc::clone(routes));
+    }
+    let net = &sc.network;
+    if let Some(adversary) = Adversary::new(&net.timing, &net.partitions, sc.nodes(), trial_seed) {
+        sim.set_scheduler(Box::new(adversary));
     }
     if trace {
         sim.record_trace();

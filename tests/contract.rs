@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use byzsim::engine::network::{Latency, Links, Schedule, Transport};
+use byzsim::engine::network::{Latency, Links, Schedule, Transmission, Transport};
 use byzsim::engine::{Limits, Sim};
 use byzsim::general::{Ctx, Message, Protocol, Setup, TimerId, Validity};
 use byzsim::rng::{Stream, stream};
@@ -156,8 +156,8 @@ fn a_cancelled_timer_never_fires() {
 struct Hold(SimTime);
 
 impl Schedule for Hold {
-    fn delay(&mut self, _: NodeId, _: NodeId, _: SimTime, _drawn: SimTime) -> SimTime {
-        self.0
+    fn delay(&mut self, _: &Transmission) -> Option<SimTime> {
+        Some(self.0)
     }
 }
 

@@ -17,6 +17,7 @@
 pub mod network;
 pub mod paths;
 pub mod queue;
+pub mod timing;
 pub mod trace;
 
 use crate::crypto::{Crypto, CryptoStats, Keyring};
@@ -517,6 +518,9 @@ impl<P: Protocol> Sim<P> {
             (Some(t), Call::Start) => t.start(node, &mut ctx),
             (Some(t), Call::Message(from, msg)) => t.on_message(node, &mut ctx, from, msg),
             (Some(t), Call::Timer(timer)) => t.on_timer(node, &mut ctx, timer),
+        }
+        if self.net.has_scheduler() {
+            self.net.set_leading(v, self.nodes[i].is_leader());
         }
         if !self.outbox.is_empty() {
             self.apply_outbox(v);

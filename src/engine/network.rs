@@ -141,9 +141,22 @@ pub struct NetStats {
 /// synchrony): each transmission over a link, direct or one hop of a relayed message, is asked
 /// here when it is put on the link. Without one, the delay is the latency law's draw.
 pub trait Schedule {
-    /// The delay of a transmission `from` → `to` sent at `now`, the latency law having drawn
-    /// `drawn` (drawn whatever the scheduler does, so the latency stream does not shift).
-    fn delay(&mut self, from: NodeId, to: NodeId, now: SimTime, drawn: SimTime) -> SimTime;
+    /// The delay of transmission `t`, or `None` to lose it.
+    fn delay(&mut self, t: &Transmission) -> Option<SimTime>;
+}
+
+/// One transmission over a link, as a [`Schedule`] sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Transmission {
+    pub from: NodeId,
+    pub to: NodeId,
+    /// When it is put on the link.
+    pub sent: SimTime,
+    /// The latency law's draw (drawn whatever the scheduler does, so that stream never shifts).
+    pub drawn: SimTime,
+    /// Whether the sender is the current leader by its own account
+    /// ([`Protocol::is_leader`](crate::general::Protocol::is_leader)).
+    pub sender_leads: bool,
 }
 
 /// A scheduled event.
@@ -210,8 +223,9 @@ pub struct Network<M> {
     /// Whether the protocol signs its messages (it decides how a parcel is handed over).
     signed: bool,
     parcels: Vec<Parcel<M>>,
-    /// The adversary that chooses delays, if any.
+    /// The adversary that chooses delays, if any, and who leads by its own account.
     scheduler: Option<Box<dyn Schedule>>,
+    leading: Vec<bool>,
     pub stats: NetStats,
 }
 
@@ -234,6 +248,7 @@ impl<M: Message> Network<M> {
             signed,
             parcels: Vec::new(),
             scheduler: None,
+            leading: Vec::new(),
             stats: NetStats::default(),
         }
     }
@@ -288,7 +303,22 @@ impl<M: Message> Network<M> {
                 Event::Deliver { from, to, .. }
                 | Event::Hop { from, to, .. }
                 | Event::Path { from, to, .. },
-            ) => s.delay(*from, *to, now, drawn),
+            ) => {
+                let t = Transmission {
+                    from: *from,
+                    to: *to,
+                    sent: now,
+                    drawn,
+                    sender_leads: self.leading.get(from.idx()).copied().unwrap_or(false),
+                };
+                match s.delay(&t) {
+                    Some(d) => d,
+                    None => {
+                        self.stats.lost += 1;
+                        return None;
+                    }
+                }
+            }
         };
         let at = now.saturating_add(delay);
         let seq = queue.scheduled();
@@ -299,6 +329,19 @@ impl<M: Message> Network<M> {
     /// Puts an adversary in charge of every transmission's delay (see [`Schedule`]).
     pub fn set_scheduler(&mut self, scheduler: Box<dyn Schedule>) {
         self.scheduler = Some(scheduler);
+        self.leading = vec![false; self.links.topology.n()];
+    }
+
+    /// Whether a scheduler wants to know who leads (see [`Network::set_leading`]).
+    pub fn has_scheduler(&self) -> bool {
+        self.scheduler.is_some()
+    }
+
+    /// Notes whether general `v` leads by its own account, for the scheduler.
+    pub fn set_leading(&mut self, v: NodeId, leads: bool) {
+        if let Some(slot) = self.leading.get_mut(v.idx()) {
+            *slot = leads;
+        }
     }
 
     /// Sends `msg` from `from` to one general.

@@ -56,6 +56,12 @@ pub trait Protocol: Sized + 'static {
     /// The decision, once made. Decisions are final: once `Some`, it never changes.
     fn decision(&self) -> Option<Value>;
 
+    /// Whether this general is the current leader by its own account (PBFT's primary of its
+    /// view): what the `leader` network scheduler holds back.
+    fn is_leader(&self) -> bool {
+        false
+    }
+
     /// Whether this general needs the trial to go on after every honest general has decided
     /// (proof of work: to see whether a decision is later reverted, or to mine a set number of
     /// blocks). The trial ends when all honest generals have decided and none needs more time.

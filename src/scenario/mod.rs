@@ -8,6 +8,7 @@
 pub mod estimate;
 pub mod raw;
 pub mod source;
+mod timing;
 mod validate;
 
 use std::io::Read as _;
@@ -160,6 +161,10 @@ pub struct NetworkSpec {
     pub latency: Latency,
     pub loss: f64,
     pub round: SimTime,
+    /// `network.timing` and its adversary.
+    pub timing: crate::engine::timing::Timing,
+    /// `[[network.partitions]]`.
+    pub partitions: Vec<crate::engine::timing::Partition>,
 }
 
 /// A validated scenario: everything a trial needs, typed.

@@ -73,6 +73,23 @@ pub struct RawNetwork {
     pub latency_ms: Option<RawLatency>,
     pub loss: Option<f64>,
     pub round_ms: Option<f64>,
+    pub timing: Option<String>,
+    pub gst_ms: Option<f64>,
+    pub delta_ms: Option<f64>,
+    pub scheduler: Option<String>,
+    pub max_delay_ms: Option<f64>,
+    pub partitions: Option<Vec<RawPartition>>,
+}
+
+/// One `[[network.partitions]]` table.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPartition {
+    pub from_ms: Option<f64>,
+    pub to_ms: Option<f64>,
+    pub groups: Option<Vec<Vec<u64>>>,
+    pub one_way: Option<bool>,
+    pub drop: Option<bool>,
 }
 
 /// `who = "random"`, `"commander"` or a list of ids.

@@ -677,6 +677,7 @@ fn network(
     let multi_hop = transport != Transport::Direct;
     let latency = latency(net.latency_ms.as_ref(), src)?;
     let loss = probability(net.loss.unwrap_or(0.0), src, "network.loss")?;
+    let (timing, partitions) = super::timing::timing(net, src, n, |ms, key| millis(ms, src, key))?;
     let round = millis(net.round_ms.unwrap_or(100.0), src, "network.round_ms")?;
     if round == SimTime::ZERO {
         return Err(src.error("network.round_ms", "a round must last longer than 0 ms"));
@@ -721,6 +722,8 @@ fn network(
             latency,
             loss,
             round,
+            timing,
+            partitions,
         });
     }
     // Build the graph of trial 0 (the only one, for a deterministic topology) to check it.
@@ -799,6 +802,8 @@ fn network(
         latency,
         loss,
         round,
+        timing,
+        partitions,
     })
 }
 
