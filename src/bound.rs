@@ -8,6 +8,8 @@
 //! fails in `bound_rule`:
 //!
 //! 1. the protocol's own condition, counting Sybil identities as generals and as traitors;
+//! 2. synchronous timing (`network.timing = "synchronous"`, the default) and no partition: the
+//!    classical theorems assume lock-step rounds over a connected network;
 //! 2. reliable links: `network.loss = 0`;
 //! 3. bounded delay: the latency law has a maximum (an exponential law has none);
 //! 4. reliable transmission between every pair of generals (Dolev 1982):
