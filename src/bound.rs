@@ -10,16 +10,16 @@
 //! 1. the protocol's own condition, counting Sybil identities as generals and as traitors;
 //! 2. synchronous timing (`network.timing = "synchronous"`, the default) and no partition: the
 //!    classical theorems assume lock-step rounds over a connected network;
-//! 2. reliable links: `network.loss = 0`;
-//! 3. bounded delay: the latency law has a maximum (an exponential law has none);
-//! 4. reliable transmission between every pair of generals (Dolev 1982):
+//! 3. reliable links: `network.loss = 0`;
+//! 4. bounded delay: the latency law has a maximum (an exponential law has none);
+//! 5. reliable transmission between every pair of generals (Dolev 1982):
 //!    - `direct`: one link per pair, so the graph must be complete;
 //!    - `flooding` relays the *first* copy of an envelope, which a traitor on the way can replace
 //!      by a tampered one: fine for signed messages (a forgery fails verification) as long as the
 //!      vertex connectivity exceeds t, never for unsigned ones with t ≥ 1;
 //!    - `disjoint-paths`: 2t + 1 vertex-disjoint paths per pair for unsigned messages (vertex
 //!      connectivity > 2t), t + 1 for signed ones (> t);
-//! 5. synchronous rounds: a message sent at the start of a round arrives before the round ends,
+//! 6. synchronous rounds: a message sent at the start of a round arrives before the round ends,
 //!    `hops × max latency < round_ms`, where `hops` is 1 on direct links, the honest generals'
 //!    longest shortest path (in this trial's graph without its traitors) when flooding, and the
 //!    longest route used with disjoint paths. The inequality is strict: a message arriving exactly
