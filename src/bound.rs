@@ -57,6 +57,8 @@ pub struct Network<'a> {
     pub timing: &'a Timing,
     /// Some partition cuts the network for a while.
     pub partitioned: bool,
+    /// Some honest generals crash and recover (`crash-recover`).
+    pub crash_recover: bool,
 }
 
 /// Judges `theorem` for a trial with parameters `p` on network `net`.
@@ -94,6 +96,12 @@ fn unmet(theorem: &Theorem, p: Params, net: &Network<'_>) -> Option<String> {
     if net.partitioned {
         return Some(
             "a connected network (a partition holds or drops the messages that cross it)"
+                .to_string(),
+        );
+    }
+    if net.crash_recover {
+        return Some(
+            "every honest general up throughout (a crash-recover general is honest but misses what arrives while it is down)"
                 .to_string(),
         );
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use rand::Rng;
 use rand::seq::index::sample;
 
-use crate::adversary;
+use crate::adversary::{self, BehaviourSpec};
 use crate::bound::{self, Bound, Params};
 use crate::check::{self, ValidityInput, Verdicts};
 use crate::engine::network::{Links, Transport};
@@ -65,8 +65,18 @@ pub fn topology_of(sc: &Scenario, trial_seed: u64) -> Result<Arc<Topology>, Inpu
     Ok(Arc::new(graph))
 }
 
-/// Which generals are traitors in a trial.
+/// Which generals are traitors in a trial (none with `crash-recover`: those generals are honest;
+/// see [`faulty_of`]).
 pub fn traitors_of(sc: &Scenario, trial_seed: u64) -> Vec<bool> {
+    match sc.behaviour {
+        BehaviourSpec::CrashRecover { .. } => vec![false; sc.nodes()],
+        _ => faulty_of(sc, trial_seed),
+    }
+}
+
+/// The generals `faults.who` picks in a trial (and the Sybil identities): the traitors, or with
+/// `crash-recover` the honest generals that go down for a while.
+pub fn faulty_of(sc: &Scenario, trial_seed: u64) -> Vec<bool> {
     let mut traitor = vec![false; sc.nodes()];
     traitor[sc.n..].iter_mut().for_each(|s| *s = true);
     let mut rng = stream(trial_seed, Stream::Faults);
@@ -140,6 +150,7 @@ fn bound_of<P: Registered>(
         route_hops,
         timing: &sc.network.timing,
         partitioned: !sc.network.partitions.is_empty(),
+        crash_recover: matches!(sc.behaviour, BehaviourSpec::CrashRecover { .. }),
     };
     let mut b = bound::judge(&theorem, params, &net);
     let cut = match outcome.stop {
@@ -282,6 +293,12 @@ fn run<P: Registered>(
     let net = &sc.network;
     if let Some(adversary) = Adversary::new(&net.timing, &net.partitions, sc.nodes(), trial_seed) {
         sim.set_scheduler(Box::new(adversary));
+    }
+    if let BehaviourSpec::CrashRecover { at, recover } = sc.behaviour {
+        let down = faulty_of(sc, trial_seed);
+        for v in (0..sc.nodes() as u32).map(NodeId).filter(|v| down[v.idx()]) {
+            sim.crash_for_a_while(v, at, recover);
+        }
     }
     if trace {
         sim.record_trace();

@@ -226,3 +226,59 @@ fn bad_timing_and_partitions_are_refused_with_the_key() {
         assert!(shown.starts_with("bad.toml:"), "{shown}");
     }
 }
+
+const CRASH: &str = "n = 5\nt = 1\nseed = 3\ntrials = 5\n[protocol]\nkind = \"vote\"\ninputs = \"attack\"\n[network]\nlatency_ms = { min = 1, max = 10 }\n[faults]\nbehaviour = \"crash-recover\"\nwho = [4]\n";
+
+/// A crash-recover general is honest: it is no traitor, and the checks hold it to the protocol.
+/// Down from 0 to 200 ms it misses every vote and its end-of-round timer, so (vote keeping
+/// nothing to re-arm) it never decides: termination fails for an honest general.
+#[test]
+fn a_crashed_honest_general_misses_what_arrives_while_down() {
+    let text = format!("{CRASH}crash_at_ms = 0\nrecover_at_ms = 200\n");
+    let result = run_scenario(&scenario(&text)).unwrap();
+    for r in &result.records {
+        assert_eq!(r.traitors, "", "not a traitor");
+        assert!(!r.termination, "{}", r.reason);
+        assert!(r.reason.contains("general 4"), "{}", r.reason);
+        assert!(r.agreement, "the others agree");
+        assert_eq!(r.bound, "");
+    }
+    // Down only after the round: it decided already, like the others.
+    let late = format!("{CRASH}crash_at_ms = 150\nrecover_at_ms = 200\n");
+    for r in &run_scenario(&scenario(&late)).unwrap().records {
+        assert!(r.agreement && r.validity && r.termination, "{}", r.reason);
+    }
+}
+
+/// Oral messages under crash-recover: outside (the theorem's honest generals never go down).
+#[test]
+fn crash_recover_is_outside_classical_bounds_and_badly_timed_recovery_is_refused() {
+    let text = "n = 4\nt = 1\n[protocol]\nkind = \"oral\"\n[faults]\nbehaviour = \"crash-recover\"\ncrash_at_ms = 10\nrecover_at_ms = 20\n";
+    let r = &run_scenario(&scenario(text)).unwrap().records[0];
+    assert_eq!(r.bound, "outside");
+    assert!(r.bound_rule.contains("up throughout"), "{}", r.bound_rule);
+    for (faults, key) in [
+        (
+            "crash_at_ms = 10\nrecover_at_ms = 5\n",
+            "faults.recover_at_ms",
+        ),
+        ("crash_at_ms = 10\n", "faults.recover_at_ms"),
+        (
+            "crash_at_ms = 10\nrecover_at_ms = 20\nsybil = 1\n",
+            "faults.sybil",
+        ),
+    ] {
+        let text = format!("{BASE}[network]\n[faults]\n").replace(
+            "[faults]\nbehaviour = \"equivocate\"\n[network]\n[faults]\n",
+            &format!("[network]\n[faults]\nbehaviour = \"crash-recover\"\n{faults}"),
+        );
+        let err = Scenario::parse("bad.toml", "bad", &text, &[]).unwrap_err();
+        assert_eq!(err.key.as_deref(), Some(key), "{faults}: {err}");
+    }
+    let wrong = format!("{BASE}").replace(
+        "behaviour = \"equivocate\"\n",
+        "behaviour = \"crash\"\nrecover_at_ms = 5\n",
+    );
+    let err = Scenario::parse("bad.toml", "bad", &wrong, &[]).unwrap_err();
+    assert_eq!(err.key.as_deref(), Some("faults.recover_at_ms"));
+}

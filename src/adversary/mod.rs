@@ -71,6 +71,13 @@ pub enum BehaviourSpec {
     Crash {
         at: SimTime,
     },
+    /// Not a traitor: the chosen generals go down at `at` and come back at `recover`, honest
+    /// throughout (see [`crate::general::Protocol::on_crash`]). The engine runs it, not a
+    /// [`Traitor`].
+    CrashRecover {
+        at: SimTime,
+        recover: SimTime,
+    },
     Drop {
         p: f64,
     },
@@ -91,9 +98,10 @@ pub enum BehaviourSpec {
 
 impl BehaviourSpec {
     /// The names of the generic behaviours, as written in `faults.behaviour`.
-    pub const GENERIC: [&'static str; 6] = [
+    pub const GENERIC: [&'static str; 7] = [
         "honest",
         "crash",
+        "crash-recover",
         "drop",
         "equivocate",
         "silent",
@@ -104,6 +112,7 @@ impl BehaviourSpec {
         match self {
             BehaviourSpec::Honest => "honest",
             BehaviourSpec::Crash { .. } => "crash",
+            BehaviourSpec::CrashRecover { .. } => "crash-recover",
             BehaviourSpec::Drop { .. } => "drop",
             BehaviourSpec::Equivocate { .. } => "equivocate",
             BehaviourSpec::Silent => "silent",
@@ -143,6 +152,7 @@ pub fn build<P: Protocol>(
         BehaviourSpec::Honest => Box::new(Honest),
         BehaviourSpec::Silent => Box::new(Silent),
         BehaviourSpec::Crash { at } => Box::new(Crash::new(*at, rng())),
+        BehaviourSpec::CrashRecover { .. } => return None,
         BehaviourSpec::Drop { p } => Box::new(Rewriting(Drop::new(*p, rng()))),
         BehaviourSpec::Equivocate { attack_to } => Box::new(Rewriting(Equivocate::new(
             setup.n,

@@ -122,6 +122,10 @@ pub struct Sim<P: Protocol> {
     trace: Trace,
     /// Honest generals whose reverted decision is already traced.
     reversion_traced: Vec<bool>,
+    /// `down[v]`: honest general `v` has crashed and not yet recovered.
+    down: Vec<bool>,
+    /// When each general crashes and recovers (`crash-recover`), set before the run.
+    power: Vec<(NodeId, SimTime, SimTime)>,
     /// The traitor budget `t` (it sets how many disjoint paths a message needs).
     t: usize,
 }
@@ -147,6 +151,7 @@ macro_rules! ctx_for {
 /// A handler call.
 enum Call<M, T> {
     Start,
+    Recover,
     Message(NodeId, M),
     Timer(T),
 }
@@ -191,6 +196,8 @@ impl<P: Protocol> Sim<P> {
             outbox: Vec::new(),
             next_timer: 0,
             cancelled: Vec::new(),
+            down: vec![false; n],
+            power: Vec::new(),
             decisions: vec![None; n],
             undecided_honest,
             busy: vec![false; n],
@@ -222,6 +229,13 @@ impl<P: Protocol> Sim<P> {
         self.net.set_routes(routes);
     }
 
+    /// Honest general `v` goes down at `at` and comes back at `recover` (`crash-recover`):
+    /// meanwhile it hears nothing, relays nothing and its timers are lost;
+    /// [`Protocol::on_crash`] and [`Protocol::on_recover`] say what it keeps.
+    pub fn crash_for_a_while(&mut self, v: NodeId, at: SimTime, recover: SimTime) {
+        self.power.push((v, at, recover));
+    }
+
     /// Lets an adversary choose every transmission's delay (see [`network::Schedule`]).
     pub fn set_scheduler(&mut self, scheduler: Box<dyn network::Schedule>) {
         self.net.set_scheduler(scheduler);
@@ -233,6 +247,10 @@ impl<P: Protocol> Sim<P> {
             let k = paths::needed(self.t, P::SIGNED);
             let routes = Routes::new(&self.net.links.topology, k);
             self.net.set_routes(std::sync::Arc::new(routes));
+        }
+        for (node, at, recover) in std::mem::take(&mut self.power) {
+            self.queue.push(at, Event::Power { node, up: false });
+            self.queue.push(recover, Event::Power { node, up: true });
         }
         for v in 0..self.nodes.len() as u32 {
             self.call(NodeId(v), Call::Start);
@@ -280,12 +298,25 @@ impl<P: Protocol> Sim<P> {
             {
                 continue;
             }
+            if let Event::Timer { node, .. } = &event
+                && self.down[node.idx()]
+            {
+                // A crashed general's timers are lost.
+                continue;
+            }
             if at > self.limits.max_time {
                 return Stop::TimeLimit(self.limits.max_time);
             }
             self.now = at;
             self.events += 1;
             match event {
+                Event::Power { node, up } => self.power(node, up),
+                Event::Deliver { to, .. } | Event::Hop { to, .. } | Event::Path { to, .. }
+                    if self.down[to.idx()] =>
+                {
+                    // It arrives at a general that is down: nobody reads or relays it.
+                    self.net.stats.missed += 1;
+                }
                 Event::Deliver { to, from, msg } => {
                     self.net.stats.delivered += 1;
                     self.trace_arrival(from, to, None, true);
@@ -474,6 +505,16 @@ impl<P: Protocol> Sim<P> {
         );
     }
 
+    /// General `v` goes down or comes back.
+    fn power(&mut self, v: NodeId, up: bool) {
+        self.down[v.idx()] = !up;
+        if up {
+            self.call(v, Call::Recover);
+        } else {
+            self.nodes[v.idx()].on_crash();
+        }
+    }
+
     /// Marks timer `id` cancelled: it will be dropped when it comes up.
     fn cancel(&mut self, id: TimerId) {
         let (word, bit) = ((id.0 / 64) as usize, id.0 % 64);
@@ -513,6 +554,7 @@ impl<P: Protocol> Sim<P> {
         let node = &mut self.nodes[i];
         match (&mut self.traitors[i], call) {
             (None, Call::Start) => node.start(&mut ctx),
+            (_, Call::Recover) => node.on_recover(&mut ctx),
             (None, Call::Message(from, msg)) => node.on_message(&mut ctx, from, msg),
             (None, Call::Timer(timer)) => node.on_timer(&mut ctx, timer),
             (Some(t), Call::Start) => t.start(node, &mut ctx),

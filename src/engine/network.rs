@@ -135,6 +135,8 @@ pub struct NetStats {
     pub unroutable: u64,
     /// Flooded copies of an envelope a general had already seen.
     pub duplicates: u64,
+    /// Transmissions that reached a general while it was down (`crash-recover`).
+    pub missed: u64,
 }
 
 /// The network's one hook for an adversary that chooses delays (the schedulers of partial
@@ -178,6 +180,8 @@ pub enum Event<M, T> {
     },
     /// Timer `id` of general `node` fires.
     Timer { node: NodeId, id: TimerId, timer: T },
+    /// An honest general goes down (`up = false`) or comes back (`up = true`).
+    Power { node: NodeId, up: bool },
 }
 
 /// A message on its way over disjoint paths (`disjoint-paths` transport).
@@ -297,7 +301,7 @@ impl<M: Message> Network<M> {
         }
         let drawn = self.links.latency.draw(&mut self.latency_rng);
         let delay = match (&mut self.scheduler, &event) {
-            (None, _) | (_, Event::Timer { .. }) => drawn,
+            (None, _) | (_, Event::Timer { .. } | Event::Power { .. }) => drawn,
             (
                 Some(s),
                 Event::Deliver { from, to, .. }

@@ -56,6 +56,15 @@ pub trait Protocol: Sized + 'static {
     /// The decision, once made. Decisions are final: once `Some`, it never changes.
     fn decision(&self) -> Option<Value>;
 
+    /// This general goes down (`crash-recover`): drop what would not survive a crash. The default
+    /// keeps everything, as if all state were persisted; timers set before the crash are lost
+    /// whatever this does. A protocol states in its module doc what it persists.
+    fn on_crash(&mut self) {}
+
+    /// This general comes back after a crash: re-arm what it needs (timers were lost). The
+    /// default does nothing.
+    fn on_recover(&mut self, _ctx: &mut Ctx<Self>) {}
+
     /// Whether this general is the current leader by its own account (PBFT's primary of its
     /// view): what the `leader` network scheduler holds back.
     fn is_leader(&self) -> bool {

@@ -109,6 +109,7 @@ pub struct RawFaults {
     pub behaviour: Option<String>,
     pub who: Option<RawWho>,
     pub crash_at_ms: Option<f64>,
+    pub recover_at_ms: Option<f64>,
     pub drop: Option<f64>,
     pub split: Option<Vec<u64>>,
     /// One table per traitor of `who`: recipient id → choices.

@@ -80,6 +80,12 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str, family: &[Kind]) -> 
                 "Sybil identities belong to the traitors: set t >= 1",
             ));
         }
+        Some(_) if matches!(behaviour, BehaviourSpec::CrashRecover { .. }) => {
+            return Err(src.error(
+                "faults.sybil",
+                "crash-recover generals are honest: there are no traitors to own Sybil identities",
+            ));
+        }
         Some(k) if k + n as u64 > MAX_N => {
             return Err(src.error(
                 "faults.sybil",
@@ -380,7 +386,14 @@ fn behaviour(
         }
         Ok(())
     };
-    only_for("faults.crash_at_ms", f.crash_at_ms.is_some(), "crash")?;
+    if name != "crash-recover" {
+        only_for("faults.crash_at_ms", f.crash_at_ms.is_some(), "crash")?;
+    }
+    only_for(
+        "faults.recover_at_ms",
+        f.recover_at_ms.is_some(),
+        "crash-recover",
+    )?;
     only_for("faults.drop", f.drop.is_some(), "drop")?;
     only_for("faults.split", f.split.is_some(), "equivocate")?;
     only_for("faults.script", f.script.is_some(), "scripted")?;
@@ -391,6 +404,27 @@ fn behaviour(
         "crash" => BehaviourSpec::Crash {
             at: millis(f.crash_at_ms.unwrap_or(0.0), src, "faults.crash_at_ms")?,
         },
+        "crash-recover" => {
+            let at = millis(f.crash_at_ms.unwrap_or(0.0), src, "faults.crash_at_ms")?;
+            let Some(recover_ms) = f.recover_at_ms else {
+                return Err(src.error(
+                    "faults.recover_at_ms",
+                    "missing: when the crashed generals come back (recover_at_ms = 500)",
+                ));
+            };
+            let recover = millis(recover_ms, src, "faults.recover_at_ms")?;
+            if recover <= at {
+                return Err(src.error(
+                    "faults.recover_at_ms",
+                    format!(
+                        "recovery at {} ms is not after the crash at {} ms",
+                        recover.as_ms(),
+                        at.as_ms()
+                    ),
+                ));
+            }
+            BehaviourSpec::CrashRecover { at, recover }
+        }
         "drop" => BehaviourSpec::Drop {
             p: probability(f.drop.unwrap_or(1.0), src, "faults.drop")?,
         },
