@@ -275,7 +275,7 @@ fn crash_recover_is_outside_classical_bounds_and_badly_timed_recovery_is_refused
         let err = Scenario::parse("bad.toml", "bad", &text, &[]).unwrap_err();
         assert_eq!(err.key.as_deref(), Some(key), "{faults}: {err}");
     }
-    let wrong = format!("{BASE}").replace(
+    let wrong = BASE.replace(
         "behaviour = \"equivocate\"\n",
         "behaviour = \"crash\"\nrecover_at_ms = 5\n",
     );
