@@ -76,6 +76,15 @@ pub fn judge(theorem: &Theorem, p: Params, net: &Network<'_>) -> Bound {
             rule,
         };
     }
+    if theorem.budgeted && p.t > p.budget {
+        return Bound {
+            inside: false,
+            rule: format!(
+                "{rule}; not met: at most the configured t = {} traitors (the Sybil identities make {})",
+                p.budget, p.t
+            ),
+        };
+    }
     match unmet(theorem, p, net) {
         None => Bound { inside: true, rule },
         Some(why) => Bound {

@@ -195,3 +195,22 @@ fn a_trial_stopped_by_a_limit_is_outside() {
         );
     }
 }
+
+/// Phase King's majorities (mult > n/2 + t) and its t + 1 kings are set by the configured t: a
+/// Sybil identity makes one traitor more than that. n = 8, t = 1 with one Sybil identity has
+/// n + s = 9 > 4(t + s) = 8, and was labelled inside, but trial 3 of this seed splits (found by
+/// the hostile-input suite's uniform seeds).
+#[test]
+fn phase_king_with_more_traitors_than_its_t_is_outside() {
+    let text = "n = 8\nt = 1\nseed = 10588181582083028\ntrials = 4\n[protocol]\nkind = \"phase-king\"\n[network]\nlatency_ms = { fixed = 0 }\nround_ms = 8\n[faults]\nbehaviour = \"equivocate\"\nwho = \"commander\"\nsybil = 1\n";
+    let rows = rows(text, &[]);
+    assert!(!rows[3].agreement, "the split this seed shows");
+    for r in &rows {
+        assert_eq!(r.bound, "outside");
+        assert!(
+            r.bound_rule.contains("configured t = 1"),
+            "{}",
+            r.bound_rule
+        );
+    }
+}

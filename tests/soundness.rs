@@ -144,8 +144,16 @@ fn case() -> impl Strategy<Value = Case> {
                 // Most cases aim at the bound's inside, where the property has something to
                 // check: the protocol's condition met, reliable links, bounded latency.
                 if aim_inside {
-                    t = t.min((n - 1) / if kind == "phase-king" { 4 } else { 3 });
-                    (loss, sybil) = (0.0, 0);
+                    // Sybil identities count as generals and traitors: n + s > k(t + s).
+                    let k = if kind == "phase-king" { 4 } else { 3 };
+                    sybil = sybil.min(1);
+                    t = t
+                        .min((n + sybil).saturating_sub(1) / k)
+                        .saturating_sub(sybil);
+                    if t == 0 {
+                        sybil = 0;
+                    }
+                    loss = 0.0;
                     if latency.0 == "exponential" {
                         latency.0 = "uniform";
                     }

@@ -43,4 +43,8 @@ pub struct Theorem {
     /// The condition, as a reader would write it: `n > 3t, m >= t`.
     pub rule: String,
     pub messages: Messages,
+    /// The protocol's rounds or thresholds are set by the configured `t` (Dolev–Strong's
+    /// t + 1 rounds, Phase King's kings and majorities): more traitors than that (Sybil
+    /// identities) leave the theorem, whatever the rest.
+    pub budgeted: bool,
 }

@@ -32,9 +32,10 @@ impl Variant for Ds {
 
     fn bound(p: &Params) -> Theorem {
         Theorem {
-            holds: p.t < p.n && p.t <= p.budget,
+            holds: p.t < p.n,
             rule: "t < n".to_string(),
             messages: Messages::Signed,
+            budgeted: true,
         }
     }
 }

@@ -297,6 +297,7 @@ impl Protocol for Oral {
             holds: p.n > 2 * p.t + p.m && p.m >= p.t,
             rule: rule.to_string(),
             messages: Messages::Oral,
+            budgeted: false,
         })
     }
 

@@ -238,10 +238,12 @@ impl Protocol for PhaseKing {
 
     /// n > 4t (and, on a graph, vertex connectivity > 2t).
     fn bound(p: &Params) -> Option<Theorem> {
+        // Its thresholds (mult > n/2 + t) and its t + 1 kings are set by the configured t.
         Some(Theorem {
             holds: p.n > 4 * p.t,
             rule: "n > 4t".to_string(),
             messages: Messages::Oral,
+            budgeted: true,
         })
     }
 

@@ -35,6 +35,7 @@ impl Variant for Sm {
             holds: p.m >= p.t && p.n >= p.m + 2,
             rule: "m >= t, n >= m + 2".to_string(),
             messages: Messages::Signed,
+            budgeted: false,
         }
     }
 }
