@@ -4,6 +4,11 @@ use clap::Args;
 
 use crate::error::InputError;
 
+pub(super) const EXAMPLES: &str = "\
+Examples:
+  byzsim bench
+  byzsim bench --json > bench.json";
+
 #[derive(Debug, Args)]
 pub struct BenchArgs {
     /// Print a JSON array of {workload, rate, unit, limit_rate, ratio}.
@@ -13,6 +18,6 @@ pub struct BenchArgs {
 
 /// Runs the workloads and prints the figures; exit code 0.
 pub(super) fn bench_command(args: BenchArgs) -> Result<u8, InputError> {
-    crate::bench::run(args.json);
+    crate::bench::run(args.json)?;
     Ok(0)
 }

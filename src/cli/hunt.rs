@@ -4,10 +4,16 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::ScenarioArgs;
+use super::{LimitArgs, ScenarioArgs};
 use crate::error::InputError;
 use crate::hunt::{HuntOptions, HuntOutcome, hunt};
 use crate::output::{check_distinct, check_writable, print};
+
+pub(super) const EXAMPLES: &str = "\
+Examples:
+  byzsim hunt scenarios/oral-om1-n4-t1-holds.toml --exhaustive
+  byzsim hunt scenarios/oral-om2-n6-t2-breaks.toml --budget 1000 -o found.toml
+  byzsim run found.toml";
 
 #[derive(Debug, Args)]
 pub struct HuntArgs {
@@ -20,10 +26,12 @@ pub struct HuntArgs {
     #[arg(long)]
     pub exhaustive: bool,
     /// Write the shrunk violation here as a scenario file that `byzsim run` replays.
-    #[arg(long, value_name = "FILE.toml")]
+    #[arg(short = 'o', long, value_name = "FILE.toml")]
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub scenario: ScenarioArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 pub(super) fn hunt_command(args: HuntArgs) -> Result<u8, InputError> {
@@ -33,7 +41,7 @@ pub(super) fn hunt_command(args: HuntArgs) -> Result<u8, InputError> {
     }
     let opts = HuntOptions {
         file: args.file,
-        sets: args.scenario.sets(),
+        sets: args.scenario.sets(&args.limits),
         budget: args.budget,
         exhaustive: args.exhaustive,
         out: args.out.clone(),

@@ -7,13 +7,19 @@ use clap::Args;
 use crate::error::InputError;
 use crate::sweep::merge::merge;
 
+pub(super) const EXAMPLES: &str = "\
+Examples:
+  byzsim sweep big.toml --n 4..=16 --t 0..=5 --shard 1/2 -o part-1.csv
+  byzsim sweep big.toml --n 4..=16 --t 0..=5 --shard 2/2 -o part-2.csv
+  byzsim merge part-1.csv part-2.csv -o sweep.csv --summary summary.csv";
+
 #[derive(Debug, Args)]
 pub struct MergeArgs {
     /// The shards' per-trial CSV files.
     #[arg(required = true)]
     pub shards: Vec<PathBuf>,
     /// The merged CSV (`-`: standard output), with its manifest beside it.
-    #[arg(long, value_name = "FILE.csv")]
+    #[arg(short = 'o', long, value_name = "FILE.csv")]
     pub out: PathBuf,
     /// Also write the per-cell summary of the merged rows (`-`: standard output).
     #[arg(long, value_name = "FILE.csv")]

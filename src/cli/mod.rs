@@ -12,6 +12,7 @@
 
 mod bench;
 mod hunt;
+mod keys;
 mod merge;
 mod run;
 mod sweep;
@@ -27,6 +28,7 @@ use crate::scenario::Scenario;
 
 pub use bench::BenchArgs;
 pub use hunt::HuntArgs;
+pub use keys::KeysArgs;
 pub use merge::MergeArgs;
 pub use run::RunArgs;
 pub use sweep::SweepArgs;
@@ -46,20 +48,36 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run scenario files (or the built-in default) and print a table per scenario.
+    #[command(after_help = run::EXAMPLES)]
     Run(RunArgs),
     /// Run a scenario over a grid of n, t and other keys; CSV per trial and a summary per cell.
+    #[command(after_help = sweep::EXAMPLES)]
     Sweep(SweepArgs),
     /// Draw an SVG from a CSV: a heatmap (--z) or lines, with the proven bound where known.
+    #[command(after_help = PLOT_EXAMPLES)]
     Plot(crate::plot::PlotArgs),
     /// Merge the CSVs of a sharded sweep into the file the whole sweep would have written.
+    #[command(after_help = merge::EXAMPLES)]
     Merge(MergeArgs),
     /// Search the traitors' choices for a violation; shrink it and write it as a scenario.
+    #[command(after_help = hunt::EXAMPLES)]
     Hunt(HuntArgs),
     /// Print a scenario's network as Graphviz DOT, traitors marked.
+    #[command(after_help = topology::EXAMPLES)]
     Topology(TopologyArgs),
     /// Measure the simulator's speed on built-in workloads.
+    #[command(after_help = bench::EXAMPLES)]
     Bench(BenchArgs),
+    /// List the scenario keys (all, or those under PREFIX): type, default and meaning.
+    #[command(after_help = keys::EXAMPLES)]
+    Keys(KeysArgs),
 }
+
+/// `plot`'s examples (its arguments live in [`crate::plot`]).
+const PLOT_EXAMPLES: &str = "\
+Examples:
+  byzsim plot summary.csv -o heat.svg --x n --y t --z agreement_rate --where protocol=oral
+  byzsim plot summary.csv -o cost.svg --x n --y mean_messages --log-y";
 
 /// Options that change a scenario.
 #[derive(Debug, Args)]
@@ -67,9 +85,14 @@ pub struct ScenarioArgs {
     /// Master seed (trial i uses seed + i); below 2^63.
     #[arg(long, value_parser = clap::value_parser!(u64).range(..=crate::rng::SEED_MASK))]
     pub seed: Option<u64>,
-    /// Override a scenario key: --set network.loss=0.1 (repeatable).
+    /// Override a scenario key: --set network.loss=0.1 (repeatable; `byzsim keys` lists them).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
+}
+
+/// The limit a user raises most often, as a flag of the subcommands that simulate.
+#[derive(Debug, Args)]
+pub struct LimitArgs {
     /// Refuse configurations estimated to send more messages per trial (default 50000000).
     #[arg(long, value_name = "N")]
     pub max_messages: Option<u64>,
@@ -77,17 +100,19 @@ pub struct ScenarioArgs {
 
 impl ScenarioArgs {
     /// The `--set` overrides, with `--max-messages` as `limits.max_messages`.
-    pub(crate) fn sets(&self) -> Vec<String> {
+    pub(crate) fn sets(&self, limits: &LimitArgs) -> Vec<String> {
         let mut all = self.sets.clone();
         all.extend(
-            self.max_messages
+            limits
+                .max_messages
                 .map(|m| format!("limits.max_messages={m}")),
         );
         all
     }
 
-    pub(crate) fn overrides(&self, trials: Option<u64>) -> Vec<String> {
-        let mut all = self.sets();
+    /// Every override: `--set`, `--max-messages`, `--seed`, then `trials`.
+    pub(crate) fn overrides(&self, limits: &LimitArgs, trials: Option<u64>) -> Vec<String> {
+        let mut all = self.sets(limits);
         all.extend(self.seed.map(|s| format!("seed={s}")));
         all.extend(trials.map(|t| format!("trials={t}")));
         all
@@ -109,6 +134,7 @@ pub fn run(cli: Cli) -> Result<u8, InputError> {
         }
         Command::Topology(args) => topology::topology_command(args),
         Command::Bench(args) => bench::bench_command(args),
+        Command::Keys(args) => keys::keys_command(args),
     }
 }
 

@@ -4,10 +4,16 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{ScenarioArgs, check_jobs};
+use super::{LimitArgs, ScenarioArgs, check_jobs};
 use crate::error::InputError;
 use crate::sweep::grid::{Shard, Vary, parse_range};
 use crate::sweep::{SweepOptions, sweep};
+
+pub(super) const EXAMPLES: &str = "\
+Examples:
+  byzsim sweep scenarios/oral-om1-n4-t1-holds.toml --n 4..=7 --t 0..=2 --trials 20 -o sweep.csv --summary summary.csv
+  byzsim sweep scenarios/vote-no-traitor-holds.toml --n 3..=9:2 --t 0,1 --vary network.loss=0,0.1 --trials 50 -o loss.csv
+  byzsim sweep big.toml --n 4..=64 --t 0..=21 --shard 1/16 -o parts/part-1.csv --resume";
 
 #[derive(Debug, Args)]
 pub struct SweepArgs {
@@ -24,6 +30,8 @@ pub struct SweepArgs {
     pub vary: Vec<String>,
     #[command(flatten)]
     pub scenario: ScenarioArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// Trials per cell (overrides the file's `trials`).
     #[arg(long)]
     pub trials: Option<u64>,
@@ -32,7 +40,7 @@ pub struct SweepArgs {
     pub jobs: Option<usize>,
     /// The per-trial CSV (default or `-`: standard output), with its manifest beside it
     /// (FILE.csv.manifest.json).
-    #[arg(long, value_name = "FILE.csv")]
+    #[arg(short = 'o', long, value_name = "FILE.csv")]
     pub out: Option<PathBuf>,
     /// The per-cell summary CSV (`-`: standard output).
     #[arg(long, value_name = "FILE.csv")]
@@ -57,7 +65,7 @@ pub(super) fn sweep_command(args: SweepArgs) -> Result<u8, InputError> {
             .iter()
             .map(|v| Vary::parse(v))
             .collect::<Result<_, _>>()?,
-        sets: args.scenario.sets(),
+        sets: args.scenario.sets(&args.limits),
         seed: args.scenario.seed,
         trials: args.trials,
         jobs: args.jobs,
@@ -71,10 +79,10 @@ pub(super) fn sweep_command(args: SweepArgs) -> Result<u8, InputError> {
     let r = sweep(&opts)?;
     if r.skipped > 0 {
         eprintln!(
-            "skipped {} of {} cells that this scenario cannot have (first: {})",
+            "skipped {} of {} cells that this scenario cannot have: {}",
             r.skipped,
             r.cells,
-            r.first_skip.as_deref().unwrap_or("")
+            r.skip_reasons()
         );
     }
     eprintln!(
