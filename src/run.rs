@@ -288,6 +288,23 @@ mod tests {
     }
 
     #[test]
+    fn the_bound_label_of_a_summary_is_inside_outside_or_mixed() {
+        let sc = Scenario::builtin(&["trials=2".into()]).unwrap();
+        let mut s = run_scenario(&sc).unwrap().summaries.remove(0);
+        let label = |s: &Summary, inside, outside| {
+            let mut s = s.clone();
+            (s.inside, s.outside) = (inside, outside);
+            s.bound()
+        };
+        assert_eq!(label(&s, 0, 0), None, "vote has no bound");
+        assert_eq!(label(&s, 2, 0), Some("inside"));
+        assert_eq!(label(&s, 0, 2), Some("outside"));
+        assert_eq!(label(&s, 1, 1), Some("mixed"));
+        s.inside = 0;
+        assert_eq!(s.bound(), None);
+    }
+
+    #[test]
     fn running_tallies_equal_the_summary_of_all_rows_across_chunks() {
         // Two kinds, lossy links (some trials never decide), more trials than one chunk holds.
         let sets = [

@@ -91,342 +91,62 @@ pub const EXPECTATIONS: &[&str] = &["holds", "violated"];
 pub const ORDERS: &[&str] = &["attack", "retreat"];
 
 /// Every key a scenario file may hold, in the order of the README's list.
+#[rustfmt::skip]
 pub const KEYS: &[Key] = &[
-    key(
-        "name",
-        "string",
-        "the file name without .toml",
-        "the scenario's name in tables and CSV rows",
-    ),
-    key(
-        "description",
-        "string",
-        "none",
-        "what the scenario shows and why; printed above its table",
-    ),
-    key(
-        "seed",
-        "integer",
-        "0",
-        "master seed: trial i uses seed + i (0 to 2^63 - 1)",
-    ),
-    key(
-        "trials",
-        "integer",
-        "1",
-        "how many trials to run (at most 10,000,000)",
-    ),
-    key(
-        "n",
-        "integer",
-        "required",
-        "how many generals, ids 0..n-1 (at most 100,000)",
-    ),
-    key(
-        "t",
-        "integer",
-        "0 (or the length of faults.who)",
-        "how many of them are traitors; must be < n",
-    ),
-    named(
-        "protocol.kind",
-        "string or list of strings",
-        "required",
-        "which protocol runs; a list runs each kind on the same graph, traitors and inputs per trial",
-        KINDS,
-    ),
-    key(
-        "protocol.commander",
-        "integer",
-        "0",
-        "the commander of a broadcast protocol (oral, signed, dolev-strong, pow)",
-    ),
-    named(
-        "protocol.value",
-        "string",
-        "attack",
-        "the commander's order (broadcast protocols)",
-        ORDERS,
-    ),
-    named(
-        "protocol.inputs",
-        "string or list of strings",
-        "random",
-        "each general's own vote (consensus protocols): random, attack, retreat, or one per general",
-        &["random", "attack", "retreat"],
-    ),
-    key(
-        "protocol.m",
-        "integer",
-        "t",
-        "recursion depth of oral, relay rounds of signed",
-    ),
-    named(
-        "network.topology",
-        "string",
-        "complete",
-        "the graph the generals are linked by",
-        TOPOLOGIES,
-    ),
-    key(
-        "network.degree",
-        "integer",
-        "required by random-regular and small-world",
-        "each general's number of neighbours",
-    ),
-    key(
-        "network.p",
-        "number in [0, 1]",
-        "required by erdos-renyi",
-        "the probability of each link",
-    ),
-    key(
-        "network.rewire",
-        "number in [0, 1]",
-        "0.1",
-        "small-world: the probability of rewiring each link",
-    ),
-    key(
-        "network.edges",
-        "list of [id, id] pairs",
-        "required by edges",
-        "the links of an explicit graph",
-    ),
-    named(
-        "network.transport",
-        "string",
-        "direct",
-        "how a message travels: one link, relayed hop by hop over the graph, or copies over vertex-disjoint paths (Dolev)",
-        TRANSPORTS,
-    ),
-    key(
-        "network.latency_ms",
-        "number or table",
-        "{ min = 1, max = 10 }",
-        "delay per transmission: a number (fixed), { fixed }, { min, max } (uniform) or { mean, dist = \"exponential\" }",
-    ),
-    key(
-        "network.latency_ms.fixed",
-        "number (ms)",
-        "none",
-        "a fixed delay",
-    ),
-    key(
-        "network.latency_ms.min",
-        "number (ms)",
-        "1",
-        "the least uniform delay",
-    ),
-    key(
-        "network.latency_ms.max",
-        "number (ms)",
-        "10",
-        "the greatest uniform delay",
-    ),
-    key(
-        "network.latency_ms.mean",
-        "number (ms)",
-        "none",
-        "the mean of an exponential delay",
-    ),
-    named(
-        "network.latency_ms.dist",
-        "string",
-        "from the keys given",
-        "the delay's distribution",
-        DISTS,
-    ),
-    key(
-        "network.loss",
-        "number in [0, 1]",
-        "0",
-        "the probability that a link loses one transmission",
-    ),
-    key(
-        "network.round_ms",
-        "number (ms)",
-        "100",
-        "the round length of round-based protocols",
-    ),
-    key(
-        "network.connected",
-        "boolean",
-        "true for flooding and disjoint-paths, else false",
-        "random graphs are redrawn until connected",
-    ),
-    named(
-        "faults.behaviour",
-        "string",
-        "equivocate",
-        "what the t traitors do (a protocol's own strategies only with that protocol)",
-        BEHAVIOURS,
-    ),
-    key(
-        "faults.who",
-        "\"random\", \"commander\" or list of ids",
-        "random",
-        "which generals are traitors: drawn per trial, the commander and others drawn, or these",
-    ),
-    key(
-        "faults.split",
-        "list of ids",
-        "a random half per trial",
-        "equivocate: who hears \"attack\"",
-    ),
-    key(
-        "faults.crash_at_ms",
-        "number (ms)",
-        "0",
-        "crash: when the traitors stop; a handler at exactly that time sends only part of its output",
-    ),
-    key(
-        "faults.drop",
-        "number in [0, 1]",
-        "1",
-        "drop: the probability of omitting each own send and each relay",
-    ),
-    key(
-        "faults.sybil",
-        "integer",
-        "0",
-        "extra identities the traitors control (vote as their maker, no hashrate)",
-    ),
-    key(
-        "faults.script",
-        "list of tables",
-        "none",
-        "scripted: per traitor of who, recipient id -> choices (attack, retreat, withhold, honest); written by byzsim hunt",
-    ),
-    named(
-        "expect.agreement",
-        "string",
-        "not checked",
-        "holds = in every trial; violated = in at least one",
-        EXPECTATIONS,
-    ),
-    named(
-        "expect.validity",
-        "string",
-        "not checked",
-        "holds = in every trial; violated = in at least one",
-        EXPECTATIONS,
-    ),
-    named(
-        "expect.termination",
-        "string",
-        "not checked",
-        "holds = in every trial; violated = in at least one",
-        EXPECTATIONS,
-    ),
-    named(
-        "pow.mining",
-        "string",
-        "exponential",
-        "drawn block times, or real double SHA-256 over the header, nonce by nonce",
-        &["exponential", "hash"],
-    ),
-    key(
-        "pow.block_interval_ms",
-        "number (ms)",
-        "600000",
-        "the block interval the difficulty aims at",
-    ),
-    key(
-        "pow.confirmations",
-        "integer",
-        "6",
-        "a node decides once the order's block is this deep",
-    ),
-    key(
-        "pow.retarget_interval",
-        "integer",
-        "2016",
-        "blocks between difficulty retargets",
-    ),
-    key(
-        "pow.blocks",
-        "integer",
-        "none",
-        "run until the main chain holds this many blocks",
-    ),
-    key(
-        "pow.attacker_share",
-        "number in [0, 1)",
-        "the traitors' share of the miners",
-        "the traitors' total share of the hashrate",
-    ),
-    key(
-        "pow.tie_share",
-        "number in [0, 1]",
-        "0",
-        "gamma: the chance an honest node switches to a tying block",
-    ),
-    key(
-        "pow.give_up",
-        "integer",
-        "20",
-        "a double spender quits this many blocks behind",
-    ),
-    key(
-        "pow.head_start",
-        "integer (0 or 1)",
-        "0",
-        "1: a double spender pre-mines a block before it pays",
-    ),
-    key(
-        "pow.hashes_per_block",
-        "integer",
-        "1024",
-        "expected hashes per block (sets the target)",
-    ),
-    key(
-        "pow.hashrate_change",
-        "table",
-        "none",
-        "{ at_ms, factor }: the hashrate is multiplied by factor at at_ms",
-    ),
-    key(
-        "pow.hashrate_change.at_ms",
-        "number (ms)",
-        "required",
-        "when the hashrate changes",
-    ),
-    key(
-        "pow.hashrate_change.factor",
-        "number > 0",
-        "required",
-        "by how much it is multiplied",
-    ),
-    key(
-        "limits.max_events",
-        "integer",
-        "200000000",
-        "events per trial; pow estimated above it is refused",
-    ),
-    key(
-        "limits.max_time_ms",
-        "number (ms)",
-        "86400000 (pow: 20 x blocks x interval)",
-        "simulated time per trial (at most 2^62 us)",
-    ),
-    key(
-        "limits.max_messages",
-        "integer",
-        "50000000",
-        "messages per trial; a configuration estimated above it is refused (--max-messages N)",
-    ),
-    key(
-        "limits.max_hashes",
-        "integer",
-        "1000000000",
-        "hash mining: miners x hashes_per_block x blocks mined, refused when estimated above it",
-    ),
-    key(
-        "limits.max_memory_mb",
-        "integer",
-        "4096",
-        "graph adjacency and pow blocks, refused before anything is built",
-    ),
+    key("name", "string", "the file name without .toml", "the scenario's name in tables and CSV rows"),
+    key("description", "string", "none", "what the scenario shows and why; printed above its table"),
+    key("seed", "integer", "0", "master seed: trial i uses seed + i (0 to 2^63 - 1)"),
+    key("trials", "integer", "1", "how many trials to run (at most 10,000,000)"),
+    key("n", "integer", "required", "how many generals, ids 0..n-1 (at most 100,000)"),
+    key("t", "integer", "0 (or the length of faults.who)", "how many of them are traitors; must be < n"),
+    named("protocol.kind", "string or list of strings", "required", "which protocol runs; a list runs each kind on the same graph, traitors and inputs per trial", KINDS),
+    key("protocol.commander", "integer", "0", "the commander of a broadcast protocol (oral, signed, dolev-strong, pow)"),
+    named("protocol.value", "string", "attack", "the commander's order (broadcast protocols)", ORDERS),
+    named("protocol.inputs", "string or list of strings", "random", "each general's own vote (consensus protocols): random, attack, retreat, or one per general", &["random", "attack", "retreat"]),
+    key("protocol.m", "integer", "t", "recursion depth of oral, relay rounds of signed"),
+    named("network.topology", "string", "complete", "the graph the generals are linked by", TOPOLOGIES),
+    key("network.degree", "integer", "required by random-regular and small-world", "each general's number of neighbours"),
+    key("network.p", "number in [0, 1]", "required by erdos-renyi", "the probability of each link"),
+    key("network.rewire", "number in [0, 1]", "0.1", "small-world: the probability of rewiring each link"),
+    key("network.edges", "list of [id, id] pairs", "required by edges", "the links of an explicit graph"),
+    named("network.transport", "string", "direct", "how a message travels: one link, relayed hop by hop over the graph, or copies over vertex-disjoint paths (Dolev)", TRANSPORTS),
+    key("network.latency_ms", "number or table", "{ min = 1, max = 10 }", "delay per transmission: a number (fixed), { fixed }, { min, max } (uniform) or { mean, dist = \"exponential\" }"),
+    key("network.latency_ms.fixed", "number (ms)", "none", "a fixed delay"),
+    key("network.latency_ms.min", "number (ms)", "1", "the least uniform delay"),
+    key("network.latency_ms.max", "number (ms)", "10", "the greatest uniform delay"),
+    key("network.latency_ms.mean", "number (ms)", "none", "the mean of an exponential delay"),
+    named("network.latency_ms.dist", "string", "from the keys given", "the delay's distribution", DISTS),
+    key("network.loss", "number in [0, 1]", "0", "the probability that a link loses one transmission"),
+    key("network.round_ms", "number (ms)", "100", "the round length of round-based protocols"),
+    key("network.connected", "boolean", "true for flooding and disjoint-paths, else false", "random graphs are redrawn until connected"),
+    named("faults.behaviour", "string", "equivocate", "what the t traitors do (a protocol's own strategies only with that protocol)", BEHAVIOURS),
+    key("faults.who", "\"random\", \"commander\" or list of ids", "random", "which generals are traitors: drawn per trial, the commander and others drawn, or these"),
+    key("faults.split", "list of ids", "a random half per trial", "equivocate: who hears \"attack\""),
+    key("faults.crash_at_ms", "number (ms)", "0", "crash: when the traitors stop; a handler at exactly that time sends only part of its output"),
+    key("faults.drop", "number in [0, 1]", "1", "drop: the probability of omitting each own send and each relay"),
+    key("faults.sybil", "integer", "0", "extra identities the traitors control (vote as their maker, no hashrate)"),
+    key("faults.script", "list of tables", "none", "scripted: per traitor of who, recipient id -> choices (attack, retreat, withhold, honest); written by byzsim hunt"),
+    named("expect.agreement", "string", "not checked", "holds = in every trial; violated = in at least one", EXPECTATIONS),
+    named("expect.validity", "string", "not checked", "holds = in every trial; violated = in at least one", EXPECTATIONS),
+    named("expect.termination", "string", "not checked", "holds = in every trial; violated = in at least one", EXPECTATIONS),
+    named("pow.mining", "string", "exponential", "drawn block times, or real double SHA-256 over the header, nonce by nonce", &["exponential", "hash"]),
+    key("pow.block_interval_ms", "number (ms)", "600000", "the block interval the difficulty aims at"),
+    key("pow.confirmations", "integer", "6", "a node decides once the order's block is this deep"),
+    key("pow.retarget_interval", "integer", "2016", "blocks between difficulty retargets"),
+    key("pow.blocks", "integer", "none", "run until the main chain holds this many blocks"),
+    key("pow.attacker_share", "number in [0, 1)", "the traitors' share of the miners", "the traitors' total share of the hashrate"),
+    key("pow.tie_share", "number in [0, 1]", "0", "gamma: the chance an honest node switches to a tying block"),
+    key("pow.give_up", "integer", "20", "a double spender quits this many blocks behind"),
+    key("pow.head_start", "integer (0 or 1)", "0", "1: a double spender pre-mines a block before it pays"),
+    key("pow.hashes_per_block", "integer", "1024", "expected hashes per block (sets the target)"),
+    key("pow.hashrate_change", "table", "none", "{ at_ms, factor }: the hashrate is multiplied by factor at at_ms"),
+    key("pow.hashrate_change.at_ms", "number (ms)", "required", "when the hashrate changes"),
+    key("pow.hashrate_change.factor", "number > 0", "required", "by how much it is multiplied"),
+    key("limits.max_events", "integer", "200000000", "events per trial; pow estimated above it is refused"),
+    key("limits.max_time_ms", "number (ms)", "86400000 (pow: 20 x blocks x interval)", "simulated time per trial (at most 2^62 us)"),
+    key("limits.max_messages", "integer", "50000000", "messages per trial; a configuration estimated above it is refused (--max-messages N)"),
+    key("limits.max_hashes", "integer", "1000000000", "hash mining: miners x hashes_per_block x blocks mined, refused when estimated above it"),
+    key("limits.max_memory_mb", "integer", "4096", "graph adjacency and pow blocks, refused before anything is built"),
 ];
 
 /// Keys under which any name may appear (a script's recipient ids).
@@ -614,6 +334,35 @@ mod tests {
             ours.sort();
             assert_eq!(ours, fields, "the keys of [{prefix}]");
         }
+    }
+
+    #[test]
+    fn the_validator_accepts_every_name_the_table_lists() {
+        use crate::scenario::Scenario;
+        // A protocol's own strategies need that protocol: the behaviours are checked against
+        // the code in `the_named_values_are_the_ones_the_code_knows`.
+        let named = KEYS
+            .iter()
+            .filter(|k| !k.values.is_empty() && k.path != "faults.behaviour");
+        for k in named {
+            for v in k.values {
+                let base = k.path.rsplit_once('.').map_or("", |(t, _)| t);
+                let mut sets = vec![format!("{}={v}", k.path)];
+                if base == "pow" {
+                    sets.push("protocol.kind=pow".into());
+                }
+                if let Err(e) = Scenario::builtin(&sets) {
+                    let m = e.to_string();
+                    assert!(
+                        !m.contains("unknown") && !m.contains(&format!("`{v}`: use")),
+                        "{} = {v}: {m}",
+                        k.path
+                    );
+                }
+            }
+        }
+        let err = Scenario::builtin(&["network.topology=ringg".into()]).unwrap_err();
+        assert!(err.to_string().contains("did you mean `ring`?"), "{err}");
     }
 
     #[test]
