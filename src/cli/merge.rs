@@ -9,8 +9,8 @@ use crate::sweep::merge::merge;
 
 pub(super) const EXAMPLES: &str = "\
 Examples:
-  byzsim sweep big.toml --n 4..=16 --t 0..=5 --shard 1/2 -o part-1.csv
-  byzsim sweep big.toml --n 4..=16 --t 0..=5 --shard 2/2 -o part-2.csv
+  byzsim sweep scenarios/vote-no-traitor-holds.toml --n 4..=9 --t 0..=2 --shard 1/2 -o part-1.csv
+  byzsim sweep scenarios/vote-no-traitor-holds.toml --n 4..=9 --t 0..=2 --shard 2/2 -o part-2.csv
   byzsim merge part-1.csv part-2.csv -o sweep.csv --summary summary.csv";
 
 #[derive(Debug, Args)]

@@ -38,7 +38,15 @@ pub use topology::TopologyArgs;
 #[command(
     name = "byzsim",
     version,
-    about = "Simulate Byzantine agreement: where each protocol holds, where it breaks, and why"
+    about = "Simulate Byzantine agreement: where each protocol holds, where it breaks, and why",
+    after_help = "\
+Exit status: 0 every expectation held; 1 one did not; 2 bad input, usage or an I/O error;
+141 standard output was closed by its reader (`| head`).
+
+Examples:
+  byzsim run
+  byzsim run scenarios/*.toml
+  byzsim keys network"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -77,7 +85,7 @@ pub enum Command {
 const PLOT_EXAMPLES: &str = "\
 Examples:
   byzsim plot summary.csv -o heat.svg --x n --y t --z agreement_rate --where protocol=oral
-  byzsim plot summary.csv -o cost.svg --x n --y mean_messages --log-y";
+  byzsim plot summary.csv -o cost.svg --x n --y mean_messages --log-y --where t=1";
 
 /// Options that change a scenario.
 #[derive(Debug, Args)]

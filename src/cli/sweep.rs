@@ -13,7 +13,7 @@ pub(super) const EXAMPLES: &str = "\
 Examples:
   byzsim sweep scenarios/oral-om1-n4-t1-holds.toml --n 4..=7 --t 0..=2 --trials 20 -o sweep.csv --summary summary.csv
   byzsim sweep scenarios/vote-no-traitor-holds.toml --n 3..=9:2 --t 0,1 --vary network.loss=0,0.1 --trials 50 -o loss.csv
-  byzsim sweep big.toml --n 4..=64 --t 0..=21 --shard 1/16 -o parts/part-1.csv --resume";
+  byzsim sweep scenarios/oral-om1-n4-t1-holds.toml --n 4..=10 --t 0..=3 --trials 10 --shard 1/4 -o parts/part-1.csv --resume";
 
 #[derive(Debug, Args)]
 pub struct SweepArgs {
