@@ -664,3 +664,22 @@ fn a_sweep_counts_its_skips_by_reason_and_names_the_flag() {
         "{err}"
     );
 }
+
+#[test]
+fn an_error_names_the_flag_that_set_the_value() {
+    for (args, flag) in [
+        (vec!["run", "--trials", "0"], "(set by --trials)"),
+        (
+            vec!["run", "--max-messages", "0"],
+            "(set by --max-messages)",
+        ),
+        (
+            vec!["run", "--set", "trials=0"],
+            "(set by --set trials=...)",
+        ),
+    ] {
+        let out = byzsim(&args);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stderr(&out).contains(flag), "{args:?}: {}", stderr(&out));
+    }
+}

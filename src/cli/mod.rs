@@ -25,6 +25,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::error::InputError;
 use crate::output::check_distinct;
 use crate::scenario::Scenario;
+use crate::scenario::source::blame_flag;
 
 pub use bench::BenchArgs;
 pub use hunt::HuntArgs;
@@ -116,6 +117,29 @@ impl ScenarioArgs {
                 .map(|m| format!("limits.max_messages={m}")),
         );
         all
+    }
+
+    /// `e`, when it is about a key one of these flags set (they become overrides), naming
+    /// the flag rather than a `--set` the user did not write.
+    pub(crate) fn name_flags(
+        &self,
+        e: InputError,
+        limits: &LimitArgs,
+        trials: Option<u64>,
+    ) -> InputError {
+        let given = [
+            ("seed", "--seed", self.seed.is_some()),
+            ("trials", "--trials", trials.is_some()),
+            (
+                "limits.max_messages",
+                "--max-messages",
+                limits.max_messages.is_some(),
+            ),
+        ];
+        given
+            .into_iter()
+            .filter(|&(_, _, given)| given)
+            .fold(e, |e, (key, flag, _)| blame_flag(e, key, flag))
     }
 
     /// Every override: `--set`, `--max-messages`, `--seed`, then `trials`.

@@ -75,7 +75,8 @@ pub(super) fn run_command(args: RunArgs) -> Result<u8, InputError> {
     let scenarios = load_all(
         &args.files,
         &args.scenario.overrides(&args.limits, args.trials),
-    )?;
+    )
+    .map_err(|e| args.scenario.name_flags(e, &args.limits, args.trials))?;
     if let Some(path) = &args.trace {
         check_writable(path)?;
     }

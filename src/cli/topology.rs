@@ -36,10 +36,11 @@ pub(super) fn topology_command(args: TopologyArgs) -> Result<u8, InputError> {
         let inputs: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
         check_distinct(&inputs, &[("--out", out.as_path())])?;
     }
-    let overrides = args
-        .scenario
-        .overrides(&LimitArgs { max_messages: None }, None);
-    let sc = load_all(&files, &overrides)?.remove(0);
+    let no_limits = LimitArgs { max_messages: None };
+    let overrides = args.scenario.overrides(&no_limits, None);
+    let sc = load_all(&files, &overrides)
+        .map_err(|e| args.scenario.name_flags(e, &no_limits, None))?
+        .remove(0);
     let graph = topology_of(&sc, sc.seed)?;
     let traitors = traitors_of(&sc, sc.seed);
     let dot = graph.to_dot(&sc.name, &traitors);

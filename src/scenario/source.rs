@@ -171,6 +171,15 @@ pub fn set_by(key: &str) -> String {
     format!("(set by --set {key}=...)")
 }
 
+/// `e`, when it is about `key` and a `--set` carried it, said to come from `flag` instead: a
+/// command that turns its own flags into overrides (`--trials`, `sweep --t`) names them.
+pub fn blame_flag(mut e: InputError, key: &str, flag: &str) -> InputError {
+    if e.key.as_deref() == Some(key) {
+        e.message = e.message.replace(&set_by(key), &format!("(set by {flag})"));
+    }
+    e
+}
+
 /// A seed out of range says what the range is (a seed is valid or not whatever `--trials` is).
 fn explain_seed(key: Option<&str>, message: String) -> String {
     if key == Some("seed") {

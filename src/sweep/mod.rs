@@ -108,7 +108,7 @@ impl SweepReport {
 
 /// An error about a cell, naming the sweep's flag that set the key at fault (`--t`, `--vary
 /// network.loss`) rather than the `--set` the sweep made of it.
-fn blame_flag(mut e: InputError, vary: &[Vary]) -> InputError {
+fn blame_flag(e: InputError, vary: &[Vary]) -> InputError {
     let Some(key) = e.key.clone() else {
         return e;
     };
@@ -118,11 +118,7 @@ fn blame_flag(mut e: InputError, vary: &[Vary]) -> InputError {
         k if vary.iter().any(|v| v.key == k) => format!("--vary {k}"),
         _ => return e,
     };
-    e.message = e.message.replace(
-        &crate::scenario::source::set_by(&key),
-        &format!("(set by {flag})"),
-    );
-    e
+    crate::scenario::source::blame_flag(e, &key, &flag)
 }
 
 /// A cell of this shard with its validated scenario.
