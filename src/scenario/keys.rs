@@ -134,7 +134,7 @@ pub const KEYS: &[Key] = &[
     key("pow.confirmations", "integer", "6", "a node decides once the order's block is this deep"),
     key("pow.retarget_interval", "integer", "2016", "blocks between difficulty retargets"),
     key("pow.blocks", "integer", "none", "run until the main chain holds this many blocks"),
-    key("pow.attacker_share", "number in [0, 1)", "the traitors' share of the miners", "the traitors' total share of the hashrate"),
+    key("pow.attacker_share", "number in [0, 1)", "none: every general an equal share, the traitors t/n", "the traitors' total share of the hashrate"),
     key("pow.tie_share", "number in [0, 1]", "0", "gamma: the chance an honest node switches to a tying block"),
     key("pow.give_up", "integer", "20", "a double spender quits this many blocks behind"),
     key("pow.head_start", "integer (0 or 1)", "0", "1: a double spender pre-mines a block before it pays"),
