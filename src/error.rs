@@ -4,6 +4,9 @@
 
 use std::fmt;
 
+/// The end of the message of a write to a pipe whose reader is gone.
+const CLOSED_PIPE: &str = " (the reader closed the pipe)";
+
 /// Something wrong with a scenario file, a `--set` override or a command-line argument.
 /// The binary prints it and exits with code 2.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,10 +37,16 @@ impl InputError {
     /// reported the same way (exit code 2), with a message that says it is an I/O error.
     pub fn io(file: impl Into<String>, doing: &str, err: &std::io::Error) -> InputError {
         let hint = match err.kind() {
-            std::io::ErrorKind::BrokenPipe => " (the reader closed the pipe)",
+            std::io::ErrorKind::BrokenPipe => CLOSED_PIPE,
             _ => "",
         };
         InputError::file(file, format!("I/O error: {doing}: {err}{hint}"))
+    }
+
+    /// Whether this is standard output closed by its reader (`byzsim ... | head`): the binary
+    /// then stops quietly with the status of a process ended by SIGPIPE.
+    pub fn is_closed_stdout(&self) -> bool {
+        self.file == crate::output::STDOUT && self.message.ends_with(CLOSED_PIPE)
     }
 }
 

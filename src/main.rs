@@ -1,11 +1,15 @@
 //! The `byzsim` command: parse the arguments, run, map the result to an exit code
-//! (0: every expectation held; 1: one did not; 2: bad input or usage, or an I/O failure).
+//! (0: every expectation held; 1: one did not; 2: bad input or usage, or an I/O failure;
+//! 141: standard output was closed by its reader, `| head`, and the command stopped quietly).
 //! SIGINT and SIGTERM remove the temporary files of unfinished outputs
 //! ([`byzsim::output::cleanup`]).
 
 use std::process::ExitCode;
 
 use clap::Parser;
+
+/// The exit status when standard output was closed by its reader.
+const CLOSED_STDOUT: u8 = 141;
 
 fn main() -> ExitCode {
     let cli = match byzsim::cli::Cli::try_parse() {
@@ -22,6 +26,10 @@ fn main() -> ExitCode {
     }
     match byzsim::cli::run(cli) {
         Ok(code) => ExitCode::from(code),
+        // `byzsim ... | head`: the reader has what it wanted. Stop quietly with the status a
+        // shell reports for a process ended by SIGPIPE (128 + 13), not 0: the run was cut
+        // short, so it cannot claim that every expectation held.
+        Err(e) if e.is_closed_stdout() => ExitCode::from(CLOSED_STDOUT),
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)

@@ -1,4 +1,6 @@
-//! The readable table `byzsim run` prints for each scenario.
+//! The readable table `byzsim run` prints for each scenario: what ran (the values a `--set`
+//! changed marked as such), how often each property held, the bound label, and the first
+//! violation with its replay command and its story.
 
 use std::fmt::Write;
 
@@ -20,42 +22,124 @@ fn story(sc: &Scenario, kind: Kind, trial: u64, seed: u64) -> Option<String> {
     Some(explain(&TraceIndex::new(r.trace.as_ref()?, &traitors)))
 }
 
-/// The table for one scenario: a header, a row per protocol kind, the expectations, and the
-/// first violation of each kind with the command that replays it.
-pub fn table(sc: &Scenario, result: &ScenarioResult) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "== {} ({}; n = {}, t = {} {}, {} {}, {} trials, seed {})",
+/// Whether the table checks the scenario's `[expect]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expectations {
+    Checked,
+    /// A replay of one trial (`--seed S --trials 1`): one trial cannot show what a scenario
+    /// expects of many, so the table says so instead of `met` / `NOT MET`.
+    NotCheckedOnReplay,
+}
+
+/// The keys a `--set` gave, in order (`seed` and `trials` come from their own flags).
+fn set_keys(sc: &Scenario) -> Vec<&str> {
+    sc.overrides
+        .iter()
+        .filter_map(|o| o.split_once('=').map(|(k, _)| k.trim()))
+        .filter(|k| !matches!(*k, "seed" | "trials"))
+        .collect()
+}
+
+/// `value`, marked when a `--set` changed `key`.
+fn marked(sc: &Scenario, key: &str, value: String) -> String {
+    if set_keys(sc).contains(&key) {
+        format!("{value} (set on the command line)")
+    } else {
+        value
+    }
+}
+
+/// The first line: name, file, and the configuration, each value a `--set` changed marked.
+fn header(sc: &Scenario) -> String {
+    let traitors = if sc.t == 0 {
+        marked(sc, "t", "no traitors".to_string())
+    } else {
+        format!(
+            "{}, {}",
+            marked(sc, "t", format!("t = {}", sc.t)),
+            marked(sc, "faults.behaviour", sc.behaviour.name().to_string())
+        )
+    };
+    format!(
+        "== {} ({}; {}, {traitors}, {} {}, {} trials, seed {})",
         sc.name,
         sc.file,
-        sc.n,
-        sc.t,
-        sc.behaviour.name(),
-        sc.network.topology.name(),
-        sc.network.transport.name(),
+        marked(sc, "n", format!("n = {}", sc.n)),
+        marked(
+            sc,
+            "network.topology",
+            sc.network.topology.name().to_string()
+        ),
+        marked(
+            sc,
+            "network.transport",
+            sc.network.transport.name().to_string()
+        ),
         sc.trials,
         sc.seed
-    );
-    if !sc.description.is_empty() {
-        let _ = writeln!(
-            out,
-            "   {}",
-            sc.description
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-        );
+    )
+}
+
+/// The description, marked as the file's own when a `--set` changed what it describes (limits
+/// and the name do not).
+fn description(sc: &Scenario) -> Option<String> {
+    if sc.description.is_empty() {
+        return None;
     }
-    let _ = writeln!(
+    let text = sc
+        .description
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let changed: Vec<&str> = set_keys(sc)
+        .into_iter()
+        .filter(|k| !k.starts_with("limits.") && !matches!(*k, "name" | "description"))
+        .collect();
+    Some(if changed.is_empty() {
+        text
+    } else {
+        format!(
+            "(the file's description, written before --set changed {}; it may no longer fit) {text}",
+            changed.join(", ")
+        )
+    })
+}
+
+/// A rate in percent, `-` when no trial reports it.
+fn share(x: Option<f64>) -> String {
+    x.map_or("-".to_string(), |x| format!("{:.1}%", 100.0 * x))
+}
+
+/// The table for one scenario: a header, a row per protocol kind (with its bound label and, for
+/// proof of work, the traitors' share of main-chain blocks and the reverted rate), the
+/// expectations, and the first violation of each kind with the command that replays it.
+pub fn table(sc: &Scenario, result: &ScenarioResult, expectations: Expectations) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", header(sc));
+    if let Some(text) = description(sc) {
+        let _ = writeln!(out, "   {text}");
+    }
+    let pow = sc.kinds.contains(&Kind::Pow);
+    let _ = write!(
         out,
-        "   {:<14} {:>7} {:>10} {:>9} {:>12} {:>12} {:>12}",
-        "protocol", "trials", "agreement", "validity", "termination", "messages", "decision ms"
+        "   {:<14} {:>7} {:>10} {:>9} {:>12} {:>12} {:>12} {:>8}",
+        "protocol",
+        "trials",
+        "agreement",
+        "validity",
+        "termination",
+        "messages",
+        "decision ms",
+        "bound"
     );
+    if pow {
+        let _ = write!(out, " {:>16} {:>9}", "attacker blocks", "reverted");
+    }
+    out.push('\n');
     for s in &result.summaries {
-        let _ = writeln!(
+        let _ = write!(
             out,
-            "   {:<14} {:>7} {:>10} {:>9} {:>12} {:>12.1} {:>12}",
+            "   {:<14} {:>7} {:>10} {:>9} {:>12} {:>12.1} {:>12} {:>8}",
             s.kind.name(),
             s.trials,
             percent(s.agreement, s.trials),
@@ -64,9 +148,31 @@ pub fn table(sc: &Scenario, result: &ScenarioResult) -> String {
             s.mean_messages,
             s.mean_decision_ms
                 .map_or("-".to_string(), |t| format!("{t:.1}")),
+            s.bound().unwrap_or("-"),
+        );
+        if pow {
+            let reverted = if s.kind == Kind::Pow {
+                percent(s.reverted, s.trials)
+            } else {
+                "-".to_string()
+            };
+            let _ = write!(
+                out,
+                " {:>16} {:>9}",
+                share(s.mean_attacker_share_main),
+                reverted
+            );
+        }
+        out.push('\n');
+    }
+    if expectations == Expectations::NotCheckedOnReplay && !result.expectations.is_empty() {
+        let _ = writeln!(
+            out,
+            "   expect: not checked on a replay of one trial (--expect checks it)"
         );
     }
-    for e in &result.expectations {
+    let checked = expectations == Expectations::Checked;
+    for e in result.expectations.iter().filter(|_| checked) {
         let _ = writeln!(
             out,
             "   expect {:<12} {:<9} {:<14} {} (held in {} of {} trials)",

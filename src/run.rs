@@ -35,6 +35,26 @@ pub struct Summary {
     /// Mean over the trials that terminated.
     pub mean_decision_ms: Option<f64>,
     pub first_violation: Option<Example>,
+    /// Trials labelled inside and outside the protocol's proven bound (neither: no bound).
+    pub inside: u64,
+    pub outside: u64,
+    /// Proof of work: the mean share of main-chain blocks the traitors mined, over the trials
+    /// that report it.
+    pub mean_attacker_share_main: Option<f64>,
+    /// Proof of work: trials in which an honest decision was reverted.
+    pub reverted: u64,
+}
+
+impl Summary {
+    /// `inside`, `outside` or `mixed` over the trials; `None` for a protocol without a bound.
+    pub fn bound(&self) -> Option<&'static str> {
+        match (self.inside, self.outside) {
+            (0, 0) => None,
+            (_, 0) => Some("inside"),
+            (0, _) => Some("outside"),
+            _ => Some("mixed"),
+        }
+    }
 }
 
 /// One `[expect]` entry and whether it was met.
@@ -134,6 +154,11 @@ struct Tally {
     decision_ms: f64,
     decided: u64,
     first_violation: Option<Example>,
+    inside: u64,
+    outside: u64,
+    attacker_share: f64,
+    attacker_share_trials: u64,
+    reverted: u64,
 }
 
 impl Tally {
@@ -148,6 +173,11 @@ impl Tally {
             decision_ms: -0.0,
             decided: 0,
             first_violation: None,
+            inside: 0,
+            outside: 0,
+            attacker_share: -0.0,
+            attacker_share_trials: 0,
+            reverted: 0,
         }
     }
 
@@ -161,6 +191,13 @@ impl Tally {
             self.decision_ms += ms;
             self.decided += 1;
         }
+        self.inside += u64::from(r.bound == "inside");
+        self.outside += u64::from(r.bound == "outside");
+        if let Some(share) = r.attacker_share_main {
+            self.attacker_share += share;
+            self.attacker_share_trials += 1;
+        }
+        self.reverted += u64::from(r.reverted);
         if self.first_violation.is_none() && !(r.agreement && r.validity && r.termination) {
             self.first_violation = Some(Example {
                 trial: r.trial,
@@ -180,6 +217,11 @@ impl Tally {
             mean_messages: self.messages / self.trials.max(1) as f64,
             mean_decision_ms: (self.decided > 0).then(|| self.decision_ms / self.decided as f64),
             first_violation: self.first_violation,
+            inside: self.inside,
+            outside: self.outside,
+            mean_attacker_share_main: (self.attacker_share_trials > 0)
+                .then(|| self.attacker_share / self.attacker_share_trials as f64),
+            reverted: self.reverted,
         }
     }
 }
@@ -235,7 +277,31 @@ mod tests {
                     seed: r.seed,
                     reason: r.reason.clone(),
                 }),
+            inside: count(|r| r.bound == "inside"),
+            outside: count(|r| r.bound == "outside"),
+            mean_attacker_share_main: {
+                let shares: Vec<f64> = rows.iter().filter_map(|r| r.attacker_share_main).collect();
+                (!shares.is_empty()).then(|| shares.iter().sum::<f64>() / shares.len() as f64)
+            },
+            reverted: count(|r| r.reverted),
         }
+    }
+
+    #[test]
+    fn the_bound_label_of_a_summary_is_inside_outside_or_mixed() {
+        let sc = Scenario::builtin(&["trials=2".into()]).unwrap();
+        let mut s = run_scenario(&sc).unwrap().summaries.remove(0);
+        let label = |s: &Summary, inside, outside| {
+            let mut s = s.clone();
+            (s.inside, s.outside) = (inside, outside);
+            s.bound()
+        };
+        assert_eq!(label(&s, 0, 0), None, "vote has no bound");
+        assert_eq!(label(&s, 2, 0), Some("inside"));
+        assert_eq!(label(&s, 0, 2), Some("outside"));
+        assert_eq!(label(&s, 1, 1), Some("mixed"));
+        s.inside = 0;
+        assert_eq!(s.bound(), None);
     }
 
     #[test]

@@ -271,7 +271,6 @@ fn bad_command_lines_exit_2_and_name_the_argument() {
             vec!["merge", "nope.csv", "--out", "m.csv"],
             vec!["nope.csv"],
         ),
-        ("topology without --dot", vec!["topology", s], vec!["--dot"]),
         (
             "sweep vary an unknown key",
             vec!["sweep", s, "--n", "4", "--t", "0", "--vary", "nosuch=1,2"],

@@ -259,3 +259,427 @@ fn a_short_round_warns_that_synchrony_is_broken() {
     let out = byzsim(&["run", "--set", "network.round_ms=5", "--trials", "2"]);
     assert!(stderr(&out).contains("synchrony"), "{}", stderr(&out));
 }
+
+const SUBCOMMANDS: [&str; 8] = [
+    "run", "sweep", "plot", "merge", "hunt", "topology", "bench", "keys",
+];
+
+/// The example lines at the end of a subcommand's `--help`.
+fn help_examples(subcommand: &str) -> Vec<String> {
+    let out = byzsim(&[subcommand, "--help"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let help = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (_, examples) = help
+        .rsplit_once("Examples:\n")
+        .unwrap_or_else(|| panic!("`{subcommand} --help` has no examples:\n{help}"));
+    examples.lines().map(|l| l.trim().to_string()).collect()
+}
+
+#[test]
+fn every_help_ends_with_two_or_three_examples_that_parse() {
+    use clap::Parser;
+    for sub in SUBCOMMANDS {
+        let examples = help_examples(sub);
+        assert!((2..=3).contains(&examples.len()), "{sub}: {examples:?}");
+        for example in &examples {
+            // The command up to a pipe or a redirection, as the shell would pass it.
+            let words: Vec<&str> = example
+                .split_whitespace()
+                .take_while(|w| !["|", ">", "&&"].contains(w))
+                .collect();
+            assert_eq!(words[0], "byzsim", "{example}");
+            if let Err(e) = byzsim::cli::Cli::try_parse_from(&words) {
+                panic!("`{example}` does not parse: {e}");
+            }
+            for path in words.iter().filter(|w| w.starts_with("scenarios/")) {
+                assert!(
+                    Path::new(path).exists() || root_has(path),
+                    "{example}: {path}"
+                );
+            }
+        }
+    }
+}
+
+/// Every help example runs as written (in order, in a fresh directory holding a copy of
+/// `scenarios/`) and ends with 0 or 1, never 2; `bench` only parses (it measures for seconds).
+#[test]
+fn every_help_example_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::create_dir(d.join("scenarios")).unwrap();
+    for entry in std::fs::read_dir(root.join("scenarios")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), d.join("scenarios").join(entry.file_name())).unwrap();
+    }
+    std::fs::create_dir(d.join("bin")).unwrap();
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_byzsim"), d.join("bin/byzsim")).unwrap();
+    let path = format!(
+        "{}:{}",
+        d.join("bin").display(),
+        std::env::var("PATH").unwrap()
+    );
+    // Each example stands alone, except plot's, which read the summary.csv of sweep's first
+    // example (merge's examples write another one).
+    let mut lines: Vec<String> = Vec::new();
+    for sub in ["run", "sweep", "plot", "merge", "hunt", "topology", "keys"] {
+        lines.extend(help_examples(sub));
+    }
+    for example in &lines {
+        // `dot` may not be installed: keep the byzsim stage of a pipeline.
+        let command = example.split(" | ").next().unwrap();
+        let o = std::process::Command::new("bash")
+            .args(["-c", command])
+            .current_dir(d)
+            .env("PATH", &path)
+            .output()
+            .unwrap();
+        let err = stderr(&o);
+        assert!(
+            matches!(o.status.code(), Some(0 | 1)),
+            "`{example}` exited {:?}: {err}",
+            o.status.code()
+        );
+        assert!(!err.contains("panicked"), "{example}: {err}");
+    }
+}
+
+fn root_has(path: &str) -> bool {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path).exists()
+}
+
+#[test]
+fn options_that_do_not_apply_are_not_offered() {
+    let help = |sub: &str| String::from_utf8_lossy(&byzsim(&[sub, "--help"]).stdout).into_owned();
+    assert!(!help("topology").contains("--max-messages"));
+    assert!(
+        !help("topology").contains("--dot"),
+        "DOT is the only format"
+    );
+    for sub in ["run", "sweep", "hunt"] {
+        assert!(help(sub).contains("--max-messages"), "{sub}");
+    }
+    // Every subcommand that writes a file takes -o and --out alike.
+    for sub in ["run", "sweep", "plot", "merge", "hunt", "topology"] {
+        assert!(help(sub).contains("-o, --out"), "{sub}");
+    }
+}
+
+#[test]
+fn topology_prints_dot_without_asking_and_writes_it_with_o() {
+    let scenario = "scenarios/signed-flood-dropping-cut-breaks-agreement.toml";
+    let printed = byzsim(&["topology", scenario]);
+    assert_eq!(printed.status.code(), Some(0), "{}", stderr(&printed));
+    assert!(printed.stdout.starts_with(b"graph"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cut.dot");
+    let written = byzsim(&["topology", scenario, "-o", file.to_str().unwrap()]);
+    assert_eq!(written.status.code(), Some(0), "{}", stderr(&written));
+    assert!(written.stdout.is_empty());
+    assert_eq!(std::fs::read(&file).unwrap(), printed.stdout);
+    // `--dot`, the old spelling, still works.
+    let old = byzsim(&["topology", scenario, "--dot"]);
+    assert_eq!(old.stdout, printed.stdout);
+}
+
+#[test]
+fn a_misspelt_key_or_name_gets_the_nearest_one() {
+    refused(
+        "n = 4\ntrails = 3\n[protocol]\nkind = \"vote\"\n",
+        &["bad.toml:2:", "did you mean `trials`?"],
+    );
+    refused(
+        "n = 4\n[protocol]\nkind = \"vote\"\nloss = 0.1\n",
+        &["did you mean `network.loss`?"],
+    );
+    refused(
+        "n = 4\n[protocol]\nkind = \"orla\"\n",
+        &["key `protocol.kind`", "did you mean `oral`?"],
+    );
+    refused(
+        "n = 4\nt = 1\n[protocol]\nkind = \"vote\"\n[faults]\nbehaviour = \"equivocat\"\n",
+        &["did you mean `equivocate`?"],
+    );
+    let out = byzsim(&["run", "--set", "trails=3"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("did you mean `trials`?"),
+        "{}",
+        stderr(&out)
+    );
+    // Far from every name: no guess, but the list.
+    refused(
+        "n = 4\n[protocol]\nkind = \"paxos\"\n",
+        &["known: vote, signed-flood"],
+    );
+    let err = stderr(&byzsim(&["run", "--set", "protocol.kind=paxos"]));
+    assert!(!err.contains("did you mean"), "{err}");
+}
+
+#[test]
+fn a_topology_typo_blames_the_topology_not_its_degree() {
+    refused(
+        "n = 6\n[protocol]\nkind = \"vote\"\n[network]\ntopology = \"random_regular\"\ndegree = 3\ntransport = \"flooding\"\n",
+        &[
+            "bad.toml:5:",
+            "key `network.topology`",
+            "did you mean `random-regular`?",
+        ],
+    );
+    let out = byzsim(&[
+        "run",
+        "--set",
+        "network.topology=random_regular",
+        "--set",
+        "network.degree=3",
+    ]);
+    let err = stderr(&out);
+    assert!(
+        err.contains("key `network.topology`") && !err.contains("key `network.degree`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn keys_lists_the_table_the_parser_checks() {
+    let out = byzsim(&["keys"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let all = String::from_utf8_lossy(&out.stdout).into_owned();
+    for key in byzsim::scenario::keys::KEYS {
+        let line = format!("{}  ({}; default: {})", key.path, key.kind, key.default);
+        assert!(all.contains(&line), "{line}");
+        assert!(all.contains(key.meaning), "{}", key.path);
+    }
+    let network = String::from_utf8_lossy(&byzsim(&["keys", "network"]).stdout).into_owned();
+    let listed: Vec<&str> = network.lines().filter(|l| !l.starts_with(' ')).collect();
+    assert!(
+        listed.iter().all(|l| l.starts_with("network.")),
+        "{network}"
+    );
+    assert!(
+        network.contains("one of: complete, ring, random-regular"),
+        "{network}"
+    );
+    let typo = byzsim(&["keys", "netwrk"]);
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(
+        stderr(&typo).contains("did you mean `network`?"),
+        "{}",
+        stderr(&typo)
+    );
+    // Every key `keys` lists is one a --set accepts (and a made-up one is not).
+    for key in byzsim::scenario::keys::KEYS {
+        let err = stderr(&byzsim(&[
+            "run",
+            "--set",
+            &format!("{}=x", key.path),
+            "--trials",
+            "1",
+        ]));
+        assert!(!err.contains("unknown key"), "{}: {err}", key.path);
+    }
+}
+
+/// The run table of `args`, and the exit code.
+fn table(args: &[&str]) -> (String, Option<i32>) {
+    let out = byzsim(args);
+    assert!(!stderr(&out).contains("panicked"));
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        out.status.code(),
+    )
+}
+
+#[test]
+fn the_run_table_labels_each_protocol_with_its_bound() {
+    let (holds, _) = table(&[
+        "run",
+        "scenarios/oral-om1-n4-t1-holds.toml",
+        "--trials",
+        "5",
+    ]);
+    let (breaks, _) = table(&[
+        "run",
+        "scenarios/oral-om2-n6-t2-breaks.toml",
+        "--trials",
+        "5",
+    ]);
+    let (naive, _) = table(&["run", "--trials", "5"]);
+    // protocol, trials, agreement, validity, termination, messages, decision ms, bound.
+    let bound_of = |table: &str| -> String {
+        let header = table.lines().find(|l| l.contains("decision ms")).unwrap();
+        assert!(header.trim_end().ends_with("bound"), "{header}");
+        let row = table
+            .lines()
+            .skip_while(|l| !l.contains("decision ms"))
+            .nth(1)
+            .unwrap();
+        row.split_whitespace().nth(7).unwrap_or("").to_string()
+    };
+    assert_eq!(bound_of(&holds), "inside", "{holds}");
+    assert_eq!(bound_of(&breaks), "outside", "{breaks}");
+    assert_eq!(bound_of(&naive), "-", "{naive}");
+}
+
+#[test]
+fn the_pow_table_shows_the_attackers_blocks_and_the_reverted_rate_of_its_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv_path = dir.path().join("pow.csv");
+    let (text, code) = table(&[
+        "run",
+        "scenarios/pow-double-spend-1-confirmation.toml",
+        "--trials",
+        "30",
+        "-o",
+        csv_path.to_str().unwrap(),
+    ]);
+    assert!(code.is_some_and(|c| c <= 1), "{text}");
+    let rows = rows(&csv_path);
+    let header = csv::Reader::from_path(&csv_path)
+        .unwrap()
+        .headers()
+        .unwrap()
+        .clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let shares: Vec<f64> = rows
+        .iter()
+        .filter_map(|r| r[col("attacker_share_main")].parse().ok())
+        .collect();
+    let share = shares.iter().sum::<f64>() / shares.len() as f64;
+    let reverted = rows
+        .iter()
+        .filter(|r| &r[col("reverted")] == "true")
+        .count();
+    assert!(
+        text.contains("attacker blocks") && text.contains("reverted"),
+        "{text}"
+    );
+    let row = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("pow "))
+        .unwrap();
+    let expected_share = format!("{:.1}%", 100.0 * share);
+    let expected_reverted = format!("{:.1}%", 100.0 * reverted as f64 / rows.len() as f64);
+    assert!(row.contains(&expected_share), "{expected_share} in {row}");
+    assert!(
+        row.trim_end().ends_with(&expected_reverted),
+        "{expected_reverted} in {row}"
+    );
+    assert!(
+        reverted > 0,
+        "a 30% attacker against one confirmation reverts some decisions"
+    );
+}
+
+#[test]
+fn the_header_says_what_the_command_line_changed() {
+    let (text, _) = table(&["run", "--set", "n=7", "--trials", "3"]);
+    let first = text.lines().next().unwrap();
+    assert!(first.contains("n = 7 (set on the command line)"), "{first}");
+    assert!(!first.contains("t = 1 (set"), "t was not set: {first}");
+    assert!(
+        text.contains("(the file's description, written before --set changed n;"),
+        "{text}"
+    );
+    let (plain, _) = table(&["run", "--trials", "3"]);
+    assert!(
+        !plain.contains("set on the command line") && !plain.contains("the file's description")
+    );
+    let (none, _) = table(&[
+        "run",
+        "scenarios/vote-no-traitor-holds.toml",
+        "--trials",
+        "2",
+    ]);
+    let first = none.lines().next().unwrap();
+    assert!(
+        first.contains("no traitors") && !first.contains("t = 0"),
+        "{first}"
+    );
+}
+
+#[test]
+fn a_replay_of_one_trial_does_not_check_the_expectations_unless_asked() {
+    // The default scenario expects agreement to be violated; find a trial where it held.
+    let seed = (1..40)
+        .map(|s| s.to_string())
+        .find(|s| table(&["run", "--seed", s, "--trials", "1", "--expect"]).1 == Some(1))
+        .expect("some trial of the default scenario keeps agreement");
+    let (text, code) = table(&["run", "--seed", &seed, "--trials", "1"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("not checked on a replay of one trial"),
+        "{text}"
+    );
+    assert!(!text.contains("NOT MET"), "{text}");
+    let (checked, code) = table(&["run", "--seed", &seed, "--trials", "1", "--expect"]);
+    assert_eq!(code, Some(1));
+    assert!(checked.contains("NOT MET"), "{checked}");
+    // Two trials, or no --seed, are not a replay: checked as ever.
+    let (_, code) = table(&["run", "--seed", &seed, "--trials", "2"]);
+    assert!(code.is_some());
+    assert!(
+        !table(&["run", "--seed", &seed, "--trials", "2"])
+            .0
+            .contains("not checked")
+    );
+}
+
+#[test]
+fn a_sweep_counts_its_skips_by_reason_and_names_the_flag() {
+    let vote = "scenarios/vote-no-traitor-holds.toml";
+    let out = byzsim(&[
+        "sweep",
+        vote,
+        "--n",
+        "3",
+        "--t",
+        "0,3",
+        "--vary",
+        "network.loss=0,2",
+        "--trials",
+        "1",
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("skipped 3 of 4 cells"), "{err}");
+    assert!(
+        err.contains("2 for `t`") && err.contains("(set by --t)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("1 for `network.loss`") && err.contains("(set by --vary network.loss)"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("--set t") && !err.contains("--set network.loss"),
+        "{err}"
+    );
+    let none = byzsim(&["sweep", vote, "--n", "3", "--t", "3,4", "--trials", "1"]);
+    let err = stderr(&none);
+    assert_eq!(none.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("no cell of the grid can run: 2 refused, 2 for `t`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_error_names_the_flag_that_set_the_value() {
+    for (args, flag) in [
+        (vec!["run", "--trials", "0"], "(set by --trials)"),
+        (
+            vec!["run", "--max-messages", "0"],
+            "(set by --max-messages)",
+        ),
+        (
+            vec!["run", "--set", "trials=0"],
+            "(set by --set trials=...)",
+        ),
+    ] {
+        let out = byzsim(&args);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stderr(&out).contains(flag), "{args:?}: {}", stderr(&out));
+    }
+}

@@ -6,6 +6,7 @@
 //! names the file, the line and column where known, and the key ([`InputError`]).
 
 pub mod estimate;
+pub mod keys;
 pub mod raw;
 pub mod source;
 mod timing;

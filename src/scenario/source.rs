@@ -5,6 +5,7 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use super::keys;
 use super::raw::RawScenario;
 use crate::error::InputError;
 
@@ -59,7 +60,7 @@ impl Source {
                 line: None,
                 col: None,
                 key: Some(key.to_string()),
-                message: format!("{message} (set by --set {key}=...)"),
+                message: format!("{message} {}", set_by(key)),
             };
         }
         let (line, col) = match self.located.iter().find(|l| l.path == key) {
@@ -114,6 +115,7 @@ impl Source {
     /// Parses the text into a [`RawScenario`], then applies `overrides` (`KEY=VALUE`, KEY a dotted
     /// path, VALUE a TOML value or a bare string).
     pub fn parse(&mut self, overrides: &[String]) -> Result<RawScenario, InputError> {
+        self.refuse_unknown_keys()?;
         let raw: RawScenario = toml::from_str(&self.text).map_err(|e| self.toml_error(&e))?;
         if overrides.is_empty() {
             return Ok(raw);
@@ -121,6 +123,9 @@ impl Source {
         let mut table: toml::Table = toml::from_str(&self.text).map_err(|e| self.toml_error(&e))?;
         for spec in overrides {
             let (key, value) = parse_override(spec)?;
+            if !keys::is_known(&key) {
+                return Err(set_error(spec, &key, keys::unknown_key(&key)));
+            }
             set_path(&mut table, &key, value).map_err(|m| set_error(spec, &key, m))?;
             // Check each override as it comes, so an error names the one at fault.
             RawScenario::deserialize(toml::Value::Table(table.clone())).map_err(|e| {
@@ -135,6 +140,44 @@ impl Source {
         RawScenario::deserialize(toml::Value::Table(table))
             .map_err(|e| InputError::file("--set", e.message().trim().to_string()))
     }
+}
+
+impl Source {
+    /// The first key in the text that the key table ([`keys::KEYS`]) does not have, named
+    /// with the nearest one.
+    fn refuse_unknown_keys(&self) -> Result<(), InputError> {
+        let Some(unknown) = self
+            .located
+            .iter()
+            .filter(|l| !keys::is_known(&l.path))
+            .min_by_key(|l| l.key.start)
+        else {
+            return Ok(());
+        };
+        let (line, col) = self.line_col(unknown.key.start);
+        Err(InputError {
+            file: self.file.clone(),
+            line: Some(line),
+            col: Some(col),
+            key: Some(unknown.path.clone()),
+            message: keys::unknown_key(&unknown.path),
+        })
+    }
+}
+
+/// How an error about a key a `--set` gave says so: `(set by --set t=...)`. A caller that set
+/// the key with another flag (`sweep --t`) replaces this with that flag's name.
+pub fn set_by(key: &str) -> String {
+    format!("(set by --set {key}=...)")
+}
+
+/// `e`, when it is about `key` and a `--set` carried it, said to come from `flag` instead: a
+/// command that turns its own flags into overrides (`--trials`, `sweep --t`) names them.
+pub fn blame_flag(mut e: InputError, key: &str, flag: &str) -> InputError {
+    if e.key.as_deref() == Some(key) {
+        e.message = e.message.replace(&set_by(key), &format!("(set by {flag})"));
+    }
+    e
 }
 
 /// A seed out of range says what the range is (a seed is valid or not whatever `--trials` is).

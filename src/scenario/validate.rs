@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use super::keys::{self, did_you_mean};
 use super::raw::{OneOrMany, RawFaults, RawLatency, RawNetwork, RawProtocol, RawScenario, RawWho};
 use super::{Expect, Expectation, Inputs, NetworkSpec, Scenario, Source, Who, estimate};
 use crate::adversary::{BehaviourSpec, Choice, Script};
@@ -193,7 +194,10 @@ fn value(s: &str, src: &Source, key: &str) -> Result<Value> {
     Value::parse(s).ok_or_else(|| {
         src.error(
             key,
-            format!("`{s}` is not an order: use \"attack\" or \"retreat\""),
+            format!(
+                "`{s}` is not an order: use \"attack\" or \"retreat\"{}",
+                did_you_mean(s, keys::ORDERS.iter().copied())
+            ),
         )
     })
 }
@@ -244,7 +248,10 @@ fn traitors(raw: &RawScenario, src: &Source, n: usize) -> Result<(usize, Who)> {
         Some(RawWho::Named(s)) => {
             return Err(src.error(
                 "faults.who",
-                format!("`{s}`: use \"random\", \"commander\" or a list of ids like [1, 3]"),
+                format!(
+                    "`{s}`: use \"random\", \"commander\" or a list of ids like [1, 3]{}",
+                    did_you_mean(&s, ["random", "commander"])
+                ),
             ));
         }
         Some(RawWho::Ids(ids)) => {
@@ -294,7 +301,11 @@ fn kinds(p: &RawProtocol, src: &Source) -> Result<Vec<Kind>> {
         let kind = Kind::parse(&name).ok_or_else(|| {
             src.error(
                 "protocol.kind",
-                format!("unknown protocol `{name}`; known: {}", known.join(", ")),
+                format!(
+                    "unknown protocol `{name}`{}; known: {}",
+                    did_you_mean(&name, known.iter().copied()),
+                    known.join(", ")
+                ),
             )
         })?;
         if kinds.contains(&kind) {
@@ -349,7 +360,10 @@ fn inputs(p: &RawProtocol, src: &Source, n: usize) -> Result<Inputs> {
         Some(OneOrMany::One(s)) => Inputs::All(Value::parse(s).ok_or_else(|| {
             src.error(
                 KEY,
-                format!("`{s}`: use \"random\", \"attack\", \"retreat\" or a list"),
+                format!(
+                    "`{s}`: use \"random\", \"attack\", \"retreat\" or a list{}",
+                    did_you_mean(s, keys::values(KEY).iter().copied())
+                ),
             )
         })?),
         Some(OneOrMany::Many(list)) => {
@@ -460,8 +474,9 @@ fn behaviour(
                 return Err(src.error(
                     "faults.behaviour",
                     format!(
-                        "unknown behaviour `{other}` for {}; known: {}",
+                        "unknown behaviour `{other}` for {}{}; known: {}",
                         unsupported.join(", "),
+                        did_you_mean(other, known.iter().copied()),
                         known.join(", ")
                     ),
                 ));
@@ -524,6 +539,20 @@ fn scripted(f: &RawFaults, src: &Source, n: usize) -> Result<BehaviourSpec> {
 fn topology_spec(net: &RawNetwork, src: &Source, n: usize) -> Result<TopologySpec> {
     const KEY: &str = "network.topology";
     let name = net.topology.as_deref().unwrap_or("complete");
+    let unknown = || {
+        src.error(
+            KEY,
+            format!(
+                "unknown topology `{name}`{}; known: {}",
+                did_you_mean(name, keys::TOPOLOGIES.iter().copied()),
+                keys::TOPOLOGIES.join(", ")
+            ),
+        )
+    };
+    // The name first: a misspelt topology is the topology's fault, not its parameters'.
+    if !keys::TOPOLOGIES.contains(&name) {
+        return Err(unknown());
+    }
     let wants = |key: &str, given: bool, owners: &[&str]| -> Result<()> {
         if given && !owners.contains(&name) {
             return Err(src.error(
@@ -593,12 +622,7 @@ fn topology_spec(net: &RawNetwork, src: &Source, n: usize) -> Result<TopologySpe
             }
             TopologySpec::Edges(out)
         }
-        other => {
-            return Err(src.error(
-                KEY,
-                format!("unknown topology `{other}`; known: complete, ring, random-regular, erdos-renyi, small-world, edges"),
-            ));
-        }
+        _ => return Err(unknown()),
     };
     spec.check(n).map_err(|e| src.error(KEY, e.to_string()))?;
     Ok(spec)
@@ -643,11 +667,14 @@ fn latency(raw: Option<&RawLatency>, src: &Source) -> Result<Latency> {
         (None, None, None, Some(_), None) => {
             Err(src.error(KEY, "`mean` needs dist = \"exponential\""))
         }
-        (_, _, _, _, Some(d)) if !["fixed", "uniform", "exponential"].contains(&d) => Err(src
-            .error(
-                &key("dist"),
-                format!("unknown distribution `{d}`; known: fixed, uniform, exponential"),
-            )),
+        (_, _, _, _, Some(d)) if !keys::DISTS.contains(&d) => Err(src.error(
+            &key("dist"),
+            format!(
+                "unknown distribution `{d}`{}; known: {}",
+                did_you_mean(d, keys::DISTS.iter().copied()),
+                keys::DISTS.join(", ")
+            ),
+        )),
         _ => Err(src.error(
             KEY,
             "give { fixed = MS }, { min = MS, max = MS } or { mean = MS, dist = \"exponential\" }",
@@ -697,7 +724,11 @@ fn network(
         other => {
             return Err(src.error(
                 "network.transport",
-                format!("unknown transport `{other}`; known: direct, flooding, disjoint-paths"),
+                format!(
+                    "unknown transport `{other}`{}; known: {}",
+                    did_you_mean(other, keys::TRANSPORTS.iter().copied()),
+                    keys::TRANSPORTS.join(", ")
+                ),
             ));
         }
     };
@@ -877,7 +908,10 @@ fn pow(raw: &RawScenario, src: &Source, kinds: &[Kind]) -> Result<PowParams> {
             other => {
                 return Err(src.error(
                     "pow.mining",
-                    format!("`{other}`: use \"exponential\" or \"hash\""),
+                    format!(
+                        "`{other}`: use \"exponential\" or \"hash\"{}",
+                        did_you_mean(other, keys::values("pow.mining").iter().copied())
+                    ),
                 ));
             }
         };
@@ -961,7 +995,13 @@ fn expect(raw: &RawScenario, src: &Source) -> Result<Expect> {
             None => Ok(None),
             Some("holds") => Ok(Some(Expectation::Holds)),
             Some("violated") => Ok(Some(Expectation::Violated)),
-            Some(other) => Err(src.error(key, format!("`{other}`: use \"holds\" or \"violated\""))),
+            Some(other) => Err(src.error(
+                key,
+                format!(
+                    "`{other}`: use \"holds\" or \"violated\"{}",
+                    did_you_mean(other, keys::EXPECTATIONS.iter().copied())
+                ),
+            )),
         }
     };
     Ok(Expect {

@@ -69,11 +69,60 @@ pub struct SweepOptions {
 pub struct SweepReport {
     pub cells: usize,
     pub skipped: usize,
-    pub first_skip: Option<String>,
+    /// Why cells were skipped: one entry per key at fault, in the order first met.
+    pub skips: Vec<Skip>,
     pub resumed: usize,
     pub ran: usize,
     pub trials: u64,
     pub seconds: f64,
+}
+
+/// The cells skipped for one key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Skip {
+    /// The key at fault (`t`, `network.degree`), or the file when none is named.
+    pub key: String,
+    pub count: usize,
+    /// The first such cell and its error.
+    pub first: String,
+}
+
+impl SweepReport {
+    /// The skips counted by reason: `4 for `t` (first: n=3, t=3: ...), 2 for ...`.
+    pub fn skip_reasons(&self) -> String {
+        self.skips
+            .iter()
+            .map(|s| format!("{} for `{}` (first: {})", s.count, s.key, s.first))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn skip(&mut self, key: String, first: impl FnOnce() -> String) {
+        self.skipped += 1;
+        match self.skips.iter_mut().find(|s| s.key == key) {
+            Some(s) => s.count += 1,
+            None => self.skips.push(Skip {
+                key,
+                count: 1,
+                first: first(),
+            }),
+        }
+    }
+}
+
+/// An error about a cell, naming the sweep's flag that set the key at fault (`--t`, `--vary
+/// network.loss`) rather than the `--set` the sweep made of it.
+fn blame_flag(e: InputError, vary: &[Vary]) -> InputError {
+    let Some(key) = e.key.clone() else {
+        return e;
+    };
+    let flag = match key.as_str() {
+        "n" => "--n".to_string(),
+        "t" => "--t".to_string(),
+        k if vary.iter().any(|v| v.key == k) => format!("--vary {k}"),
+        _ => return e,
+    };
+    crate::scenario::source::blame_flag(e, &key, &flag)
 }
 
 /// A cell of this shard with its validated scenario.
@@ -160,11 +209,11 @@ fn plan(opts: &SweepOptions) -> Result<(Vec<Planned>, SweepReport, Manifest), In
                 planned.push(Planned { cell, scenario })
             }
             Err(e) => {
-                report.skipped += 1;
-                if report.first_skip.is_none() {
-                    let at = cell.overrides(&opts.vary).join(", ");
-                    report.first_skip = Some(format!("{at}: {e}"));
-                }
+                let e = blame_flag(e, &opts.vary);
+                let key = e.key.clone().unwrap_or_else(|| e.file.clone());
+                report.skip(key, || {
+                    format!("{}: {e}", cell.overrides(&opts.vary).join(", "))
+                });
             }
         }
     }
@@ -172,9 +221,9 @@ fn plan(opts: &SweepOptions) -> Result<(Vec<Planned>, SweepReport, Manifest), In
         return Err(InputError::file(
             &text.file,
             format!(
-                "no cell of the grid can run ({} refused; first: {})",
+                "no cell of the grid can run: {} refused, {}",
                 report.skipped,
-                report.first_skip.as_deref().unwrap_or("")
+                report.skip_reasons()
             ),
         ));
     }
