@@ -73,6 +73,7 @@ pub const TRANSPORTS: &[&str] = &["direct", "flooding", "disjoint-paths"];
 pub const BEHAVIOURS: &[&str] = &[
     "honest",
     "crash",
+    "crash-recover",
     "drop",
     "equivocate",
     "silent",
@@ -83,6 +84,10 @@ pub const BEHAVIOURS: &[&str] = &[
     "selfish",
     "double-spend",
 ];
+/// The timing models (`network.timing`).
+pub const TIMINGS: &[&str] = &["synchronous", "partial", "asynchronous"];
+/// The network adversaries (`network.scheduler`).
+pub const SCHEDULERS: &[&str] = &["random", "leader", "partition"];
 /// The latency distributions (`network.latency_ms.dist`).
 pub const DISTS: &[&str] = &["fixed", "uniform", "exponential"];
 /// What `[expect]` keys take.
@@ -119,10 +124,22 @@ pub const KEYS: &[Key] = &[
     key("network.loss", "number in [0, 1]", "0", "the probability that a link loses one transmission"),
     key("network.round_ms", "number (ms)", "100", "the round length of round-based protocols"),
     key("network.connected", "boolean", "true for flooding and disjoint-paths, else false", "random graphs are redrawn until connected"),
+    named("network.timing", "string", "synchronous", "who decides delays: the latency law (synchronous), a network adversary until GST (partial), or always (asynchronous)", TIMINGS),
+    key("network.gst_ms", "number (ms)", "required by partial", "the global stabilisation time: from then on every message arrives within delta_ms"),
+    key("network.delta_ms", "number (ms)", "required by partial", "the delay bound after GST (messages sent before GST arrive by GST + delta)"),
+    named("network.scheduler", "string", "random", "the network adversary (partial, asynchronous): extra random delays, hold the current leader's messages, or hold what crosses between two halves", SCHEDULERS),
+    key("network.max_delay_ms", "number (ms)", "gst_ms (partial), 1000 (asynchronous)", "the longest delay the scheduler adds"),
+    key("network.partitions", "list of tables", "none", "[[network.partitions]]: cuts of the network for a while"),
+    key("network.partitions.from_ms", "number (ms)", "0", "when the cut starts"),
+    key("network.partitions.to_ms", "number (ms)", "required", "when it heals"),
+    key("network.partitions.groups", "list of lists of ids", "required", "the sides (generals listed nowhere form one more)"),
+    key("network.partitions.one_way", "boolean", "false", "cut only what leaves the first group"),
+    key("network.partitions.drop", "boolean", "false", "lose what crosses instead of holding it until the heal"),
     named("faults.behaviour", "string", "equivocate", "what the t traitors do (a protocol's own strategies only with that protocol)", BEHAVIOURS),
     key("faults.who", "\"random\", \"commander\" or list of ids", "random", "which generals are traitors: drawn per trial, the commander and others drawn, or these"),
     key("faults.split", "list of ids", "a random half per trial", "equivocate: who hears \"attack\""),
-    key("faults.crash_at_ms", "number (ms)", "0", "crash: when the traitors stop; a handler at exactly that time sends only part of its output"),
+    key("faults.crash_at_ms", "number (ms)", "0", "crash: when the traitors stop (a handler at exactly that time sends only part of its output); crash-recover: when the chosen (honest) generals go down"),
+    key("faults.recover_at_ms", "number (ms)", "required by crash-recover", "crash-recover: when they come back"),
     key("faults.drop", "number in [0, 1]", "1", "drop: the probability of omitting each own send and each relay"),
     key("faults.sybil", "integer", "0", "extra identities the traitors control (vote as their maker, no hashrate)"),
     key("faults.script", "list of tables", "none", "scripted: per traitor of who, recipient id -> choices (attack, retreat, withhold, honest); written by byzsim hunt"),
@@ -317,11 +334,12 @@ mod tests {
     #[test]
     fn the_key_table_has_exactly_the_fields_the_parser_accepts() {
         use crate::scenario::raw::*;
-        let tables: [(&str, Vec<String>); 9] = [
+        let tables: [(&str, Vec<String>); 10] = [
             ("", serde_fields::<RawScenario>()),
             ("protocol", serde_fields::<RawProtocol>()),
             ("network", serde_fields::<RawNetwork>()),
             ("network.latency_ms", serde_fields::<RawLatencyTable>()),
+            ("network.partitions", serde_fields::<RawPartition>()),
             ("faults", serde_fields::<RawFaults>()),
             ("expect", serde_fields::<RawExpect>()),
             ("limits", serde_fields::<RawLimits>()),
