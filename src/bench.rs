@@ -7,6 +7,8 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use crate::engine::network::{Event, Latency};
+use crate::error::InputError;
+use crate::output::print;
 use crate::engine::queue::EventQueue;
 use crate::protocol::Kind;
 use crate::rng::{Stream, stream};
@@ -259,56 +261,57 @@ pub fn hashing() -> Figure {
     }
 }
 
-/// Runs every workload and prints the figures.
-pub fn run(json: bool) {
-    let figures = vec![
-        vote_1000(),
-        dolev_strong_1000("honest"),
-        dolev_strong_1000("late-release"),
-        pow_600("flooding"),
-        pow_600("direct"),
-        hashing(),
+/// Runs every workload and prints each figure as it is measured, after a first line printed
+/// before any measuring: standard output that cannot be written (`> /dev/full`, a closed pipe)
+/// fails at once, as an I/O error, instead of after a minute of work (or with a panic).
+pub fn run(json: bool) -> Result<(), InputError> {
+    let workloads: [fn() -> Figure; 6] = [
+        vote_1000,
+        || dolev_strong_1000("honest"),
+        || dolev_strong_1000("late-release"),
+        || pow_600("flooding"),
+        || pow_600("direct"),
+        hashing,
     ];
     if json {
-        let rows: Vec<String> = figures
-            .iter()
-            .map(|f| {
-                serde_json::json!({
-                    "workload": f.workload,
-                    "rate": f.rate,
-                    "unit": f.unit,
-                    "limit_rate": f.limit_rate,
-                    "ratio": f.ratio,
-                    "detail": f.detail,
-                })
-                .to_string()
-            })
-            .collect();
-        println!("[\n  {}\n]", rows.join(",\n  "));
+        print("[\n")?;
     } else {
-        println!(
-            "{:<45} {:>16} {:>16} {:>7}",
+        print(&format!(
+            "{:<45} {:>16} {:>16} {:>7}\n",
             "workload", "rate", "limit", "ratio"
-        );
-        for f in &figures {
-            println!(
-                "{:<52} {:>8.3} M {:<11} {:>8.3} M {:>7.3}\n    {}",
+        ))?;
+    }
+    for (i, workload) in workloads.iter().enumerate() {
+        let f = workload();
+        if json {
+            let row = serde_json::json!({
+                "workload": f.workload,
+                "rate": f.rate,
+                "unit": f.unit,
+                "limit_rate": f.limit_rate,
+                "ratio": f.ratio,
+                "detail": f.detail,
+            });
+            print(&format!("{}  {row}", if i > 0 { ",\n" } else { "" }))?;
+        } else {
+            print(&format!(
+                "{:<52} {:>8.3} M {:<11} {:>8.3} M {:>7.3}\n    {}\n",
                 f.workload,
                 f.rate / 1e6,
                 f.unit,
                 f.limit_rate / 1e6,
                 f.ratio,
                 f.detail
-            );
+            ))?;
         }
-        println!(
-            "(median of {REPEATS} runs each. vote: limit = the same event queue with one ChaCha draw per"
-        );
-        println!(
-            " event. dolev-strong: limit = making and checking its distinct signatures once; ratio ="
-        );
-        println!(
-            " that time / run time, so a run costing at most 2x its cryptography has ratio >= 0.5)"
-        );
+    }
+    if json {
+        print("\n]\n")
+    } else {
+        print(&format!(
+            "(median of {REPEATS} runs each. vote: limit = the same event queue with one ChaCha draw per\n \
+             event. dolev-strong: limit = making and checking its distinct signatures once; ratio =\n \
+             that time / run time, so a run costing at most 2x its cryptography has ratio >= 0.5)\n"
+        ))
     }
 }

@@ -215,7 +215,7 @@ pub fn run(cli: Cli) -> Result<u8, InputError> {
         }
         Command::Topology(args) => topology_command(args),
         Command::Bench(args) => {
-            crate::bench::run(args.json);
+            crate::bench::run(args.json)?;
             Ok(0)
         }
     }
