@@ -105,7 +105,14 @@ fn plan(opts: &SweepOptions) -> Result<(Vec<Planned>, SweepReport, Manifest), In
     if opts.trials == Some(0) {
         return Err(InputError::file("--trials", "must be at least 1"));
     }
-    for v in &opts.vary {
+    for (i, v) in opts.vary.iter().enumerate() {
+        if opts.vary[..i].iter().any(|earlier| earlier.key == v.key) {
+            // The later list would win in every cell while both columns claimed their own.
+            return Err(InputError::file(
+                "--vary",
+                format!("`{}` is varied twice; give its values in one --vary", v.key),
+            ));
+        }
         for value in &v.values {
             let mut sets = base.clone();
             sets.push(format!("{}={value}", v.key));
