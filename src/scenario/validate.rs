@@ -70,6 +70,16 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str) -> Result<Scenario> 
     let behaviour = behaviour(raw.faults.as_ref(), src, n, &kinds)?;
     let mut warnings = Vec::new();
     let seed = raw.seed.unwrap_or(0);
+    if seed > crate::rng::SEED_MASK {
+        // TOML reads integers up to 2^64 - 1 into a u64; `--seed` and `--set` stop at 2^63 - 1.
+        return Err(src.error(
+            "seed",
+            format!(
+                "{seed}: a seed is a whole number from 0 to 2^63 − 1 = {}",
+                crate::rng::SEED_MASK
+            ),
+        ));
+    }
     let sybil = match raw.faults.as_ref().and_then(|f| f.sybil) {
         None | Some(0) => 0,
         Some(_) if t == 0 => {
