@@ -7,9 +7,9 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use crate::engine::network::{Event, Latency};
+use crate::engine::queue::EventQueue;
 use crate::error::InputError;
 use crate::output::print;
-use crate::engine::queue::EventQueue;
 use crate::protocol::Kind;
 use crate::rng::{Stream, stream};
 use crate::scenario::Scenario;

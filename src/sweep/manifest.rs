@@ -135,11 +135,7 @@ impl Manifest {
         );
         // By characters: a damaged manifest's digest need not be ASCII hex.
         let digest = |m: &Manifest| m.scenario_sha256.chars().take(12).collect::<String>();
-        field(
-            "scenario content (SHA-256)",
-            digest(self),
-            digest(this),
-        );
+        field("scenario content (SHA-256)", digest(self), digest(this));
         field("--n", show(&self.n), show(&this.n));
         field("--t", show(&self.t), show(&this.t));
         let vary = |m: &Manifest| {

@@ -39,6 +39,8 @@ pub fn merge(shards: &[PathBuf], out: &Path, summary: Option<&Path>) -> Result<u
     inputs.extend(manifests.iter().map(PathBuf::as_path));
     let mut outputs = vec![("--out", out)];
     outputs.extend(summary.map(|s| ("--summary", s)));
+    let sidecars = super::sidecars(out, false);
+    outputs.extend(sidecars.iter().map(|(what, p)| (*what, p.as_path())));
     check_distinct(&inputs, &outputs)?;
     let mut out_file = Output::create(out)?;
     let out_manifest = match out_file.target() {

@@ -268,7 +268,30 @@ fn check_outputs(opts: &SweepOptions) -> Result<(), InputError> {
             "the per-trial rows go to standard output too (no --out); give --out FILE.csv (or --out /dev/null)",
         ));
     }
+    let sidecars = sidecars(out, true);
+    outputs.extend(sidecars.iter().map(|(what, p)| (*what, p.as_path())));
     check_distinct(&[opts.file.as_path()], &outputs)
+}
+
+/// The files byzsim writes beside a per-trial CSV `out` (a regular file): its manifest and,
+/// for a sweep, its journal and the journal's manifest. No other output may take their names.
+pub fn sidecars(out: &Path, journal: bool) -> Vec<(&'static str, PathBuf)> {
+    if is_stdout(out)
+        || crate::output::destination(out)
+            .is_ok_and(|d| !matches!(d, crate::output::Destination::Replace(_)))
+    {
+        return Vec::new();
+    }
+    let mut all = vec![("the manifest of --out", manifest::manifest_path(out))];
+    if journal {
+        let j = sink::journal_path(out);
+        all.push((
+            "the manifest of --out's journal",
+            manifest::manifest_path(&j),
+        ));
+        all.push(("the journal of --out", j));
+    }
+    all
 }
 
 /// Writes the summary CSV of `rows` to `out` and commits it.
