@@ -29,6 +29,7 @@ pub mod engine;
 pub mod error;
 pub mod explain;
 pub mod hunt;
+pub mod input;
 pub mod output;
 pub mod plot;
 pub mod pow;

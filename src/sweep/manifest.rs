@@ -174,9 +174,9 @@ impl Manifest {
     pub fn read(csv: &Path) -> Result<Option<Manifest>, InputError> {
         let path = manifest_path(csv);
         let shown = path.display().to_string();
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        let text = match crate::input::read_capped(&path, crate::input::MAX_MANIFEST_BYTES) {
+            Ok(Some(t)) => t,
+            Ok(None) => return Ok(None),
             Err(e) => return Err(InputError::io(&shown, "cannot read", &e)),
         };
         serde_json::from_str(&text).map(Some).map_err(|e| {

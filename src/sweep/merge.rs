@@ -153,7 +153,7 @@ fn shard_of(m: &Manifest) -> ShardId {
 /// columns are not its manifest's, and one that does not hold exactly its manifest's cells.
 fn read_shard(path: &Path) -> Result<ShardFile, InputError> {
     let name = path.display().to_string();
-    let mut reader = csv::Reader::from_path(path)
+    let mut reader = crate::input::open_csv(path)
         .map_err(|e| InputError::file(&name, format!("cannot read: {e}")))?;
     let header = reader
         .headers()
