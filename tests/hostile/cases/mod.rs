@@ -34,9 +34,12 @@ pub fn file(name: &str, bytes: impl Into<Vec<u8>>) -> Fixture {
     Fixture::File(name.to_string(), bytes.into())
 }
 
+/// A reader of `s.toml`: its name, command line, exit codes when the file is valid, outputs.
+pub type Reader = (&'static str, Vec<String>, Vec<i32>, Vec<Out>);
+
 /// The scenario file under test, `s.toml`, run by each subcommand that reads one: each a
 /// command line, the exit codes it may give when the file is valid, and its outputs.
-pub fn every_reader(valid: &[i32]) -> Vec<(&'static str, Vec<String>, Vec<i32>, Vec<Out>)> {
+pub fn every_reader(valid: &[i32]) -> Vec<Reader> {
     vec![
         (
             "run",

@@ -9,9 +9,12 @@ use crate::refs::Refs;
 
 const FAMILY: &str = "paths";
 
-/// Each subcommand that writes a file: its name, its command line with `OUT` for the output,
-/// the exit code it gives when all is well, and what its output must be.
-fn writers(refs: &Refs) -> Vec<(&'static str, Vec<&'static str>, i32, Check, Option<Check>)> {
+/// A writer: its name, its command line with `OUT`, its exit code when all is well, the check
+/// of its output and of the manifest beside it, if any.
+type Writer = (&'static str, Vec<&'static str>, i32, Check, Option<Check>);
+
+/// Each subcommand that writes a file.
+fn writers(refs: &Refs) -> Vec<Writer> {
     vec![
         (
             "run --out",
