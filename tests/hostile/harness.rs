@@ -597,6 +597,14 @@ pub fn run_case(case: &Case, may_check_permissions: bool) -> Ran {
         }
     }
     restore_permissions(&dir);
+    for device in ["/dev/null", "/dev/full"] {
+        if !fs::metadata(device).is_ok_and(|m| m.file_type().is_char_device()) {
+            failures.push(format!(
+                "[{}] {}: {device} is no longer a device (restore it: mknod)",
+                case.family, case.name
+            ));
+        }
+    }
     Ran {
         failures,
         skipped: None,
