@@ -8,6 +8,8 @@ use std::time::Instant;
 
 use crate::engine::network::{Event, Latency};
 use crate::engine::queue::EventQueue;
+use crate::error::InputError;
+use crate::output::print;
 use crate::protocol::Kind;
 use crate::rng::{Stream, stream};
 use crate::scenario::Scenario;
@@ -294,64 +296,84 @@ pub fn shown(f: &Figure) -> (String, String, &'static str) {
     }
 }
 
-/// The figures as a table, one workload per row in its own unit.
-pub fn render(figures: &[Figure]) -> String {
-    let mut out = format!(
+/// The table's first line.
+fn header() -> String {
+    format!(
         "{:<50} {:>22} {:>22} {:>7}\n",
         "workload", "measured", "limit", "ratio"
-    );
-    for f in figures {
-        let (rate, limit, better) = shown(f);
-        out.push_str(&format!(
-            "{:<50} {:>22} {:>22} {:>7.3}\n    {better}; ratio above 1 beats the limit. {}\n",
-            f.workload, rate, limit, f.ratio, f.detail
-        ));
-    }
-    out.push_str(concat!(
-        "(median of 5 runs each. vote: limit = the same event queue with one ChaCha draw per\n",
-        " event. dolev-strong: limit = making and checking its distinct signatures once; ratio =\n",
-        " that time / run time, so a run costing at most 2x its cryptography has ratio >= 0.5.\n",
-        " pow: limit = the 0.5 s target per run. hashing: limit = bare double SHA-256.)\n"
-    ));
-    out
+    )
 }
 
-/// The figures as a JSON array of {workload, rate, unit, limit_rate, ratio, detail, better}.
+/// One workload's row, in its own unit, and which way is better.
+fn row(f: &Figure) -> String {
+    let (rate, limit, better) = shown(f);
+    format!(
+        "{:<50} {:>22} {:>22} {:>7.3}\n    {better}; ratio above 1 beats the limit. {}\n",
+        f.workload, rate, limit, f.ratio, f.detail
+    )
+}
+
+const FOOTER: &str = concat!(
+    "(median of 5 runs each. vote: limit = the same event queue with one ChaCha draw per\n",
+    " event. dolev-strong: limit = making and checking its distinct signatures once; ratio =\n",
+    " that time / run time, so a run costing at most 2x its cryptography has ratio >= 0.5.\n",
+    " pow: limit = the 0.5 s target per run. hashing: limit = bare double SHA-256.)\n"
+);
+
+/// The figures as a table, one workload per row in its own unit.
+pub fn render(figures: &[Figure]) -> String {
+    let rows: String = figures.iter().map(row).collect();
+    format!("{}{rows}{FOOTER}", header())
+}
+
+/// One figure as a JSON object: {workload, rate, unit, limit_rate, ratio, detail, better}.
+fn json_row(f: &Figure) -> String {
+    serde_json::json!({
+        "workload": f.workload,
+        "rate": f.rate,
+        "unit": f.unit,
+        "limit_rate": f.limit_rate,
+        "ratio": f.ratio,
+        "detail": f.detail,
+        "better": "higher rate and ratio",
+    })
+    .to_string()
+}
+
+/// The figures as a JSON array.
 pub fn json(figures: &[Figure]) -> String {
-    let rows: Vec<String> = figures
-        .iter()
-        .map(|f| {
-            serde_json::json!({
-                "workload": f.workload,
-                "rate": f.rate,
-                "unit": f.unit,
-                "limit_rate": f.limit_rate,
-                "ratio": f.ratio,
-                "detail": f.detail,
-                "better": "higher rate and ratio",
-            })
-            .to_string()
-        })
-        .collect();
+    let rows: Vec<String> = figures.iter().map(json_row).collect();
     format!("[\n  {}\n]\n", rows.join(",\n  "))
 }
 
-/// Runs every workload and prints the figures (a closed standard output is an error, not a
-/// panic).
-pub fn run(as_json: bool) -> Result<(), crate::error::InputError> {
-    let figures = vec![
-        vote_1000(),
-        dolev_strong_1000("honest"),
-        dolev_strong_1000("late-release"),
-        pow_600("flooding"),
-        pow_600("direct"),
-        hashing(),
+/// Runs every workload and prints each figure as it is measured, after a first line printed
+/// before any measuring: a standard output that cannot be written (`> /dev/full`, a closed
+/// pipe) fails at once, as an I/O error, not after a minute of work (nor with a panic).
+pub fn run(as_json: bool) -> Result<(), InputError> {
+    let workloads: [fn() -> Figure; 6] = [
+        vote_1000,
+        || dolev_strong_1000("honest"),
+        || dolev_strong_1000("late-release"),
+        || pow_600("flooding"),
+        || pow_600("direct"),
+        hashing,
     ];
-    crate::output::print(&if as_json {
-        json(&figures)
-    } else {
-        render(&figures)
-    })
+    if as_json {
+        print("[\n  ")?;
+        for (i, workload) in workloads.iter().enumerate() {
+            print(&format!(
+                "{}{}",
+                if i > 0 { ",\n  " } else { "" },
+                json_row(&workload())
+            ))?;
+        }
+        return print("\n]\n");
+    }
+    print(&header())?;
+    for workload in workloads {
+        print(&row(&workload()))?;
+    }
+    print(FOOTER)
 }
 
 #[cfg(test)]

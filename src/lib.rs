@@ -33,6 +33,7 @@ pub mod error;
 pub mod explain;
 pub mod general;
 pub mod hunt;
+pub mod input;
 pub mod output;
 pub mod plot;
 pub mod pow;

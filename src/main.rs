@@ -15,7 +15,15 @@ fn main() -> ExitCode {
     let cli = match byzsim::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
+            // Help and version go to standard output: lost there (`> /dev/full`, a closed
+            // pipe), they are an I/O error like any other output.
+            if let Err(io) = e.print() {
+                if io.kind() == std::io::ErrorKind::BrokenPipe {
+                    return ExitCode::from(CLOSED_STDOUT);
+                }
+                eprintln!("error: <stdout>: I/O error: cannot write: {io}");
+                return ExitCode::from(2);
+            }
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };

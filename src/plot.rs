@@ -61,7 +61,7 @@ struct Table {
 impl Table {
     fn read(args: &PlotArgs) -> Result<Table, InputError> {
         let file = args.csv.display().to_string();
-        let mut reader = csv::Reader::from_path(&args.csv)
+        let mut reader = crate::input::open_csv(&args.csv)
             .map_err(|e| InputError::file(&file, format!("cannot read: {e}")))?;
         let header: Vec<String> = reader
             .headers()

@@ -64,7 +64,7 @@ fn config() -> impl Strategy<Value = Config> {
         ),
         prop::sample::select(vec![0.0, 0.1, 0.5]),
         prop::sample::select(vec!["honest", "crash", "drop", "equivocate", "silent"]),
-        any::<u64>(),
+        0u64..=byzsim::rng::SEED_MASK,
     )
         .prop_map(
             |(n, t, kind, topology, flooding, latency, loss, behaviour, seed)| Config {

@@ -73,6 +73,16 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str, family: &[Kind]) -> 
     let behaviour = behaviour(raw.faults.as_ref(), src, n, &kinds)?;
     let mut warnings = Vec::new();
     let seed = raw.seed.unwrap_or(0);
+    if seed > crate::rng::SEED_MASK {
+        // TOML reads integers up to 2^64 - 1 into a u64; `--seed` and `--set` stop at 2^63 - 1.
+        return Err(src.error(
+            "seed",
+            format!(
+                "{seed}: a seed is a whole number from 0 to 2^63 − 1 = {}",
+                crate::rng::SEED_MASK
+            ),
+        ));
+    }
     let sybil = match raw.faults.as_ref().and_then(|f| f.sybil) {
         None | Some(0) => 0,
         Some(_) if t == 0 => {
@@ -96,21 +106,6 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str, family: &[Kind]) -> 
         Some(k) => k as usize,
     };
     let mut limits = limits(&raw, src)?;
-    let network = network(
-        raw.network.as_ref(),
-        src,
-        n + sybil,
-        (t + sybil, &kinds),
-        seed,
-        &limits,
-        &mut warnings,
-    )?;
-    if t > 0 && !matches!(&raw.faults, Some(f) if f.behaviour.is_some()) {
-        warnings.push(format!(
-            "{}: t = {t} but no faults.behaviour: the traitors equivocate",
-            src.file
-        ));
-    }
     let mut pow = pow(&raw, src, &kinds)?;
     let explicit_time = raw.limits.as_ref().is_some_and(|l| l.max_time_ms.is_some());
     if kinds.contains(&Kind::Pow) && !explicit_time {
@@ -139,21 +134,46 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str, family: &[Kind]) -> 
         limits.max_time = limits.max_time.max(wanted);
     }
     pow.horizon = limits.max_time;
-    estimate::refuse_too_large(
-        &estimate::Shape {
-            kinds: &kinds,
-            nodes: n + sybil,
-            n,
-            t,
-            m,
-            edges: network.edges as f64,
-            complete: network.complete,
-            transport: network.transport,
-            path_hops: network.first_mean_path_hops,
-            pow: &pow,
-            limits: &limits,
-        },
+    // The cost estimate runs as soon as the network's size is known: before graph facts that
+    // cost time of their own (a diameter is a search from every node).
+    let refuse = |edges: usize, complete: bool, transport: Transport, path_hops: f64| {
+        estimate::refuse_too_large(
+            &estimate::Shape {
+                kinds: &kinds,
+                nodes: n + sybil,
+                n,
+                t,
+                m,
+                edges: edges as f64,
+                complete,
+                transport,
+                path_hops,
+                pow: &pow,
+                limits: &limits,
+            },
+            src,
+        )
+    };
+    let network = network(
+        raw.network.as_ref(),
         src,
+        n + sybil,
+        (t + sybil, &kinds),
+        seed,
+        (&limits, &refuse),
+        &mut warnings,
+    )?;
+    if t > 0 && !matches!(&raw.faults, Some(f) if f.behaviour.is_some()) {
+        warnings.push(format!(
+            "{}: t = {t} but no faults.behaviour: the traitors equivocate",
+            src.file
+        ));
+    }
+    refuse(
+        network.edges,
+        network.complete,
+        network.transport,
+        network.first_mean_path_hops,
     )?;
     Ok(Scenario {
         name: raw.name.clone().unwrap_or_else(|| stem.to_string()),
@@ -701,13 +721,17 @@ fn path_counts(t: usize, kinds: &[Kind]) -> Vec<usize> {
     counts
 }
 
+/// The cost estimate, given the first graph's edges, completeness, transport and mean path
+/// hops: refuses a configuration too large to run.
+type RefuseTooLarge<'a> = dyn Fn(usize, bool, Transport, f64) -> Result<()> + 'a;
+
 fn network(
     raw: Option<&RawNetwork>,
     src: &Source,
     n: usize,
     (t, kinds): (usize, &[Kind]),
     seed: u64,
-    limits: &Limits,
+    (limits, refuse): (&Limits, &RefuseTooLarge),
     warnings: &mut Vec<String>,
 ) -> Result<NetworkSpec> {
     let round_based = kinds.iter().any(|k| k.round_based());
@@ -832,6 +856,13 @@ fn network(
             .collect(),
         _ => Vec::new(),
     };
+    let first_edges = first.edge_count();
+    let complete = first.is_complete();
+    let first_mean_path_hops = routes
+        .iter()
+        .map(|r| r.mean_hops_per_message())
+        .fold(0.0, f64::max);
+    refuse(first_edges, complete, transport, first_mean_path_hops)?;
     let hops = match transport {
         _ if !round_based => None,
         Transport::Direct => Some(1),
@@ -846,12 +877,6 @@ fn network(
         };
         round_warning(src, &latency, round, hops, drawn, warnings);
     }
-    let first_edges = first.edge_count();
-    let complete = first.is_complete();
-    let first_mean_path_hops = routes
-        .iter()
-        .map(|r| r.mean_hops_per_message())
-        .fold(0.0, f64::max);
     // A fixed graph is shared by every trial, and so is its vertex connectivity, computed the
     // first time a bound label needs it.
     let fixed = (!topology.is_random()).then(|| Arc::new(first));

@@ -133,11 +133,9 @@ impl Manifest {
             self.scenario_file.clone(),
             this.scenario_file.clone(),
         );
-        field(
-            "scenario content (SHA-256)",
-            self.scenario_sha256[..12.min(self.scenario_sha256.len())].to_string(),
-            this.scenario_sha256[..12.min(this.scenario_sha256.len())].to_string(),
-        );
+        // By characters: a damaged manifest's digest need not be ASCII hex.
+        let digest = |m: &Manifest| m.scenario_sha256.chars().take(12).collect::<String>();
+        field("scenario content (SHA-256)", digest(self), digest(this));
         field("--n", show(&self.n), show(&this.n));
         field("--t", show(&self.t), show(&this.t));
         let vary = |m: &Manifest| {
@@ -176,9 +174,9 @@ impl Manifest {
     pub fn read(csv: &Path) -> Result<Option<Manifest>, InputError> {
         let path = manifest_path(csv);
         let shown = path.display().to_string();
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        let text = match crate::input::read_capped(&path, crate::input::MAX_MANIFEST_BYTES) {
+            Ok(Some(t)) => t,
+            Ok(None) => return Ok(None),
             Err(e) => return Err(InputError::io(&shown, "cannot read", &e)),
         };
         serde_json::from_str(&text).map(Some).map_err(|e| {

@@ -39,6 +39,8 @@ pub fn merge(shards: &[PathBuf], out: &Path, summary: Option<&Path>) -> Result<u
     inputs.extend(manifests.iter().map(PathBuf::as_path));
     let mut outputs = vec![("--out", out)];
     outputs.extend(summary.map(|s| ("--summary", s)));
+    let sidecars = super::sidecars(out, false);
+    outputs.extend(sidecars.iter().map(|(what, p)| (*what, p.as_path())));
     check_distinct(&inputs, &outputs)?;
     let mut out_file = Output::create(out)?;
     let out_manifest = match out_file.target() {
@@ -151,7 +153,7 @@ fn shard_of(m: &Manifest) -> ShardId {
 /// columns are not its manifest's, and one that does not hold exactly its manifest's cells.
 fn read_shard(path: &Path) -> Result<ShardFile, InputError> {
     let name = path.display().to_string();
-    let mut reader = csv::Reader::from_path(path)
+    let mut reader = crate::input::open_csv(path)
         .map_err(|e| InputError::file(&name, format!("cannot read: {e}")))?;
     let header = reader
         .headers()

@@ -158,7 +158,14 @@ fn plan(opts: &SweepOptions) -> Result<(Vec<Planned>, SweepReport, Manifest), In
     if opts.trials == Some(0) {
         return Err(InputError::file("--trials", "must be at least 1"));
     }
-    for v in &opts.vary {
+    for (i, v) in opts.vary.iter().enumerate() {
+        if opts.vary[..i].iter().any(|earlier| earlier.key == v.key) {
+            // The later list would win in every cell while both columns claimed their own.
+            return Err(InputError::file(
+                "--vary",
+                format!("`{}` is varied twice; give its values in one --vary", v.key),
+            ));
+        }
         for value in &v.values {
             let mut sets = base.clone();
             sets.push(format!("{}={value}", v.key));
@@ -324,7 +331,30 @@ fn check_outputs(opts: &SweepOptions) -> Result<(), InputError> {
             "the per-trial rows go to standard output too (no --out); give --out FILE.csv (or --out /dev/null)",
         ));
     }
+    let sidecars = sidecars(out, true);
+    outputs.extend(sidecars.iter().map(|(what, p)| (*what, p.as_path())));
     check_distinct(&[opts.file.as_path()], &outputs)
+}
+
+/// The files byzsim writes beside a per-trial CSV `out` (a regular file): its manifest and,
+/// for a sweep, its journal and the journal's manifest. No other output may take their names.
+pub fn sidecars(out: &Path, journal: bool) -> Vec<(&'static str, PathBuf)> {
+    if is_stdout(out)
+        || crate::output::destination(out)
+            .is_ok_and(|d| !matches!(d, crate::output::Destination::Replace(_)))
+    {
+        return Vec::new();
+    }
+    let mut all = vec![("the manifest of --out", manifest::manifest_path(out))];
+    if journal {
+        let j = sink::journal_path(out);
+        all.push((
+            "the manifest of --out's journal",
+            manifest::manifest_path(&j),
+        ));
+        all.push(("the journal of --out", j));
+    }
+    all
 }
 
 /// Writes the summary CSV of `rows` to `out` and commits it.
