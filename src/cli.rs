@@ -51,6 +51,10 @@ pub enum Command {
     Topology(TopologyArgs),
     /// Measure the simulator's speed on built-in workloads.
     Bench(BenchArgs),
+    /// Write one trial as a self-contained HTML page that steps through it, forward and back.
+    View(ViewArgs),
+    /// Write a sweep summary as a self-contained HTML page: heatmaps, line plots, tables.
+    Report(ReportArgs),
 }
 
 /// Options that change a scenario.
@@ -218,6 +222,8 @@ pub fn run(cli: Cli) -> Result<u8, InputError> {
             crate::bench::run(args.json);
             Ok(0)
         }
+        Command::View(args) => view_command(args),
+        Command::Report(args) => report_command(args),
     }
 }
 
@@ -458,5 +464,63 @@ fn topology_command(args: TopologyArgs) -> Result<u8, InputError> {
     let graph = topology_of(&sc, sc.seed)?;
     let traitors = traitors_of(&sc, sc.seed);
     print(&graph.to_dot(&sc.name, &traitors))?;
+    Ok(0)
+}
+
+#[derive(Debug, Args)]
+pub struct ViewArgs {
+    /// The scenario file.
+    pub file: PathBuf,
+    /// The trial to show (default: the first that violates a property, else trial 0).
+    #[arg(long)]
+    pub trial: Option<u64>,
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// The HTML page to write (`-`: standard output).
+    #[arg(short = 'o', long = "out", value_name = "FILE.html")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The summary CSV of a sweep (`byzsim sweep ... --summary FILE.csv`).
+    pub summary: PathBuf,
+    /// The HTML page to write (`-`: standard output).
+    #[arg(short = 'o', long = "out", value_name = "FILE.html")]
+    pub out: PathBuf,
+}
+
+fn view_command(args: ViewArgs) -> Result<u8, InputError> {
+    check_distinct(&[args.file.as_path()], &[("--out", args.out.as_path())])?;
+    let sc = Scenario::load(&args.file, &args.scenario.overrides(None))?;
+    check_writable(&args.out)?;
+    let choice = crate::view::choose(&sc, args.trial)?;
+    let mut command = format!("byzsim view {}", args.file.display());
+    command.extend(args.scenario.seed.map(|s| format!(" --seed {s}")));
+    command.push_str(&format!(" --trial {}", choice.trial));
+    for set in args.scenario.sets() {
+        command.push_str(&format!(" --set {set}"));
+    }
+    let page = crate::view::trial_page(&sc, &choice, &command)?;
+    crate::output::write_atomically(&args.out, |w: &mut dyn std::io::Write| {
+        w.write_all(page.as_bytes())
+    })?;
+    eprintln!(
+        "wrote {} ({} bytes): {}",
+        args.out.display(),
+        page.len(),
+        choice.why
+    );
+    Ok(0)
+}
+
+fn report_command(args: ReportArgs) -> Result<u8, InputError> {
+    check_distinct(&[args.summary.as_path()], &[("--out", args.out.as_path())])?;
+    check_writable(&args.out)?;
+    let page = crate::view::report::page(&args.summary)?;
+    crate::output::write_atomically(&args.out, |w: &mut dyn std::io::Write| {
+        w.write_all(page.as_bytes())
+    })?;
+    eprintln!("wrote {} ({} bytes)", args.out.display(), page.len());
     Ok(0)
 }

@@ -45,6 +45,7 @@ pub mod trace_index;
 pub mod tracefile;
 pub mod trial;
 pub mod types;
+pub mod view;
 
 pub use error::InputError;
 pub use scenario::Scenario;

@@ -61,6 +61,18 @@ pub struct About {
     pub passes_on: Option<String>,
     /// The signatures it carries, for a signature chain.
     pub signatures: Option<u32>,
+    /// Where it sits in the block tree, for a proof-of-work block (the viewer draws the tree).
+    pub block: Option<BlockAbout>,
+}
+
+/// A proof-of-work block's place in the block tree.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct BlockAbout {
+    pub height: u64,
+    pub miner: u32,
+    /// The parent block's slot (the genesis block's for the first blocks).
+    pub parent: String,
+    pub mined_at: SimTime,
 }
 
 impl Message for Value {

@@ -43,7 +43,7 @@ use crate::pow::{
     target_to_compact,
 };
 use crate::protocol::{
-    About, Ctx, EstimateInput, Message, Protocol, ProtocolReport, Setup, Validity,
+    About, BlockAbout, Ctx, EstimateInput, Message, Protocol, ProtocolReport, Setup, Validity,
 };
 use crate::types::{NodeId, SimTime, Value};
 use chain::{Block, Tree};
@@ -193,6 +193,12 @@ impl Message for PowMsg {
             PowMsg::Block(b) => About {
                 slot: format!("block {:x}", b.id),
                 value: b.first_order.map(|o| o.0),
+                block: Some(BlockAbout {
+                    height: b.height,
+                    miner: b.miner.0,
+                    parent: format!("block {:x}", b.parent_id),
+                    mined_at: b.mined_at,
+                }),
                 ..About::default()
             },
             PowMsg::GetData(b) => About {
