@@ -488,6 +488,10 @@ pub struct ReportArgs {
     /// The HTML page to write (`-`: standard output).
     #[arg(short = 'o', long = "out", value_name = "FILE.html")]
     pub out: PathBuf,
+    /// The sweep's manifest (`FILE.csv.manifest.json` beside its per-trial CSV): the page then
+    /// shows the `byzsim sweep` command that made the summary.
+    #[arg(long, value_name = "FILE.json")]
+    pub manifest: Option<PathBuf>,
 }
 
 fn view_command(args: ViewArgs) -> Result<u8, InputError> {
@@ -515,9 +519,11 @@ fn view_command(args: ViewArgs) -> Result<u8, InputError> {
 }
 
 fn report_command(args: ReportArgs) -> Result<u8, InputError> {
-    check_distinct(&[args.summary.as_path()], &[("--out", args.out.as_path())])?;
+    let mut inputs = vec![args.summary.as_path()];
+    inputs.extend(args.manifest.as_deref());
+    check_distinct(&inputs, &[("--out", args.out.as_path())])?;
     check_writable(&args.out)?;
-    let page = crate::view::report::page(&args.summary)?;
+    let page = crate::view::report::page(&args.summary, args.manifest.as_deref())?;
     crate::output::write_atomically(&args.out, |w: &mut dyn std::io::Write| {
         w.write_all(page.as_bytes())
     })?;
