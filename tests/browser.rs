@@ -432,3 +432,50 @@ fn a_pow_page_with_a_fork_ends_on_the_rows_decisions() {
     assert!(by_time.decisions().iter().all(String::is_empty));
     screenshot(&page, "#step=end", "pow-selfish-fork.png");
 }
+
+fn byzsim(args: &[&str]) {
+    let out = Command::new(env!("CARGO_BIN_EXE_byzsim"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "byzsim {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn the_report_page_draws_a_figure_per_rate_and_a_row_per_cell_offline_and_deterministically() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).display().to_string();
+    byzsim(&[
+        "sweep", "scenarios/oral-om1-n4-t1-holds.toml", "--n", "3..=6", "--t", "0..=2",
+        "--trials", "10", "--out", &p("s.csv"), "--summary", &p("sum.csv"),
+    ]);
+    let manifest = p("s.csv.manifest.json");
+    byzsim(&["report", &p("sum.csv"), "--manifest", &manifest, "-o", &p("a.html")]);
+    byzsim(&["report", &p("sum.csv"), "--manifest", &manifest, "-o", &p("b.html")]);
+    let page = dir.path().join("a.html");
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert_eq!(html, std::fs::read_to_string(dir.path().join("b.html")).unwrap());
+    assert_offline(&page);
+    assert!(html.contains("byzsim sweep oral-om1-n4-t1-holds.toml --n 3,4,5,6 --t 0,1,2"));
+    let summary_rows = std::fs::read_to_string(p("sum.csv")).unwrap().lines().count() - 1;
+    let shown = dom(&page, "");
+    // Three heatmaps and two line plots, one table row per cell plus its header.
+    assert_eq!(shown.0.matches("<figure>").count(), 5, "five figures");
+    assert_eq!(shown.0.matches("<svg").count(), 5, "each one drawn");
+    assert_eq!(shown.0.matches("<tr>").count(), summary_rows + 1);
+    screenshot(&page, "", "report.png");
+}
+
+#[test]
+fn a_view_page_is_the_same_bytes_from_the_same_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = "scenarios/signed-flood-p2p-no-traitor-holds.toml";
+    let a = dir.path().join("a.html").display().to_string();
+    let b = dir.path().join("b.html").display().to_string();
+    byzsim(&["view", file, "--trial", "3", "-o", &a]);
+    byzsim(&["view", file, "--trial", "3", "-o", &b]);
+    let page = std::fs::read(&a).unwrap();
+    assert_eq!(page, std::fs::read(&b).unwrap());
+    assert_offline(Path::new(&a));
+}

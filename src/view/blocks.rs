@@ -140,3 +140,36 @@ fn tips(index: &TraceIndex, blocks: &[TreeBlock], block_of_msg: &[Option<usize>]
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::trial_seed;
+    use crate::scenario::Scenario;
+    use crate::trial::{run_trial, traitors_of};
+
+    #[test]
+    fn the_tree_read_from_an_honest_trace_has_the_rows_main_chain_and_stale_blocks() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/pow-honest-agrees.toml");
+        let sc = Scenario::load(std::path::Path::new(path), &["pow.blocks=30".to_string()]).unwrap();
+        for trial in 0..4 {
+            let seed = trial_seed(sc.seed, trial);
+            let r = run_trial(&sc, sc.kinds[0], trial, seed, true).unwrap();
+            let traitors = traitors_of(&sc, seed);
+            let rec = r.trace.as_ref().unwrap();
+            assert!(rec.cut().is_none());
+            let tree = block_tree(&TraceIndex::new(rec, &traitors));
+            let main = tree.blocks.iter().filter(|b| b.main).count() as u64;
+            let stale = tree.blocks.len() as u64 - main;
+            assert_eq!(Some(main), r.record.blocks, "trial {trial}");
+            assert_eq!(Some(stale), r.record.stale_blocks, "trial {trial}");
+            // Every node ends on the main chain's top block, which it reached by rising tips.
+            let top = tree.blocks.iter().position(|b| b.main && b.height == main).unwrap();
+            for v in 0..sc.n as u32 {
+                let mine: Vec<usize> = tree.tips.iter().filter(|t| t.1 == v).map(|t| t.2).collect();
+                assert_eq!(mine.last(), Some(&top), "node {v}, trial {trial}");
+                assert!(mine.windows(2).all(|w| tree.blocks[w[0]].height < tree.blocks[w[1]].height));
+            }
+        }
+    }
+}

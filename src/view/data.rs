@@ -117,10 +117,11 @@ pub fn first_difference(index: &TraceIndex) -> Option<FirstDifference> {
     }
 }
 
-/// Which trace events become page steps.
-fn steps(index: &TraceIndex, forced: &[usize]) -> (Vec<usize>, bool) {
+/// Which trace events become page steps (with `full`: all of them, up to `full` events; else
+/// about `summary` of them), and whether that is every event.
+pub fn steps(index: &TraceIndex, forced: &[usize], full: usize, summary: usize) -> (Vec<usize>, bool) {
     let events = index.rec.events();
-    if events.len() <= FULL_STEPS {
+    if events.len() <= full {
         return ((0..events.len()).collect(), true);
     }
     let mut first_send = vec![false; index.rec.messages().len()];
@@ -143,7 +144,7 @@ fn steps(index: &TraceIndex, forced: &[usize]) -> (Vec<usize>, bool) {
         }
     }
     let optional = keep.iter().filter(|k| !k.1).count();
-    let every = optional.div_ceil(SUMMARY_STEPS).max(1);
+    let every = optional.div_ceil(summary.max(1)).max(1);
     let mut seen = 0;
     let kept = keep
         .into_iter()
@@ -174,7 +175,7 @@ pub fn export(v: &TrialView) -> Json {
         first_difference(index)
     };
     let forced: Vec<usize> = diff.map_or(Vec::new(), |d| d.events.to_vec());
-    let (kept, full) = steps(index, &forced);
+    let (kept, full) = steps(index, &forced, FULL_STEPS, SUMMARY_STEPS);
     // Transmission number of each Send event (full pages draw messages in flight).
     let mut tx_of_event = vec![-1i64; if full { events.len() } else { 0 }];
     let mut tx = (Vec::new(), Vec::new(), Vec::new());
@@ -329,4 +330,58 @@ fn blocks_json(tree: &BlockTree, step_after: &dyn Fn(usize) -> usize) -> Json {
             "block": tree.tips.iter().map(|t| t.2).collect::<Vec<_>>(),
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::trial_seed;
+    use crate::scenario::Scenario;
+    use crate::trial::{run_trial, traitors_of};
+
+    fn vote_trial() -> (crate::trial::TrialResult, Vec<bool>) {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/vote-n4-equivocating-traitor-breaks-agreement.toml");
+        let sc = Scenario::load(std::path::Path::new(path), &[]).unwrap();
+        let seed = trial_seed(sc.seed, 0);
+        (run_trial(&sc, sc.kinds[0], 0, seed, true).unwrap(), traitors_of(&sc, seed))
+    }
+
+    #[test]
+    fn a_summarised_page_keeps_every_decision_and_the_first_difference_in_trace_order() {
+        let (result, traitors) = vote_trial();
+        let rec = result.trace.as_ref().unwrap();
+        let index = TraceIndex::new(rec, &traitors);
+        let fd = first_difference(&index).unwrap();
+        let (kept, full) = steps(&index, &fd.events, 0, 2);
+        assert!(!full);
+        assert!(kept.windows(2).all(|w| w[0] < w[1]), "in trace order, each once");
+        for d in rec.decisions() {
+            assert!(kept.contains(&d.position), "decision at {} kept", d.position);
+        }
+        assert!(fd.events.iter().all(|e| kept.contains(e)));
+        assert!(kept.len() < rec.events().len());
+        let (all, full) = steps(&index, &[], rec.events().len(), 2);
+        assert!(full);
+        assert_eq!(all.len(), rec.events().len());
+    }
+
+    #[test]
+    fn the_first_difference_is_a_delivery_to_one_of_the_two_at_the_moment_the_explanation_names() {
+        let (result, traitors) = vote_trial();
+        let rec = result.trace.as_ref().unwrap();
+        let index = TraceIndex::new(rec, &traitors);
+        let fd = first_difference(&index).unwrap();
+        let d = first_divergence(&index).unwrap();
+        match rec.events()[fd.target] {
+            TraceEvent::Deliver { to, at, handed, .. } => {
+                assert!(handed && (to == fd.a || to == fd.b));
+                assert_eq!(at, d.at);
+            }
+            ref e => panic!("not a delivery: {e:?}"),
+        }
+        assert!(!traitors[fd.a.idx()] && !traitors[fd.b.idx()] && fd.a != fd.b);
+        // Named in the paragraph the page shows.
+        let text = explain(&index);
+        assert!(text.contains(&format!("general {}", fd.a)) && text.contains(&format!("general {}", fd.b)));
+    }
 }

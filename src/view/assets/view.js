@@ -140,6 +140,7 @@
     el('circle', { 'class': 'body', cx: P[v][0], cy: P[v][1], r: R }, g);
     if (N <= 40) el('text', { 'class': 'id', x: P[v][0], y: P[v][1] }, g, String(v));
     if (D.traitors[v] && N <= 150) el('text', { 'class': 'badge', x: P[v][0] + R + 4, y: P[v][1] - R - 4 }, g, 'T');
+    if (N <= 40) el('text', { 'class': 'reverted', x: P[v][0], y: P[v][1] + R + 16 }, g, 'reverted');
     var title = el('title', {}, g);
     g.addEventListener('click', (function (v) { return function () { selected = selected === v ? -1 : v; lastRendered = -1; render(); }; })(v));
     nodeEls.push({ g: g, title: title });
@@ -147,7 +148,7 @@
   $('legend').innerHTML = '';
   $('legend').appendChild(document.createTextNode(
     (M.complete ? 'Complete graph: generals on a circle. ' : 'Peer-to-peer graph (force-directed layout). ') +
-    'Fill: decision (red attack, blue retreat, white undecided); dashed black ring and T: traitor. ' +
+    'Fill: decision (red attack, blue retreat, white undecided; pale: reverted since); dashed black ring and T: traitor. ' +
     (M.full ? 'Dots: messages in flight at this time, coloured by the value they carry (grey: none); hover for their content. ' +
       'Thick arrow: this step\'s delivery (dashed: lost or withheld). ' : 'Messages in flight are not drawn on a summarised page. ') +
     'Click a general to select it.'));
@@ -251,6 +252,7 @@
   var B = D.blocks, blockEls = [], tipCountEls = [];
   var BW = 16, BH = 14, GAP = 10;
   if (B) {
+    if (B.height.length && Math.max.apply(null, B.height) <= 30) { BW = 30; BH = 22; GAP = 14; }
     $('tree-section').hidden = false;
     $('tree-legend').textContent = B.height.length + ' blocks (as far as the trace records them). Dark: main chain (the highest block and its ancestors); orange: stale; red outline: mined by a traitor; faded: not mined yet at this time. ' +
       'Numbers above a block: nodes whose tip it is now; yellow: the selected general\'s tip. A node\'s tip is read from the trace: the highest block it holds with all its ancestors, the first one it got on a tie.';
@@ -287,7 +289,7 @@
       tipCountEls.push(el('text', { x: bx(j2) + BW / 2, y: by(j2) - 3 }, tree, ''));
     }
     if (maxH > 0) for (var hgt = 0; hgt <= maxH; hgt += Math.max(1, Math.ceil(maxH / 50))) {
-      if (hgt === 0) el('text', { x: 2, y: 10, 'text-anchor': 'start' }, tree, 'genesis');
+      if (hgt === 0) el('text', { x: 2, y: 10, style: 'text-anchor: start' }, tree, 'genesis');
       else el('text', { x: (hgt + 1) * (BW + GAP) + 4 + BW / 2, y: 10 }, tree, String(hgt));
     }
   }
@@ -344,9 +346,13 @@
   function panel(step) {
     var box = $('panel');
     box.textContent = '';
-    var counts = [0, 0, 0];
-    for (var v = 0; v < N; v++) if (!D.traitors[v]) counts[st.decision[v] < 0 ? 2 : st.decision[v]]++;
-    h('p', {}, box, 'Honest generals: ' + counts[0] + ' attack, ' + counts[1] + ' retreat, ' + counts[2] + ' undecided.');
+    var counts = [0, 0, 0], reverted = 0;
+    for (var v = 0; v < N; v++) if (!D.traitors[v]) {
+      counts[st.decision[v] < 0 ? 2 : st.decision[v]]++;
+      if (st.reverted[v] >= 0) reverted++;
+    }
+    h('p', {}, box, 'Honest generals: ' + counts[0] + ' decided attack, ' + counts[1] + ' retreat, ' + counts[2] + ' undecided' +
+      (reverted ? '; ' + reverted + ' of the decisions reverted since.' : '.'));
     if (N <= 8) {
       var grid = h('div', { 'class': 'cards' }, box);
       for (var v2 = 0; v2 < N; v2++) card(v2, grid, step);
@@ -388,6 +394,7 @@
       var d = st.decision[v] >= 0 ? VALUE[st.decision[v]] : '';
       var n = nodeEls[v];
       n.g.setAttribute('data-decision', d);
+      n.g.setAttribute('data-reverted', st.reverted[v] >= 0 ? 'true' : 'false');
       n.g.setAttribute('class', 'general' + (v === selected ? ' selected' : '') + (flash.indexOf(v) >= 0 ? ' flash' : ''));
       n.title.textContent = who(v) + ': ' + decisionText(v) + (B ? (st.tip[v] >= 0 ? '; tip block ' + B.height[st.tip[v]] : '; tip genesis') : '');
     }
