@@ -26,10 +26,19 @@ fn found_chromium() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("BYZSIM_CHROMIUM") {
         return Some(PathBuf::from(p));
     }
-    let names = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"];
-    let dirs = std::env::var_os("PATH").map_or_else(Vec::new, |p| std::env::split_paths(&p).collect());
+    let names = [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ];
+    let dirs =
+        std::env::var_os("PATH").map_or_else(Vec::new, |p| std::env::split_paths(&p).collect());
     let mut places: Vec<PathBuf> = vec![PathBuf::from("/usr/bin/chromium")];
-    places.extend(dirs.iter().flat_map(|d| names.iter().map(move |n| d.join(n))));
+    places.extend(
+        dirs.iter()
+            .flat_map(|d| names.iter().map(move |n| d.join(n))),
+    );
     places.into_iter().find(|p| p.is_file())
 }
 
@@ -92,19 +101,29 @@ fn browse(url: &str, extra: &[String]) -> String {
         .arg(url)
         .output()
         .expect("chromium starts");
-    assert!(out.status.success(), "chromium failed on {url}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "chromium failed on {url}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn url(page: &Path, fragment: &str) -> String {
-    format!("file://{}{fragment}", page.canonicalize().unwrap().display())
+    format!(
+        "file://{}{fragment}",
+        page.canonicalize().unwrap().display()
+    )
 }
 
 /// The page's DOM after its scripts ran, opened at `fragment`.
 fn dom(page: &Path, fragment: &str) -> Dom {
     let html = browse(
         &url(page, fragment),
-        &["--dump-dom".to_string(), "--virtual-time-budget=3000".to_string()],
+        &[
+            "--dump-dom".to_string(),
+            "--virtual-time-budget=3000".to_string(),
+        ],
     );
     Dom(html)
 }
@@ -149,10 +168,17 @@ impl Dom {
         let mut g: Vec<(usize, String)> = self
             .tags_with("data-general")
             .into_iter()
-            .map(|t| (t["data-general"].parse().unwrap(), t["data-decision"].clone()))
+            .map(|t| {
+                (
+                    t["data-general"].parse().unwrap(),
+                    t["data-decision"].clone(),
+                )
+            })
             .collect();
         g.sort();
-        g.iter().enumerate().for_each(|(i, (v, _))| assert_eq!(i, *v, "one element per general"));
+        g.iter()
+            .enumerate()
+            .for_each(|(i, (v, _))| assert_eq!(i, *v, "one element per general"));
         g.into_iter().map(|(_, d)| d).collect()
     }
 
@@ -160,7 +186,12 @@ impl Dom {
         let mut g: Vec<(usize, bool)> = self
             .tags_with("data-general")
             .into_iter()
-            .map(|t| (t["data-general"].parse().unwrap(), t["data-traitor"] == "true"))
+            .map(|t| {
+                (
+                    t["data-general"].parse().unwrap(),
+                    t["data-traitor"] == "true",
+                )
+            })
             .collect();
         g.sort();
         g.into_iter().map(|(_, d)| d).collect()
@@ -172,10 +203,16 @@ fn attributes(tag: &str) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let mut rest = tag;
     while let Some(eq) = rest.find("=\"") {
-        let name = rest[..eq].rsplit(|c: char| c.is_whitespace()).next().unwrap_or("");
+        let name = rest[..eq]
+            .rsplit(|c: char| c.is_whitespace())
+            .next()
+            .unwrap_or("");
         let value_start = eq + 2;
         let value_end = value_start + rest[value_start..].find('"').unwrap();
-        out.insert(name.to_string(), rest[value_start..value_end].replace("&amp;", "&"));
+        out.insert(
+            name.to_string(),
+            rest[value_start..value_end].replace("&amp;", "&"),
+        );
         rest = &rest[value_end + 1..];
     }
     out
@@ -220,7 +257,11 @@ fn page(file: &str, dir: &Path, args: &[&str]) -> (PathBuf, Trial) {
         .arg(&out)
         .output()
         .unwrap();
-    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
     let sets: Vec<String> = args
         .windows(2)
         .filter(|w| w[0] == "--set")
@@ -255,27 +296,43 @@ fn csv_row(t: &Trial, dir: &Path, sets: &[&str]) -> BTreeMap<String, String> {
         .arg(&csv)
         .output()
         .unwrap();
-    assert!(out.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = std::fs::read_to_string(&csv).unwrap();
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     let row: Vec<&str> = lines.next().unwrap().split(',').collect();
-    header.iter().zip(row).map(|(h, v)| (h.to_string(), v.to_string())).collect()
+    header
+        .iter()
+        .zip(row)
+        .map(|(h, v)| (h.to_string(), v.to_string()))
+        .collect()
 }
 
 /// The honest decisions against the CSV row's `decision` column (attack, retreat, split, none).
-fn assert_decisions_match_row(decisions: &[String], traitors: &[bool], row: &BTreeMap<String, String>) {
+fn assert_decisions_match_row(
+    decisions: &[String],
+    traitors: &[bool],
+    row: &BTreeMap<String, String>,
+) {
     let honest: Vec<&str> = decisions
         .iter()
         .zip(traitors)
         .filter(|(_, t)| !**t)
         .map(|(d, _)| d.as_str())
         .collect();
-    let decided: std::collections::BTreeSet<&str> = honest.iter().copied().filter(|d| !d.is_empty()).collect();
+    let decided: std::collections::BTreeSet<&str> =
+        honest.iter().copied().filter(|d| !d.is_empty()).collect();
     match row["decision"].as_str() {
         "split" => assert!(decided.len() > 1, "row says split, page shows {honest:?}"),
         "none" => assert!(decided.is_empty(), "row says none, page shows {honest:?}"),
-        v => assert!(honest.iter().all(|d| *d == v), "row says {v}, page shows {honest:?}"),
+        v => assert!(
+            honest.iter().all(|d| *d == v),
+            "row says {v}, page shows {honest:?}"
+        ),
     }
 }
 
@@ -286,19 +343,32 @@ fn views_differ(index: &TraceIndex, step: usize, a: NodeId, b: NodeId) -> bool {
     let mut first: BTreeMap<(u32, u32, u32), u32> = BTreeMap::new();
     for k in index.transmissions() {
         let s = index.sent(k);
-        let Fate::Delivered { event, handed: true, .. } = index.fate(k) else {
+        let Fate::Delivered {
+            event,
+            handed: true,
+            ..
+        } = index.fate(k)
+        else {
             continue;
         };
         if event >= step || (s.to != a && s.to != b) || s.origin == a || s.origin == b {
             continue;
         }
-        if index.message(s.msg).about.skips.contains(&a.0) || index.message(s.msg).about.skips.contains(&b.0) {
+        if index.message(s.msg).about.skips.contains(&a.0)
+            || index.message(s.msg).about.skips.contains(&b.0)
+        {
             continue;
         }
-        first.entry((s.to.0, s.origin.0, index.slot(s.msg))).or_insert(s.msg);
+        first
+            .entry((s.to.0, s.origin.0, index.slot(s.msg)))
+            .or_insert(s.msg);
     }
     let of = |v: NodeId| -> BTreeMap<(u32, u32), u32> {
-        first.iter().filter(|(k, _)| k.0 == v.0).map(|(k, m)| ((k.1, k.2), *m)).collect()
+        first
+            .iter()
+            .filter(|(k, _)| k.0 == v.0)
+            .map(|(k, m)| ((k.1, k.2), *m))
+            .collect()
     };
     of(a) != of(b)
 }
@@ -306,7 +376,12 @@ fn views_differ(index: &TraceIndex, step: usize, a: NodeId, b: NodeId) -> bool {
 /// A PNG that is not blank: valid signature, and image data too large for a single colour.
 fn assert_not_blank(png: &Path) {
     let bytes = std::fs::read(png).unwrap();
-    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{} is a PNG", png.display());
+    assert_eq!(
+        &bytes[..8],
+        b"\x89PNG\r\n\x1a\n",
+        "{} is a PNG",
+        png.display()
+    );
     let mut idat = 0usize;
     let mut i = 8;
     while i + 8 <= bytes.len() {
@@ -317,7 +392,11 @@ fn assert_not_blank(png: &Path) {
         i += 12 + len;
     }
     // A 1280×800 screenshot of one colour deflates to a few kilobytes.
-    assert!(idat > 20_000, "{} looks blank ({idat} bytes of image data)", png.display());
+    assert!(
+        idat > 20_000,
+        "{} looks blank ({idat} bytes of image data)",
+        png.display()
+    );
 }
 
 fn screenshot(page: &Path, fragment: &str, name: &str) {
@@ -339,7 +418,15 @@ fn screenshot(page: &Path, fragment: &str, name: &str) {
 /// What a page must never contain to stay offline: links or loads of anything outside it.
 fn assert_offline(page: &Path) {
     let html = std::fs::read_to_string(page).unwrap();
-    for bad in ["src=\"http", "href=\"http", "url(", "@import", "//cdn", "fetch(", "XMLHttpRequest"] {
+    for bad in [
+        "src=\"http",
+        "href=\"http",
+        "url(",
+        "@import",
+        "//cdn",
+        "fetch(",
+        "XMLHttpRequest",
+    ] {
         assert!(!html.contains(bad), "the page contains `{bad}`");
     }
     assert!(html.contains("Content-Security-Policy\" content=\"default-src 'none'"));
@@ -353,7 +440,11 @@ fn the_vote_equivocation_page_shows_the_trace_decisions_steps_back_and_jumps_to_
     assert_offline(&page);
     let end = dom(&page, "#step=end");
     let steps = end.steps();
-    assert_eq!(steps, t.trace.events().len(), "a small trace is shown event by event");
+    assert_eq!(
+        steps,
+        t.trace.events().len(),
+        "a small trace is shown event by event"
+    );
     assert_eq!(end.step(), steps);
     assert_eq!(end.traitors(), t.traitors);
     assert_eq!(end.decisions(), t.decisions_at(steps));
@@ -365,7 +456,10 @@ fn the_vote_equivocation_page_shows_the_trace_decisions_steps_back_and_jumps_to_
 
     let start = dom(&page, "#step=0");
     assert_eq!(start.step(), 0);
-    assert!(start.decisions().iter().all(String::is_empty), "nobody decided at step 0");
+    assert!(
+        start.decisions().iter().all(String::is_empty),
+        "nobody decided at step 0"
+    );
 
     // Every decision is the last events of the trial here: step back over one and it is gone.
     let back = dom(&page, "#step=end&back=1");
@@ -373,7 +467,11 @@ fn the_vote_equivocation_page_shows_the_trace_decisions_steps_back_and_jumps_to_
     assert_eq!(back.step(), steps - 1);
     assert_eq!(back.decisions(), before_end.decisions());
     assert_eq!(back.decisions(), t.decisions_at(steps - 1));
-    assert_ne!(back.decisions(), end.decisions(), "the last event is a decision");
+    assert_ne!(
+        back.decisions(),
+        end.decisions(),
+        "the last event is a decision"
+    );
 
     // The jump lands where the library says views first differed, and they do differ there.
     let jump = end.by_id("jump");
@@ -386,14 +484,24 @@ fn the_vote_equivocation_page_shows_the_trace_decisions_steps_back_and_jumps_to_
         .map(|x| x.parse().unwrap())
         .collect();
     let (a, b) = (NodeId(pair[0]), NodeId(pair[1]));
-    assert!(!t.traitors[a.idx()] && !t.traitors[b.idx()], "two honest generals");
+    assert!(
+        !t.traitors[a.idx()] && !t.traitors[b.idx()],
+        "two honest generals"
+    );
     assert!(views_differ(&index, target, a, b));
     assert!(!views_differ(&index, 0, a, b));
     let at_jump = dom(&page, &format!("#step={target}"));
     assert_eq!(at_jump.step(), target);
     assert_eq!(at_jump.decisions(), t.decisions_at(target));
-    screenshot(&page, &format!("#step={target}"), "vote-n4-equivocation.png");
-    assert_eq!(t.trial, 0, "the first violating trial of this scenario is trial 0");
+    screenshot(
+        &page,
+        &format!("#step={target}"),
+        "vote-n4-equivocation.png",
+    );
+    assert_eq!(
+        t.trial, 0,
+        "the first violating trial of this scenario is trial 0"
+    );
 }
 
 #[test]
@@ -411,7 +519,12 @@ fn a_p2p_flooding_page_with_a_dropping_cut_matches_its_trace_and_row() {
         .split(' ')
         .map(|x| x.parse().unwrap())
         .collect();
-    assert!(views_differ(&t.index(), target, NodeId(pair[0]), NodeId(pair[1])));
+    assert!(views_differ(
+        &t.index(),
+        target,
+        NodeId(pair[0]),
+        NodeId(pair[1])
+    ));
     let start = dom(&page, "#step=0");
     assert!(start.decisions().iter().all(String::is_empty));
     screenshot(&page, "#t=50", "signed-flood-cut.png");
@@ -424,10 +537,17 @@ fn a_pow_page_with_a_fork_ends_on_the_rows_decisions() {
     let sets = ["pow.blocks=40"];
     let (page, t) = page(file, dir.path(), &["--set", sets[0]]);
     let html = std::fs::read_to_string(&page).unwrap();
-    assert!(html.contains("\"blocks\":{"), "a PoW page carries its block tree");
+    assert!(
+        html.contains("\"blocks\":{"),
+        "a PoW page carries its block tree"
+    );
     let end = dom(&page, "#step=end");
     assert_eq!(end.decisions(), t.decisions_at(end.steps()));
-    assert_decisions_match_row(&end.decisions(), &t.traitors, &csv_row(&t, dir.path(), &sets));
+    assert_decisions_match_row(
+        &end.decisions(),
+        &t.traitors,
+        &csv_row(&t, dir.path(), &sets),
+    );
     let by_time = dom(&page, "#t=0");
     assert!(by_time.decisions().iter().all(String::is_empty));
     screenshot(&page, "#step=end", "pow-selfish-fork.png");
@@ -439,7 +559,11 @@ fn byzsim(args: &[&str]) {
         .current_dir(root())
         .output()
         .unwrap();
-    assert!(out.status.success(), "byzsim {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "byzsim {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -447,18 +571,49 @@ fn the_report_page_draws_a_figure_per_rate_and_a_row_per_cell_offline_and_determ
     let dir = tempfile::tempdir().unwrap();
     let p = |name: &str| dir.path().join(name).display().to_string();
     byzsim(&[
-        "sweep", "scenarios/oral-om1-n4-t1-holds.toml", "--n", "3..=6", "--t", "0..=2",
-        "--trials", "10", "--out", &p("s.csv"), "--summary", &p("sum.csv"),
+        "sweep",
+        "scenarios/oral-om1-n4-t1-holds.toml",
+        "--n",
+        "3..=6",
+        "--t",
+        "0..=2",
+        "--trials",
+        "10",
+        "--out",
+        &p("s.csv"),
+        "--summary",
+        &p("sum.csv"),
     ]);
     let manifest = p("s.csv.manifest.json");
-    byzsim(&["report", &p("sum.csv"), "--manifest", &manifest, "-o", &p("a.html")]);
-    byzsim(&["report", &p("sum.csv"), "--manifest", &manifest, "-o", &p("b.html")]);
+    byzsim(&[
+        "report",
+        &p("sum.csv"),
+        "--manifest",
+        &manifest,
+        "-o",
+        &p("a.html"),
+    ]);
+    byzsim(&[
+        "report",
+        &p("sum.csv"),
+        "--manifest",
+        &manifest,
+        "-o",
+        &p("b.html"),
+    ]);
     let page = dir.path().join("a.html");
     let html = std::fs::read_to_string(&page).unwrap();
-    assert_eq!(html, std::fs::read_to_string(dir.path().join("b.html")).unwrap());
+    assert_eq!(
+        html,
+        std::fs::read_to_string(dir.path().join("b.html")).unwrap()
+    );
     assert_offline(&page);
     assert!(html.contains("byzsim sweep oral-om1-n4-t1-holds.toml --n 3,4,5,6 --t 0,1,2"));
-    let summary_rows = std::fs::read_to_string(p("sum.csv")).unwrap().lines().count() - 1;
+    let summary_rows = std::fs::read_to_string(p("sum.csv"))
+        .unwrap()
+        .lines()
+        .count()
+        - 1;
     let shown = dom(&page, "");
     // Three heatmaps and two line plots, one table row per cell plus its header.
     assert_eq!(shown.0.matches("<figure>").count(), 5, "five figures");

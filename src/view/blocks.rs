@@ -68,8 +68,13 @@ pub fn block_tree(index: &TraceIndex) -> BlockTree {
         blocks[i].parent = by_slot.get(p).copied();
     }
     // The main chain: the highest block (the first mined on a tie) and its ancestors.
-    let top = (0..blocks.len())
-        .min_by_key(|&i| (std::cmp::Reverse(blocks[i].height), blocks[i].mined_at_us, i));
+    let top = (0..blocks.len()).min_by_key(|&i| {
+        (
+            std::cmp::Reverse(blocks[i].height),
+            blocks[i].mined_at_us,
+            i,
+        )
+    });
     let mut cur = top;
     while let Some(i) = cur {
         blocks[i].main = true;
@@ -80,7 +85,11 @@ pub fn block_tree(index: &TraceIndex) -> BlockTree {
 }
 
 /// Each node's tip changes, in trace order.
-fn tips(index: &TraceIndex, blocks: &[TreeBlock], block_of_msg: &[Option<usize>]) -> Vec<(usize, u32, usize)> {
+fn tips(
+    index: &TraceIndex,
+    blocks: &[TreeBlock],
+    block_of_msg: &[Option<usize>],
+) -> Vec<(usize, u32, usize)> {
     let n = index.n();
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); blocks.len()];
     for (i, b) in blocks.iter().enumerate() {
@@ -98,7 +107,10 @@ fn tips(index: &TraceIndex, blocks: &[TreeBlock], block_of_msg: &[Option<usize>]
             TraceEvent::Send { from, msg, .. } => (from, msg),
             TraceEvent::Withheld { by, msg, .. } => (by, msg),
             TraceEvent::Deliver {
-                seq, handed: true, to, ..
+                seq,
+                handed: true,
+                to,
+                ..
             } => match index.transmission_of(seq) {
                 Some(k) => (to, index.sent(k).msg),
                 None => continue,
@@ -150,8 +162,12 @@ mod tests {
 
     #[test]
     fn the_tree_read_from_an_honest_trace_has_the_rows_main_chain_and_stale_blocks() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/pow-honest-agrees.toml");
-        let sc = Scenario::load(std::path::Path::new(path), &["pow.blocks=30".to_string()]).unwrap();
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/pow-honest-agrees.toml"
+        );
+        let sc =
+            Scenario::load(std::path::Path::new(path), &["pow.blocks=30".to_string()]).unwrap();
         for trial in 0..4 {
             let seed = trial_seed(sc.seed, trial);
             let r = run_trial(&sc, sc.kinds[0], trial, seed, true).unwrap();
@@ -164,11 +180,18 @@ mod tests {
             assert_eq!(Some(main), r.record.blocks, "trial {trial}");
             assert_eq!(Some(stale), r.record.stale_blocks, "trial {trial}");
             // Every node ends on the main chain's top block, which it reached by rising tips.
-            let top = tree.blocks.iter().position(|b| b.main && b.height == main).unwrap();
+            let top = tree
+                .blocks
+                .iter()
+                .position(|b| b.main && b.height == main)
+                .unwrap();
             for v in 0..sc.n as u32 {
                 let mine: Vec<usize> = tree.tips.iter().filter(|t| t.1 == v).map(|t| t.2).collect();
                 assert_eq!(mine.last(), Some(&top), "node {v}, trial {trial}");
-                assert!(mine.windows(2).all(|w| tree.blocks[w[0]].height < tree.blocks[w[1]].height));
+                assert!(
+                    mine.windows(2)
+                        .all(|w| tree.blocks[w[0]].height < tree.blocks[w[1]].height)
+                );
             }
         }
     }

@@ -119,7 +119,12 @@ pub fn first_difference(index: &TraceIndex) -> Option<FirstDifference> {
 
 /// Which trace events become page steps (with `full`: all of them, up to `full` events; else
 /// about `summary` of them), and whether that is every event.
-pub fn steps(index: &TraceIndex, forced: &[usize], full: usize, summary: usize) -> (Vec<usize>, bool) {
+pub fn steps(
+    index: &TraceIndex,
+    forced: &[usize],
+    full: usize,
+    summary: usize,
+) -> (Vec<usize>, bool) {
     let events = index.rec.events();
     if events.len() <= full {
         return ((0..events.len()).collect(), true);
@@ -169,7 +174,10 @@ pub fn export(v: &TrialView) -> Json {
     let index = v.index;
     let rec = index.rec;
     let events = rec.events();
-    let diff = if v.verdicts.agreement.holds && v.verdicts.validity.holds && v.verdicts.termination.holds {
+    let diff = if v.verdicts.agreement.holds
+        && v.verdicts.validity.holds
+        && v.verdicts.termination.holds
+    {
         None
     } else {
         first_difference(index)
@@ -202,7 +210,11 @@ pub fn export(v: &TrialView) -> Json {
             TraceEvent::Send {
                 from, to, seq, msg, ..
             } => (
-                if seq.is_some() { kind::SEND } else { kind::LOST },
+                if seq.is_some() {
+                    kind::SEND
+                } else {
+                    kind::LOST
+                },
                 from.0 as i64,
                 to.0 as i64,
                 i64::from(msg),
@@ -214,7 +226,11 @@ pub fn export(v: &TrialView) -> Json {
                 handed,
                 ..
             } => (
-                if handed { kind::DELIVER } else { kind::DELIVER_SEEN },
+                if handed {
+                    kind::DELIVER
+                } else {
+                    kind::DELIVER_SEEN
+                },
                 from.0 as i64,
                 to.0 as i64,
                 index
@@ -232,11 +248,15 @@ pub fn export(v: &TrialView) -> Json {
             TraceEvent::Withheld { by, to, msg, .. } => {
                 (kind::WITHHELD, by.0 as i64, to.0 as i64, i64::from(msg))
             }
-            TraceEvent::Timer { node, name, .. } => (kind::TIMER, node.0 as i64, -1, i64::from(name)),
+            TraceEvent::Timer { node, name, .. } => {
+                (kind::TIMER, node.0 as i64, -1, i64::from(name))
+            }
             TraceEvent::Decide { node, value, .. } => {
                 (kind::DECIDE, node.0 as i64, -1, value_code(value))
             }
-            TraceEvent::Reverted { node, how, .. } => (kind::REVERT, node.0 as i64, -1, i64::from(how)),
+            TraceEvent::Reverted { node, how, .. } => {
+                (kind::REVERT, node.0 as i64, -1, i64::from(how))
+            }
         };
         cols[0].push(e.at().0 as i64);
         cols[1].push(i64::from(k));
@@ -274,9 +294,7 @@ pub fn export(v: &TrialView) -> Json {
             .collect()
     };
     let r = v.record;
-    let verdict = |x: &crate::check::Verdict| {
-        json!({"holds": x.holds, "at_us": x.at.map(|t| t.0), "reason": x.reason})
-    };
+    let verdict = |x: &crate::check::Verdict| json!({"holds": x.holds, "at_us": x.at.map(|t| t.0), "reason": x.reason});
     let violated = !(r.agreement && r.validity && r.termination);
     json!({
         "meta": {
@@ -340,10 +358,16 @@ mod tests {
     use crate::trial::{run_trial, traitors_of};
 
     fn vote_trial() -> (crate::trial::TrialResult, Vec<bool>) {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/vote-n4-equivocating-traitor-breaks-agreement.toml");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/vote-n4-equivocating-traitor-breaks-agreement.toml"
+        );
         let sc = Scenario::load(std::path::Path::new(path), &[]).unwrap();
         let seed = trial_seed(sc.seed, 0);
-        (run_trial(&sc, sc.kinds[0], 0, seed, true).unwrap(), traitors_of(&sc, seed))
+        (
+            run_trial(&sc, sc.kinds[0], 0, seed, true).unwrap(),
+            traitors_of(&sc, seed),
+        )
     }
 
     #[test]
@@ -354,9 +378,16 @@ mod tests {
         let fd = first_difference(&index).unwrap();
         let (kept, full) = steps(&index, &fd.events, 0, 2);
         assert!(!full);
-        assert!(kept.windows(2).all(|w| w[0] < w[1]), "in trace order, each once");
+        assert!(
+            kept.windows(2).all(|w| w[0] < w[1]),
+            "in trace order, each once"
+        );
         for d in rec.decisions() {
-            assert!(kept.contains(&d.position), "decision at {} kept", d.position);
+            assert!(
+                kept.contains(&d.position),
+                "decision at {} kept",
+                d.position
+            );
         }
         assert!(fd.events.iter().all(|e| kept.contains(e)));
         assert!(kept.len() < rec.events().len());
@@ -382,6 +413,9 @@ mod tests {
         assert!(!traitors[fd.a.idx()] && !traitors[fd.b.idx()] && fd.a != fd.b);
         // Named in the paragraph the page shows.
         let text = explain(&index);
-        assert!(text.contains(&format!("general {}", fd.a)) && text.contains(&format!("general {}", fd.b)));
+        assert!(
+            text.contains(&format!("general {}", fd.a))
+                && text.contains(&format!("general {}", fd.b))
+        );
     }
 }

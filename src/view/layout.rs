@@ -23,8 +23,12 @@ pub fn layout(graph: &Topology) -> Vec<(i32, i32)> {
 fn circle(n: usize) -> Vec<(f64, f64)> {
     (0..n)
         .map(|i| {
-            let a = std::f64::consts::TAU * i as f64 / n.max(1) as f64 - std::f64::consts::FRAC_PI_2;
-            (SIDE / 2.0 + 0.45 * SIDE * a.cos(), SIDE / 2.0 + 0.45 * SIDE * a.sin())
+            let a =
+                std::f64::consts::TAU * i as f64 / n.max(1) as f64 - std::f64::consts::FRAC_PI_2;
+            (
+                SIDE / 2.0 + 0.45 * SIDE * a.cos(),
+                SIDE / 2.0 + 0.45 * SIDE * a.sin(),
+            )
         })
         .collect()
 }
@@ -121,6 +125,9 @@ mod tests {
         assert_eq!(a, layout(&g));
         let distinct: std::collections::BTreeSet<_> = a.iter().collect();
         assert_eq!(distinct.len(), 40, "no two generals on one spot");
-        assert!(a.iter().all(|&(x, y)| (0..=1000).contains(&x) && (0..=1000).contains(&y)));
+        assert!(
+            a.iter()
+                .all(|&(x, y)| (0..=1000).contains(&x) && (0..=1000).contains(&y))
+        );
     }
 }

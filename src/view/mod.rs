@@ -17,7 +17,6 @@ pub mod data;
 pub mod layout;
 pub mod report;
 
-
 use crate::error::InputError;
 use crate::protocol::Kind;
 use crate::rng::trial_seed;
@@ -48,7 +47,10 @@ pub fn choose(sc: &Scenario, trial: Option<u64>) -> Result<Choice, InputError> {
         if t >= sc.trials {
             return Err(InputError::file(
                 "--trial",
-                format!("{t} is not a trial of {} (it has {} trials: 0..{})", sc.name, sc.trials, sc.trials),
+                format!(
+                    "{t} is not a trial of {} (it has {} trials: 0..{})",
+                    sc.name, sc.trials, sc.trials
+                ),
             ));
         }
         return Ok(Choice {
@@ -76,7 +78,10 @@ pub fn choose(sc: &Scenario, trial: Option<u64>) -> Result<Choice, InputError> {
         None => Choice {
             trial: 0,
             kind: first_kind,
-            why: format!("trial 0: none of the {} trials violated a property", sc.trials),
+            why: format!(
+                "trial 0: none of the {} trials violated a property",
+                sc.trials
+            ),
         },
     })
 }

@@ -57,7 +57,14 @@ impl Summary {
             .iter()
             .map(str::to_string)
             .collect();
-        for need in ["protocol", "n", "t", "cell", "agreement_rate", "agreement_lo"] {
+        for need in [
+            "protocol",
+            "n",
+            "t",
+            "cell",
+            "agreement_rate",
+            "agreement_lo",
+        ] {
             if !header.iter().any(|h| h == need) {
                 return Err(InputError::file(
                     &file,
@@ -141,7 +148,10 @@ pub fn page(summary: &Path, manifest: Option<&Path>) -> Result<String, InputErro
         body.push_str(&group(&s, i, &keys, key, rows));
     }
     Ok(TEMPLATE
-        .replace("{{TITLE}}", &html_escape(&format!("byzsim report: {}", s.file)))
+        .replace(
+            "{{TITLE}}",
+            &html_escape(&format!("byzsim report: {}", s.file)),
+        )
         .replace("{{BODY}}", &body))
 }
 
@@ -165,7 +175,11 @@ fn sweep_command(path: &Path, summary: &str) -> Result<String, InputError> {
     for set in &m.sets {
         let _ = write!(cmd, " --set {set}");
     }
-    let _ = write!(cmd, " --trials {} --seed {} --summary {summary}", m.trials, m.seed);
+    let _ = write!(
+        cmd,
+        " --trials {} --seed {} --summary {summary}",
+        m.trials, m.seed
+    );
     Ok(cmd)
 }
 
@@ -176,8 +190,15 @@ fn group(s: &Summary, i: usize, keys: &[String], key: &[String], rows: &[&Vec<St
         .zip(key)
         .map(|(k, v)| format!("{k} = {v}"))
         .collect();
-    let mut out = format!("<section><h2 id=\"g{i}\">{}</h2>", html_escape(&title.join(", ")));
-    let wheres: Vec<String> = keys.iter().zip(key).map(|(k, v)| format!("{k}={v}")).collect();
+    let mut out = format!(
+        "<section><h2 id=\"g{i}\">{}</h2>",
+        html_escape(&title.join(", "))
+    );
+    let wheres: Vec<String> = keys
+        .iter()
+        .zip(key)
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
     let ns = s.distinct(rows, "n").len();
     let ts = s.distinct(rows, "t").len();
     let mut figures: Vec<Vec<String>> = Vec::new();
@@ -191,7 +212,11 @@ fn group(s: &Summary, i: usize, keys: &[String], key: &[String], rows: &[&Vec<St
         }
     }
     if ns > 1 {
-        let series = if ts > 1 { ["--series", "t"].to_vec() } else { Vec::new() };
+        let series = if ts > 1 {
+            ["--series", "t"].to_vec()
+        } else {
+            Vec::new()
+        };
         let mut rate = ["--x", "n", "--y", "agreement_rate"].to_vec();
         rate.extend(&series);
         figures.push(rate.into_iter().map(str::to_string).collect());
@@ -219,10 +244,19 @@ fn figure(s: &Summary, group: usize, f: usize, args: &[String]) -> String {
     let name = format!("figure-{group}-{f}.svg");
     let shown: Vec<String> = args
         .iter()
-        .map(|a| if a.contains(' ') { format!("'{a}'") } else { a.clone() })
+        .map(|a| {
+            if a.contains(' ') {
+                format!("'{a}'")
+            } else {
+                a.clone()
+            }
+        })
         .collect();
     let command = format!("byzsim plot {} {} -o {name}", s.file, shown.join(" "));
-    let tmp = std::env::temp_dir().join(format!("byzsim-report-{}-{group}-{f}.svg", std::process::id()));
+    let tmp = std::env::temp_dir().join(format!(
+        "byzsim-report-{}-{group}-{f}.svg",
+        std::process::id()
+    ));
     let mut argv = vec![s.file.clone(), "-o".to_string(), tmp.display().to_string()];
     argv.extend(args.iter().cloned());
     let drawn = PlotCommand::try_parse_from(&argv)
@@ -230,12 +264,15 @@ fn figure(s: &Summary, group: usize, f: usize, args: &[String]) -> String {
         .and_then(|p| crate::plot::plot(&p.args))
         .and_then(|()| {
             std::fs::read_to_string(&tmp)
-                .map_err(|e| InputError::file(&tmp.display().to_string(), e.to_string()))
+                .map_err(|e| InputError::file(tmp.display().to_string(), e.to_string()))
         });
     let _ = std::fs::remove_file(&tmp);
     let content = match drawn {
         Ok(svg) => strip_xml_declaration(&svg).to_string(),
-        Err(e) => format!("<p class=\"refused\">Not drawn: {}</p>", html_escape(&e.to_string())),
+        Err(e) => format!(
+            "<p class=\"refused\">Not drawn: {}</p>",
+            html_escape(&e.to_string())
+        ),
     };
     format!(
         "<figure>{content}<figcaption><code>{}</code></figcaption></figure>",
@@ -272,7 +309,12 @@ fn table(s: &Summary, rows: &[&Vec<String>]) -> String {
         for k in &vary {
             let _ = write!(out, "<td>{}</td>", cell(k));
         }
-        let _ = write!(out, "<td>{}</td><td>{}</td>", cell("behaviour"), cell("trials"));
+        let _ = write!(
+            out,
+            "<td>{}</td><td>{}</td>",
+            cell("behaviour"),
+            cell("trials")
+        );
         for (_, c) in RATES {
             let _ = write!(
                 out,
