@@ -474,6 +474,10 @@ pub struct ViewArgs {
     /// The trial to show (default: the first that violates a property, else trial 0).
     #[arg(long)]
     pub trial: Option<u64>,
+    /// The protocol to show, when the scenario lists several (default: the first, or the first
+    /// that violates a property).
+    #[arg(long, value_name = "KIND")]
+    pub protocol: Option<String>,
     #[command(flatten)]
     pub scenario: ScenarioArgs,
     /// The HTML page to write (`-`: standard output).
@@ -498,10 +502,13 @@ fn view_command(args: ViewArgs) -> Result<u8, InputError> {
     check_distinct(&[args.file.as_path()], &[("--out", args.out.as_path())])?;
     let sc = Scenario::load(&args.file, &args.scenario.overrides(None))?;
     check_writable(&args.out)?;
-    let choice = crate::view::choose(&sc, args.trial)?;
+    let choice = crate::view::choose(&sc, args.trial, args.protocol.as_deref())?;
     let mut command = format!("byzsim view {}", args.file.display());
     command.extend(args.scenario.seed.map(|s| format!(" --seed {s}")));
     command.push_str(&format!(" --trial {}", choice.trial));
+    if sc.kinds.len() > 1 {
+        command.push_str(&format!(" --protocol {}", choice.kind.name()));
+    }
     for set in args.scenario.sets() {
         command.push_str(&format!(" --set {set}"));
     }

@@ -268,7 +268,7 @@ fn page(file: &str, dir: &Path, args: &[&str]) -> (PathBuf, Trial) {
         .map(|w| w[1].to_string())
         .collect();
     let sc = Scenario::load(&root().join(file), &sets).unwrap();
-    let choice = byzsim::view::choose(&sc, None).unwrap();
+    let choice = byzsim::view::choose(&sc, None, None).unwrap();
     let seed = trial_seed(sc.seed, choice.trial);
     let result = run_trial(&sc, choice.kind, choice.trial, seed, true).unwrap();
     let traitors = traitors_of(&sc, seed);

@@ -39,10 +39,30 @@ pub struct Choice {
     pub why: String,
 }
 
-/// The trial `trial` (first protocol kind) if given; else the first trial (and kind) that
-/// violated a property, if one did; else trial 0.
-pub fn choose(sc: &Scenario, trial: Option<u64>) -> Result<Choice, InputError> {
-    let first_kind = sc.kinds[0];
+/// The trial `trial` if given; else the first trial that violated a property, if one did; else
+/// trial 0. With `kind`, that protocol of the scenario's list, else the first (or, when
+/// searching, the first that violated).
+pub fn choose(sc: &Scenario, trial: Option<u64>, kind: Option<&str>) -> Result<Choice, InputError> {
+    let kind = match kind {
+        None => None,
+        Some(name) => Some(
+            sc.kinds
+                .iter()
+                .copied()
+                .find(|k| k.name() == name)
+                .ok_or_else(|| {
+                    let names: Vec<&str> = sc.kinds.iter().map(|k| k.name()).collect();
+                    InputError::file(
+                        "--protocol",
+                        format!(
+                            "`{name}` is not one of this scenario's protocols: {}",
+                            names.join(", ")
+                        ),
+                    )
+                })?,
+        ),
+    };
+    let first_kind = kind.unwrap_or(sc.kinds[0]);
     if let Some(t) = trial {
         if t >= sc.trials {
             return Err(InputError::file(
@@ -61,7 +81,8 @@ pub fn choose(sc: &Scenario, trial: Option<u64>) -> Result<Choice, InputError> {
     }
     let mut found: Option<(u64, String)> = None;
     run_scenario_streaming(sc, |r| {
-        if found.is_none() && !(r.agreement && r.validity && r.termination) {
+        let wanted = kind.is_none_or(|k| k.name() == r.protocol);
+        if wanted && found.is_none() && !(r.agreement && r.validity && r.termination) {
             found = Some((r.trial, r.protocol.clone()));
         }
         Ok(())
@@ -79,8 +100,9 @@ pub fn choose(sc: &Scenario, trial: Option<u64>) -> Result<Choice, InputError> {
             trial: 0,
             kind: first_kind,
             why: format!(
-                "trial 0: none of the {} trials violated a property",
-                sc.trials
+                "trial 0: none of the {} trials ({}) violated a property",
+                sc.trials,
+                first_kind.name()
             ),
         },
     })
@@ -114,13 +136,41 @@ pub fn trial_page(sc: &Scenario, choice: &Choice, command: &str) -> Result<Strin
     Ok(fill(TEMPLATE, &title, &data))
 }
 
-/// The template with its title, style, script and data inlined.
+/// The template with its title, style, script and data inlined, in one pass (so a `{{...}}`
+/// inside the data or the title stays as it is).
 pub fn fill(template: &str, title: &str, data: &serde_json::Value) -> String {
-    template
-        .replace("{{TITLE}}", &html_escape(title))
-        .replace("{{STYLE}}", STYLE)
-        .replace("{{DATA}}", &script_json(data))
-        .replace("{{SCRIPT}}", SCRIPT)
+    let title = html_escape(title);
+    let data = script_json(data);
+    let parts: [(&str, &str); 4] = [
+        ("{{TITLE}}", &title),
+        ("{{STYLE}}", STYLE),
+        ("{{DATA}}", &data),
+        ("{{SCRIPT}}", SCRIPT),
+    ];
+    fill_parts(template, &parts)
+}
+
+/// `template` with each `{{NAME}}` marker of `parts` replaced, in one pass.
+pub fn fill_parts(template: &str, parts: &[(&str, &str)]) -> String {
+    let mut out =
+        String::with_capacity(template.len() + parts.iter().map(|p| p.1.len()).sum::<usize>());
+    let mut rest = template;
+    while let Some(i) = rest.find("{{") {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        match parts.iter().find(|(marker, _)| rest.starts_with(marker)) {
+            Some((marker, text)) => {
+                out.push_str(text);
+                rest = &rest[marker.len()..];
+            }
+            None => {
+                out.push_str("{{");
+                rest = &rest[2..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// JSON safe inside a `<script>` element: no `<` at all (so no `</script>` or `<!--`).
@@ -134,4 +184,23 @@ pub fn html_escape(s: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_inside_the_data_or_the_title_are_left_alone() {
+        let data = serde_json::json!({"description": "{{SCRIPT}} </script><!--"});
+        let page = fill(
+            "<t>{{TITLE}}</t>{{DATA}}|{{SCRIPT}}",
+            "a {{DATA}} & b",
+            &data,
+        );
+        assert_eq!(page.matches(SCRIPT).count(), 1);
+        assert!(page.starts_with("<t>a {{DATA}} &amp; b</t>"));
+        assert!(!page[..page.len() - SCRIPT.len()].contains("</script>"));
+        assert!(page.contains("{{SCRIPT}} \\u003c/script>\\u003c!--"));
+    }
 }

@@ -147,12 +147,11 @@ pub fn page(summary: &Path, manifest: Option<&Path>) -> Result<String, InputErro
     for (i, (key, rows)) in groups.iter().enumerate() {
         body.push_str(&group(&s, i, &keys, key, rows));
     }
-    Ok(TEMPLATE
-        .replace(
-            "{{TITLE}}",
-            &html_escape(&format!("byzsim report: {}", s.file)),
-        )
-        .replace("{{BODY}}", &body))
+    let title = html_escape(&format!("byzsim report: {}", s.file));
+    Ok(super::fill_parts(
+        TEMPLATE,
+        &[("{{TITLE}}", &title), ("{{BODY}}", &body)],
+    ))
 }
 
 /// The `byzsim sweep` command a manifest records.

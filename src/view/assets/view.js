@@ -329,7 +329,7 @@
     if (M.round_us) extra.push('round ' + roundOf(now));
     if (B && st.tip[v] >= 0) extra.push('tip: block ' + B.height[st.tip[v]] + ' by general ' + B.miner[st.tip[v]]);
     else if (B) extra.push('tip: genesis');
-    extra.push(st.sent[v] + ' sent');
+    if (M.full) extra.push(st.sent[v] + ' sent');
     h('p', { 'class': 'small' }, c, extra.join(' · '));
     if (!M.full) { h('p', { 'class': 'small' }, c, 'Deliveries are not listed on a summarised page.'); return; }
     var heard = st.heard[v];
@@ -362,12 +362,13 @@
     else h('p', { 'class': 'small' }, box, 'Click a general (in the graph or the table) to see what it has heard.');
     if (N > 80) return;
     var tab = h('table', {}, box), head = h('tr', {}, tab);
-    ['general', 'decision', B ? 'tip height' : (M.full ? 'heard' : 'sent')].forEach(function (x) { h('th', {}, head, x); });
+    var third = B ? 'tip height' : M.full ? 'heard' : null;
+    ['general', 'decision', third].forEach(function (x) { if (x) h('th', {}, head, x); });
     for (var v3 = 0; v3 < N; v3++) {
       var tr = h('tr', { 'class': v3 === selected ? 'selected' : '', 'data-row': v3 }, tab);
       h('td', {}, tr, v3 + (D.traitors[v3] ? ' (traitor)' : ''));
       h('td', { 'class': 'v-' + (st.decision[v3] >= 0 ? VALUE[st.decision[v3]] : 'none') }, tr, decisionText(v3));
-      h('td', {}, tr, B ? (st.tip[v3] >= 0 ? String(B.height[st.tip[v3]]) : '0') : String(M.full ? st.heard[v3].length : st.sent[v3]));
+      if (third) h('td', {}, tr, B ? (st.tip[v3] >= 0 ? String(B.height[st.tip[v3]]) : '0') : String(st.heard[v3].length));
       tr.addEventListener('click', (function (v) { return function () { selected = selected === v ? -1 : v; lastRendered = -1; render(); }; })(v3));
     }
   }
@@ -427,7 +428,18 @@
   }
   // The next (or previous) round boundary; protocols without rounds go to the next key event
   // (a decision, a reversion, a withheld message or a block's first send).
-  function isKey(i) { var k = E.k[i]; return k === K.DECIDE || k === K.REVERT || k === K.WITHHELD || (k === K.SEND && B && /^block /.test(words(E.c[i]))); }
+  // Key events: decisions, reversions, withheld messages and each block's first send.
+  var keyStep = (function () {
+    var key = [], seen = {};
+    for (var i = 0; i < STEPS; i++) {
+      var k = E.k[i];
+      key.push(k === K.DECIDE || k === K.REVERT || k === K.WITHHELD ||
+        (k === K.SEND && !!B && !seen[E.c[i]] && /^block /.test(words(E.c[i]))));
+      if (k === K.SEND) seen[E.c[i]] = 1;
+    }
+    return key;
+  })();
+  function isKey(i) { return keyStep[i]; }
   function roundStep(dir) {
     var s = st.step, b, t;
     if (M.round_us) {
