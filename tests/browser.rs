@@ -81,7 +81,8 @@ fn chromium() -> &'static Path {
     }
 }
 
-/// Runs headless Chromium on `url` with `extra` arguments; returns its standard output.
+/// Runs headless Chromium on `url` with `extra` arguments; returns its standard output, after
+/// checking that the page's scripts threw nothing (Chromium logs uncaught errors to stderr).
 fn browse(url: &str, extra: &[String]) -> String {
     let profile = tempfile::tempdir().unwrap();
     let out = Command::new(chromium())
@@ -95,6 +96,8 @@ fn browse(url: &str, extra: &[String]) -> String {
             "--disable-component-update",
             "--disable-sync",
             "--hide-scrollbars",
+            "--enable-logging=stderr",
+            "--v=0",
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .args(extra)
@@ -106,6 +109,8 @@ fn browse(url: &str, extra: &[String]) -> String {
         "chromium failed on {url}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(!log.contains("Uncaught"), "a script error on {url}: {log}");
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -490,9 +495,17 @@ fn the_vote_equivocation_page_shows_the_trace_decisions_steps_back_and_jumps_to_
     );
     assert!(views_differ(&index, target, a, b));
     assert!(!views_differ(&index, 0, a, b));
-    let at_jump = dom(&page, &format!("#step={target}"));
+    // The keys: the jump button, a round forward from the start, a round back from the end,
+    // one event forward twice and back once.
+    let at_jump = dom(&page, "#step=0&keys=j");
     assert_eq!(at_jump.step(), target);
     assert_eq!(at_jump.decisions(), t.decisions_at(target));
+    let round = t.trace.round.expect("vote runs in rounds");
+    let before_round_end = t.trace.events().iter().filter(|e| e.at() < round).count();
+    assert!(0 < before_round_end && before_round_end < steps);
+    assert_eq!(dom(&page, "#step=0&keys=R").step(), before_round_end);
+    assert_eq!(dom(&page, "#step=end&keys=L").step(), before_round_end);
+    assert_eq!(dom(&page, "#step=0&keys=rrl").step(), 1);
     screenshot(
         &page,
         &format!("#step={target}"),

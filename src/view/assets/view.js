@@ -490,13 +490,21 @@
     if ((m = /t=([0-9.]+)/.exec(hsh))) return stepAtTime(parseFloat(m[1]) * 1000);
     return null;
   }
-  // ...then `&back=K` steps back K events, as the step-back button does (for scripts and tests).
+  // ...then, for scripts and tests, `&back=K` steps back K events as the step-back button does,
+  // and `&keys=...` presses keys in order: r/l (right, left), R/L (with Shift: a round), h/e
+  // (Home, End), j (the jump button).
+  var KEYS = { r: ['ArrowRight', false], l: ['ArrowLeft', false], R: ['ArrowRight', true], L: ['ArrowLeft', true], h: ['Home', false], e: ['End', false] };
   function openHash() {
-    var s = fromHash();
+    var s = fromHash(), hsh = location.hash || '';
     stop();
     seek(s === null ? 0 : s);
-    var m = /back=(\d+)/.exec(location.hash || '');
+    var m = /back=(\d+)/.exec(hsh);
     for (var i = 0; m && i < +m[1]; i++) seek(st.step - 1);
+    var keys = /keys=([a-zA-Z]+)/.exec(hsh);
+    (keys ? keys[1].split('') : []).forEach(function (c) {
+      if (c === 'j') { $('jump').click(); return; }
+      if (KEYS[c]) document.dispatchEvent(new KeyboardEvent('keydown', { key: KEYS[c][0], shiftKey: KEYS[c][1], bubbles: true }));
+    });
   }
   window.addEventListener('hashchange', openHash);
   openHash();
