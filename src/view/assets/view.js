@@ -404,7 +404,7 @@
     if (TX) h('div', { 'class': 'small' }, $('event'), drawn.total + ' message' + (drawn.total === 1 ? '' : 's') + ' in flight' + (drawn.total > drawn.shown ? ' (' + drawn.shown + ' drawn)' : '') + '.');
     cursor.setAttribute('x1', tx(now)); cursor.setAttribute('x2', tx(now));
     drawTree(now);
-    if (!playing || step % 5 === 0 || step === STEPS) { panel(step); log(step); }
+    panel(step); log(step);
     $('play').textContent = playing ? 'pause' : 'play';
     lastRendered = step;
   }
@@ -426,8 +426,6 @@
     }, every);
     render();
   }
-  // The next (or previous) round boundary; protocols without rounds go to the next key event
-  // (a decision, a reversion, a withheld message or a block's first send).
   // Key events: decisions, reversions, withheld messages and each block's first send.
   var keyStep = (function () {
     var key = [], seen = {};
@@ -440,6 +438,7 @@
     return key;
   })();
   function isKey(i) { return keyStep[i]; }
+  // The next (or previous) round end; protocols without rounds go to the next key event.
   function roundStep(dir) {
     var s = st.step, b, t;
     if (M.round_us) {
