@@ -50,6 +50,7 @@ pub mod trace_index;
 pub mod tracefile;
 pub mod trial;
 pub mod types;
+pub mod view;
 
 pub use error::InputError;
 pub use scenario::Scenario;

@@ -1,5 +1,6 @@
 //! The command line: the subcommands, one file each (`run`, `sweep`, `merge`, `hunt`,
-//! `topology`, `bench`; `plot`'s arguments live in [`crate::plot`]), and what they share.
+//! `topology`, `bench`, `keys`, `view` with `report`; `plot`'s arguments live in
+//! [`crate::plot`]), and what they share.
 //!
 //! Arguments are parsed by clap, scenarios are validated once into typed [`Scenario`]s before
 //! anything runs (so a bad second file fails before the first one runs for an hour), and the
@@ -17,6 +18,7 @@ mod merge;
 mod run;
 mod sweep;
 mod topology;
+mod view;
 
 use std::path::PathBuf;
 
@@ -34,6 +36,7 @@ pub use merge::MergeArgs;
 pub use run::RunArgs;
 pub use sweep::SweepArgs;
 pub use topology::TopologyArgs;
+pub use view::{ReportArgs, ViewArgs};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -80,6 +83,12 @@ pub enum Command {
     /// List the scenario keys (all, or those under PREFIX): type, default and meaning.
     #[command(after_help = keys::EXAMPLES)]
     Keys(KeysArgs),
+    /// Write one trial as a self-contained HTML page that steps through it, forward and back.
+    #[command(after_help = view::VIEW_EXAMPLES)]
+    View(ViewArgs),
+    /// Write a sweep summary as a self-contained HTML page: heatmaps, line plots, tables.
+    #[command(after_help = view::REPORT_EXAMPLES)]
+    Report(ReportArgs),
 }
 
 /// `plot`'s examples (its arguments live in [`crate::plot`]).
@@ -167,6 +176,8 @@ pub fn run(cli: Cli) -> Result<u8, InputError> {
         Command::Topology(args) => topology::topology_command(args),
         Command::Bench(args) => bench::bench_command(args),
         Command::Keys(args) => keys::keys_command(args),
+        Command::View(args) => view::view_command(args),
+        Command::Report(args) => view::report_command(args),
     }
 }
 

@@ -1,7 +1,7 @@
 //! What generals send: the [`Message`] trait (size on the wire, content in words) and a
 //! message's identity ([`About`]) for comparing what different generals heard.
 
-use crate::types::Value;
+use crate::types::{SimTime, Value};
 
 /// A message a protocol sends.
 pub trait Message: Clone + std::fmt::Debug {
@@ -41,6 +41,18 @@ pub struct About {
     pub passes_on: Option<String>,
     /// The signatures it carries, for a signature chain.
     pub signatures: Option<u32>,
+    /// Where it sits in the block tree, for a proof-of-work block (the viewer draws the tree).
+    pub block: Option<BlockAbout>,
+}
+
+/// A proof-of-work block's place in the block tree.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct BlockAbout {
+    pub height: u64,
+    pub miner: u32,
+    /// The parent block's slot (the genesis block's for the first blocks).
+    pub parent: String,
+    pub mined_at: SimTime,
 }
 
 impl Message for Value {

@@ -19,7 +19,7 @@ mod theorem;
 mod traitor;
 
 pub use ctx::{Action, Ctx, Deadline, TimerId};
-pub use message::{About, Message};
+pub use message::{About, BlockAbout, Message};
 pub use protocol::{EstimateInput, Protocol, ProtocolReport, Setup, Validity};
 pub use theorem::{Messages, Params, Theorem};
 pub use traitor::{Relay, Traitor};

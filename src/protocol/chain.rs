@@ -143,6 +143,7 @@ impl Message for Chain {
             skips: self.links.iter().map(|l| l.signer.0).collect(),
             passes_on: (k > 1).then(|| slot(k - 1)),
             signatures: Some(k as u32),
+            block: None,
         }
     }
 }

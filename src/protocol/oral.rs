@@ -75,6 +75,7 @@ impl Message for OralMsg {
             skips: self.path.to_vec(),
             passes_on: (self.path.len() > 1).then(|| slot(&self.path[..self.path.len() - 1])),
             signatures: None,
+            block: None,
         }
     }
 }

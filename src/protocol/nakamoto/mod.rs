@@ -39,7 +39,7 @@ use rand::Rng;
 
 use crate::general::Traitor;
 use crate::general::{
-    About, Ctx, EstimateInput, Message, Protocol, ProtocolReport, Setup, Validity,
+    About, BlockAbout, Ctx, EstimateInput, Message, Protocol, ProtocolReport, Setup, Validity,
 };
 use crate::pow::{
     BlockHeader, ChainParams, Target, compact_to_target, merkle_root, next_work_required,
@@ -193,6 +193,12 @@ impl Message for PowMsg {
             PowMsg::Block(b) => About {
                 slot: format!("block {:x}", b.id),
                 value: b.first_order.map(|o| o.0),
+                block: Some(BlockAbout {
+                    height: b.height,
+                    miner: b.miner.0,
+                    parent: format!("block {:x}", b.parent_id),
+                    mined_at: b.mined_at,
+                }),
                 ..About::default()
             },
             PowMsg::GetData(b) => About {
