@@ -1,4 +1,4 @@
-//! Small statistics for summaries: Wilson score intervals, means and medians.
+//! Small statistics for summaries: Wilson score intervals, means, standard errors and medians.
 
 /// The 95% Wilson score interval for `k` successes in `n` trials: `(low, high)`.
 /// Wilson (1927); it stays inside [0, 1] and behaves at k = 0 and k = n, unlike the normal
@@ -20,6 +20,18 @@ pub fn wilson(k: u64, n: u64) -> (f64, f64) {
 /// The arithmetic mean; `None` for no values.
 pub fn mean(xs: &[f64]) -> Option<f64> {
     (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64)
+}
+
+/// The standard error of the mean, s / √k with s the sample standard deviation (k − 1 in the
+/// denominator); `None` for fewer than two values, where the spread is unknown.
+pub fn std_error(xs: &[f64]) -> Option<f64> {
+    let k = xs.len();
+    if k < 2 {
+        return None;
+    }
+    let m = mean(xs)?;
+    let variance = xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (k - 1) as f64;
+    Some((variance / k as f64).sqrt())
 }
 
 /// The median (the mean of the two middle values for an even count); `None` for no values.
@@ -74,5 +86,15 @@ mod tests {
         assert_eq!(mean(&[1.0, 2.0, 6.0]), Some(3.0));
         assert_eq!(median(&[6.0, 1.0, 2.0]), Some(2.0));
         assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), Some(2.5));
+    }
+
+    #[test]
+    fn std_error_is_the_sample_sd_over_root_k() {
+        assert_eq!(std_error(&[]), None);
+        assert_eq!(std_error(&[5.0]), None, "one value has no spread");
+        assert_eq!(std_error(&[3.0, 3.0, 3.0]), Some(0.0));
+        // 2, 4, 4, 4, 5, 5, 7, 9: mean 5, sum of squares 32, s² = 32/7, SE = √(32/7/8).
+        let se = std_error(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]).unwrap();
+        assert!(close(se, (32.0f64 / 7.0 / 8.0).sqrt()), "{se}");
     }
 }

@@ -67,3 +67,43 @@ fn the_naive_failure_result_regenerates_to_the_same_bytes() {
         std::fs::read(root.join("results/naive-failure.svg")).unwrap()
     );
 }
+
+/// Every figure in results/ is there as SVG and as PNG of the same size (for the README), and
+/// results/README.md gives the command that writes both.
+#[test]
+fn every_figure_has_a_png_and_its_command() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("results");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let mut figures = 0;
+    for entry in std::fs::read_dir(&root).unwrap() {
+        let svg_path = entry.unwrap().path();
+        if svg_path.extension().is_none_or(|e| e != "svg") {
+            continue;
+        }
+        figures += 1;
+        let stem = svg_path.file_stem().unwrap().to_string_lossy().to_string();
+        let svg = std::fs::read_to_string(&svg_path).unwrap();
+        let size = |key: &str| -> u32 {
+            let at = svg.find(&format!(" {key}=\"")).unwrap() + key.len() + 3;
+            svg[at..at + svg[at..].find('"').unwrap()].parse().unwrap()
+        };
+        let png = std::fs::read(svg_path.with_extension("png"))
+            .unwrap_or_else(|e| panic!("{stem}.png next to {stem}.svg: {e}"));
+        let pixmap = resvg::tiny_skia::Pixmap::decode_png(&png).unwrap();
+        assert_eq!(
+            (pixmap.width(), pixmap.height()),
+            (size("width"), size("height")),
+            "{stem}.png is the SVG's picture"
+        );
+        assert!(
+            readme.contains(&format!("-o results/{stem}.$f"))
+                && readme.contains("for f in svg png; do"),
+            "results/README.md writes {stem}.svg and {stem}.png"
+        );
+        assert!(
+            readme.contains(&format!("results/{stem}.csv")),
+            "results/README.md makes {stem}.csv"
+        );
+    }
+    assert_eq!(figures, 5);
+}

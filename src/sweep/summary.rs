@@ -1,6 +1,8 @@
 //! The summary of a sweep: one row per cell and protocol, with agreement, validity and
 //! termination rates and their 95% Wilson intervals, mean and median messages and decision
-//! time, and the bound label where the protocol has one. It is computed from per-trial rows
+//! time, and the bound label where the protocol has one; then the standard errors of the two
+//! means (`se_messages`, `se_decision_ms`, empty below two values), appended last so the columns
+//! before them keep their places. It is computed from per-trial rows
 //! (in memory, read back from a resumed file, or merged from shards), so every way of producing
 //! a sweep gives the same summary.
 
@@ -8,7 +10,7 @@ use std::collections::BTreeMap;
 
 use csv::StringRecord;
 
-use crate::stats::{mean, median, wilson};
+use crate::stats::{mean, median, std_error, wilson};
 
 /// Column lookup by name in a per-trial CSV.
 pub struct Columns {
@@ -67,6 +69,8 @@ pub fn header(vary_keys: &[String]) -> StringRecord {
         "median_decision_ms",
         "bound",
         "bound_rule",
+        "se_messages",
+        "se_decision_ms",
     ] {
         h.push(s.to_string());
     }
@@ -151,6 +155,8 @@ fn summary_row(
     out.push(fmt(median(&times)));
     out.push(cols.get(first, "bound").to_string());
     out.push(cols.get(first, "bound_rule").to_string());
+    out.push(fmt(std_error(&messages)));
+    out.push(fmt(std_error(&times)));
     StringRecord::from(out)
 }
 
@@ -208,5 +214,19 @@ mod tests {
         assert_eq!(h.get(s, "median_messages"), "11.000000");
         assert_eq!(h.get(s, "mean_decision_ms"), "100.000000");
         assert_eq!(h.get(&summary[1], "cell"), "1");
+        // Messages 12, 10, 11: s = 1, SE = 1/√3; times 100, 100 (one trial undecided): SE 0.
+        assert_eq!(h.get(s, "se_messages"), format!("{:.6}", 1.0 / 3f64.sqrt()));
+        assert_eq!(h.get(s, "se_decision_ms"), "0.000000");
+        assert_eq!(
+            h.get(&summary[1], "se_messages"),
+            "",
+            "one trial: no spread"
+        );
+        let names = self::header(&keys);
+        assert_eq!(
+            names.iter().rev().take(4).collect::<Vec<_>>(),
+            ["se_decision_ms", "se_messages", "bound_rule", "bound"],
+            "the standard errors come after every older column"
+        );
     }
 }

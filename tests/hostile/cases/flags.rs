@@ -217,6 +217,8 @@ pub fn cases(refs: &Refs) -> Vec<Case> {
             "--y",
             "mean_messages",
             "--log-y",
+            "--series",
+            "t",
         ]),
         &[0],
         vec![out_svg()],
