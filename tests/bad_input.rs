@@ -274,7 +274,7 @@ fn bad_command_lines_exit_2_and_name_the_argument() {
         (
             "sweep vary an unknown key",
             vec!["sweep", s, "--n", "4", "--t", "0", "--vary", "nosuch=1,2"],
-            vec!["--vary", "nosuch"],
+            vec!["--vary: key `nosuch`", "(in --vary nosuch=1,2)"],
         ),
         (
             "sweep zero trials",

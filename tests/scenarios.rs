@@ -36,6 +36,7 @@ fn every_scenario_meets_its_expectations() {
             file.display()
         );
         let result = run_scenario(&sc).unwrap_or_else(|e| panic!("{e}"));
+        failures.extend(label_mismatches(file, &result.records));
         for e in result.expectations.iter().filter(|e| !e.met) {
             failures.push(format!(
                 "{}: {} expected {} for {}, held in {} of {} trials",
@@ -49,6 +50,36 @@ fn every_scenario_meets_its_expectations() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A scenario named `...-holds` that shows a theorem at work is labelled `inside` in every row,
+/// and one named `...-breaks` or `...-impossible` is `outside`: the name and the label tell the
+/// reader the same story (`oral-om2-sparse-graph-disjoint-paths-holds` once ran with rounds
+/// exactly as long as its longest route, labelled `outside` while its description promised
+/// the theorem). Protocols without a theorem (the naive schemes, proof of work) carry no label.
+fn label_mismatches(file: &std::path::Path, rows: &[byzsim::record::RunRecord]) -> Vec<String> {
+    let stem = file.file_stem().unwrap().to_string_lossy().to_string();
+    let want = if stem.ends_with("-holds") {
+        "inside"
+    } else if stem.ends_with("-breaks") || stem.ends_with("-impossible") {
+        "outside"
+    } else {
+        return Vec::new();
+    };
+    (rows.iter())
+        .filter(|r| !r.bound.is_empty() && r.bound != want)
+        .take(1)
+        .map(|r| {
+            format!(
+                "{}: named {want} but trial {} of {} is labelled {} ({})",
+                file.display(),
+                r.trial,
+                r.protocol,
+                r.bound,
+                r.bound_rule
+            )
+        })
+        .collect()
 }
 
 #[test]

@@ -125,6 +125,21 @@ fn blame_flag(e: InputError, vary: &[Vary]) -> InputError {
     crate::scenario::source::blame_flag(e, &key, &flag)
 }
 
+/// An error in one `--vary` value, said to come from `--vary` (the sweep turned the value into a
+/// `--set` to check it; an error in the file itself keeps naming the file).
+fn vary_error(mut e: InputError, v: &Vary, value: &str) -> InputError {
+    if e.file != "--set" {
+        return InputError::file("--vary", e.to_string());
+    }
+    let spec = format!("{}={}", v.key, v.values.join(","));
+    e.file = "--vary".to_string();
+    e.message = e
+        .message
+        .replace(&format!("(in --set {}={value})", v.key), &format!("(in --vary {spec})"))
+        .replace("(set by --set", "(set by --vary");
+    e
+}
+
 /// A cell of this shard with its validated scenario.
 struct Planned {
     cell: Cell,
@@ -169,8 +184,7 @@ fn plan(opts: &SweepOptions) -> Result<(Vec<Planned>, SweepReport, Manifest), In
         for value in &v.values {
             let mut sets = base.clone();
             sets.push(format!("{}={value}", v.key));
-            text.check_syntax(&sets)
-                .map_err(|e| InputError::file("--vary", e.to_string()))?;
+            text.check_syntax(&sets).map_err(|e| vary_error(e, v, value))?;
         }
     }
     let master = opts.seed.or(raw.seed).unwrap_or(0);
