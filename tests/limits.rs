@@ -188,6 +188,66 @@ fn the_message_estimate_counts_sybil_identities() {
     assert!(with(3004 * 3003 - 1).is_err());
 }
 
+/// A run is bounded as a whole, not only per trial: the built-in vote with 3000 Sybil
+/// identities sends 9.02e6 messages a trial, under the per-trial cap, but its 200 trials ran for
+/// five minutes and 1 GB. trials × the per-trial estimate is refused above
+/// `limits.max_run_events`, exactly at the boundary; the same trial once is allowed.
+#[test]
+fn a_run_is_refused_when_its_trials_together_exceed_the_run_limit() {
+    let text = "n = 4\nt = 1\ntrials = 200\n[protocol]\nkind = \"vote\"\n[faults]\nsybil = 3000\n";
+    let r = run_file(text, &[]);
+    refused(
+        &r,
+        &["limits.max_run_events", "200 trials", "9.02e6", "--trials"],
+    );
+    let per_trial = 3004 * 3003;
+    let with = |trials: u64, limit: u64| {
+        Scenario::parse(
+            "<test>",
+            "s",
+            text,
+            &[
+                format!("trials={trials}"),
+                format!("limits.max_run_events={limit}"),
+            ],
+        )
+    };
+    assert!(
+        with(200, 200 * per_trial).is_ok(),
+        "exactly at the limit fits"
+    );
+    assert!(with(200, 200 * per_trial - 1).is_err());
+    assert!(with(1, per_trial).is_ok());
+    // Every protocol of a list counts: two kinds cost twice one.
+    let two = text.replace("\"vote\"", "[\"vote\", \"signed-flood\"]");
+    let parse = |limit: u64| {
+        Scenario::parse(
+            "<test>",
+            "s",
+            &two,
+            &[
+                "trials=1".to_string(),
+                format!("limits.max_run_events={limit}"),
+            ],
+        )
+    };
+    assert!(parse(2 * per_trial).is_ok());
+    assert!(parse(2 * per_trial - 1).is_err());
+}
+
+/// Messages in flight are memory: vote sends all of its n(n − 1) before the first arrives, so a
+/// low memory limit refuses it even when the graph alone would fit.
+#[test]
+fn messages_in_flight_count_as_memory() {
+    let text = "n = 1000\n[protocol]\nkind = \"vote\"\n[limits]\nmax_memory_mb = 20\n";
+    refused(
+        &run_file(text, &[]),
+        &["limits.max_memory_mb", "messages in flight"],
+    );
+    let roomy = text.replace("max_memory_mb = 20", "max_memory_mb = 100");
+    assert!(Scenario::parse("<test>", "s", &roomy, &[]).is_ok());
+}
+
 /// Hash mining is bounded by the time limit: 2^30 hashes per block with max_time_ms = 1 stops
 /// at the limit after the few hashes that fit in 1 ms.
 #[test]

@@ -37,7 +37,9 @@ pub(super) fn topology_command(args: TopologyArgs) -> Result<u8, InputError> {
         check_distinct(&inputs, &[("--out", out.as_path())])?;
     }
     let no_limits = LimitArgs { max_messages: None };
-    let overrides = args.scenario.overrides(&no_limits, None);
+    let mut overrides = args.scenario.overrides(&no_limits, None);
+    // Only the first trial's graph is drawn: what all the trials together would cost is not paid.
+    overrides.push(format!("limits.max_run_events={}", i64::MAX));
     let sc = load_all(&files, &overrides)
         .map_err(|e| args.scenario.name_flags(e, &no_limits, None))?
         .remove(0);

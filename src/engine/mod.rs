@@ -42,9 +42,13 @@ pub struct Limits {
     /// Estimated double SHA-256 hashes of hash mining per trial: a scenario estimated above it is
     /// refused before it runs (the engine itself does not count them).
     pub max_hashes: u64,
-    /// Estimated memory per trial in MiB (graph and proof-of-work blocks): a scenario estimated
-    /// above it is refused before it runs.
+    /// Estimated memory per trial in MiB (graph, messages in flight, proof-of-work blocks): a
+    /// scenario estimated above it is refused before it runs.
     pub max_memory_mb: u64,
+    /// Estimated events over all the trials of one run (of one sweep cell): a scenario whose
+    /// trials × per-trial estimate exceeds it is refused before it runs, so a run that would
+    /// grind for hours fails at once (a million events take a fraction of a second).
+    pub max_run_events: u64,
 }
 
 impl Default for Limits {
@@ -56,6 +60,7 @@ impl Default for Limits {
             // About 7 minutes of grinding at ~2.4 million hashes per second on one core.
             max_hashes: 1_000_000_000,
             max_memory_mb: 4096,
+            max_run_events: 1_000_000_000,
         }
     }
 }

@@ -126,7 +126,9 @@ fn agreeing_views(index: &TraceIndex) -> String {
 
 /// "Decisions: general 0 attack, … (traitors: 3)."
 fn decisions(index: &TraceIndex) -> String {
-    let decided = index.rec.decisions();
+    // The trace holds decisions in the order they were made; the reader looks generals up by id.
+    let mut decided: Vec<_> = index.rec.decisions().iter().collect();
+    decided.sort_by_key(|d| d.node);
     let list = if decided.is_empty() {
         "none".to_string()
     } else if decided.len() <= LIST_DECISIONS {
@@ -137,7 +139,7 @@ fn decisions(index: &TraceIndex) -> String {
             .join(", ")
     } else {
         let mut by_value: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
-        for d in decided {
+        for d in &decided {
             by_value.entry(d.value.as_str()).or_default().push(d.node.0);
         }
         by_value

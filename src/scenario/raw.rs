@@ -133,6 +133,7 @@ pub struct RawLimits {
     pub max_time_ms: Option<f64>,
     pub max_hashes: Option<u64>,
     pub max_memory_mb: Option<u64>,
+    pub max_run_events: Option<u64>,
 }
 
 /// `hashrate_change = { at_ms = 60000, factor = 4 }`.

@@ -140,6 +140,7 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str, family: &[Kind]) -> 
         estimate::refuse_too_large(
             &estimate::Shape {
                 kinds: &kinds,
+                trials,
                 nodes: n + sybil,
                 n,
                 t,
@@ -1062,6 +1063,12 @@ fn limits(raw: &RawScenario, src: &Source) -> Result<Limits> {
                 return Err(src.error("limits.max_memory_mb", "must be at least 1"));
             }
             limits.max_memory_mb = mb;
+        }
+        if let Some(e) = l.max_run_events {
+            if e == 0 {
+                return Err(src.error("limits.max_run_events", "must be at least 1"));
+            }
+            limits.max_run_events = e;
         }
     }
     Ok(limits)

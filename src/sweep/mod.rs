@@ -135,7 +135,10 @@ fn vary_error(mut e: InputError, v: &Vary, value: &str) -> InputError {
     e.file = "--vary".to_string();
     e.message = e
         .message
-        .replace(&format!("(in --set {}={value})", v.key), &format!("(in --vary {spec})"))
+        .replace(
+            &format!("(in --set {}={value})", v.key),
+            &format!("(in --vary {spec})"),
+        )
         .replace("(set by --set", "(set by --vary");
     e
 }
@@ -184,7 +187,8 @@ fn plan(opts: &SweepOptions) -> Result<(Vec<Planned>, SweepReport, Manifest), In
         for value in &v.values {
             let mut sets = base.clone();
             sets.push(format!("{}={value}", v.key));
-            text.check_syntax(&sets).map_err(|e| vary_error(e, v, value))?;
+            text.check_syntax(&sets)
+                .map_err(|e| vary_error(e, v, value))?;
         }
     }
     let master = opts.seed.or(raw.seed).unwrap_or(0);

@@ -124,6 +124,26 @@ fn table() -> Vec<(&'static str, String, Vec<&'static str>, Vec<i32>)> {
             vec![2],
         ),
         (
+            "200 trials of vote with 3000 Sybil identities (minutes together)",
+            scenario(4, 1, "kind = \"vote\"", "[faults]\nsybil = 3000\n").replacen(
+                "trials = 1\n",
+                "trials = 200\n",
+                1,
+            ),
+            vec![],
+            vec![2],
+        ),
+        (
+            "twenty trials of ten million pow blocks between two miners",
+            scenario(2, 0, "kind = \"pow\"", "[pow]\nblocks = 10000000\n").replacen(
+                "trials = 1\n",
+                "trials = 20\n",
+                1,
+            ),
+            vec![],
+            vec![2],
+        ),
+        (
             "ten million trials, the limit, of a refused configuration",
             format!(
                 "trials = 10000000\n{}",
