@@ -43,8 +43,31 @@ pub fn run_trial(
     trial_seed: u64,
     trace: bool,
 ) -> Result<TrialResult, InputError> {
+    let tracing = if trace { Tracing::On } else { Tracing::Off };
+    run_trial_traced(sc, kind, trial, trial_seed, tracing)
+}
+
+/// How much of a trial is traced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tracing {
+    Off,
+    /// Every event up to the trace's cap.
+    On,
+    /// For a page: as `On`, and past the cap still the first send of each new message (every
+    /// block of a long proof-of-work trial), so what is drawn covers the whole trial.
+    Page,
+}
+
+/// [`run_trial`] with the tracing spelt out.
+pub fn run_trial_traced(
+    sc: &Scenario,
+    kind: Kind,
+    trial: u64,
+    trial_seed: u64,
+    tracing: Tracing,
+) -> Result<TrialResult, InputError> {
     let topology = topology_of(sc, trial_seed)?;
-    Ok(run_trial_on(sc, kind, trial, trial_seed, trace, topology))
+    Ok(run_on(sc, kind, trial, trial_seed, tracing, topology))
 }
 
 /// The graph of a trial: the scenario's fixed one, or one drawn from the trial seed.
@@ -184,11 +207,23 @@ pub fn run_trial_on(
     trace: bool,
     topology: Arc<Topology>,
 ) -> TrialResult {
+    let tracing = if trace { Tracing::On } else { Tracing::Off };
+    run_on(sc, kind, trial, trial_seed, tracing, topology)
+}
+
+fn run_on(
+    sc: &Scenario,
+    kind: Kind,
+    trial: u64,
+    trial_seed: u64,
+    trace: Tracing,
+    topology: Arc<Topology>,
+) -> TrialResult {
     struct Run<'a> {
         sc: &'a Scenario,
         trial: u64,
         trial_seed: u64,
-        trace: bool,
+        trace: Tracing,
         topology: Arc<Topology>,
     }
     impl ProtocolVisitor for Run<'_> {
@@ -230,7 +265,7 @@ fn run<P: Registered>(
     sc: &Scenario,
     trial: u64,
     trial_seed: u64,
-    trace: bool,
+    trace: Tracing,
     topology: Arc<Topology>,
 ) -> TrialResult {
     let graph = Arc::clone(&topology);
@@ -300,8 +335,13 @@ fn run<P: Registered>(
             sim.crash_for_a_while(v, at, recover);
         }
     }
-    if trace {
-        sim.record_trace();
+    match trace {
+        Tracing::Off => {}
+        Tracing::On => sim.record_trace(),
+        Tracing::Page => {
+            sim.record_trace();
+            sim.trace_first_sends_past_cap();
+        }
     }
     let mut outcome = sim.run();
     // A strategy name unknown to the protocol is refused by validation; should one slip

@@ -221,6 +221,15 @@ impl<P: Protocol> Sim<P> {
         self.record_trace_up_to(trace::MAX_EVENTS);
     }
 
+    /// Past the trace's cap, still records the first send of each new message (up to
+    /// [`trace::MAX_LATE_MESSAGES`] of them): a page then shows every block of a long trial.
+    /// Call after [`Sim::record_trace`].
+    pub fn trace_first_sends_past_cap(&mut self) {
+        if let Some(t) = &mut self.trace {
+            t.keep_first_sends_past_cap();
+        }
+    }
+
     /// Records the trial's events, at most `cap` of them.
     pub fn record_trace_up_to(&mut self, cap: usize) {
         let round = P::ROUND_BASED.then_some(self.round);

@@ -8,7 +8,10 @@
 //!
 //! A trace is capped at [`MAX_EVENTS`] events (about 130 MB): past the cap it stops recording
 //! events and notes where it was cut ([`Cut`]); decisions and reversions, at most one per
-//! general, are always kept. The trial itself runs to its end either way.
+//! general, are always kept. A page's trace ([`Recording::keep_first_sends_past_cap`]) also keeps,
+//! past the cap, the first send of each message not seen before (at most [`MAX_LATE_MESSAGES`]):
+//! every block of a long proof-of-work trial, with its miner and time, stays on the page. The
+//! trial itself runs to its end either way.
 
 use std::collections::BTreeMap;
 
@@ -17,6 +20,9 @@ use crate::types::{NodeId, SimTime, Value};
 
 /// The most events a trace records (each about 64 bytes): beyond it the trace is cut.
 pub const MAX_EVENTS: usize = 2_000_000;
+
+/// The most new messages a page's trace keeps past its cap (one `Send` event each).
+pub const MAX_LATE_MESSAGES: usize = 100_000;
 
 /// A message of the trace, by its number in [`Recording::messages`].
 pub type MsgId = u32;
@@ -136,6 +142,12 @@ pub struct Recording {
     reversions: Vec<Reversion>,
     cut: Option<Cut>,
     cap: usize,
+    /// Past the cap, keep the first send of each new message (a page's trace).
+    first_sends_past_cap: bool,
+    /// The message [`Recording::intern`] added last, until its `Send` is pushed.
+    fresh: Option<MsgId>,
+    /// `Send` events kept past the cap.
+    late: usize,
 }
 
 impl Recording {
@@ -152,7 +164,15 @@ impl Recording {
             reversions: Vec::new(),
             cut: None,
             cap,
+            first_sends_past_cap: false,
+            fresh: None,
+            late: 0,
         }
+    }
+
+    /// Past the cap, keeps recording the first send of each message not seen before.
+    pub fn keep_first_sends_past_cap(&mut self) {
+        self.first_sends_past_cap = true;
     }
 
     /// Whether events are still recorded.
@@ -162,7 +182,26 @@ impl Recording {
 
     /// Appends `e`, unless the trace is full (then notes the cut).
     pub fn push(&mut self, e: TraceEvent) {
+        let fresh = match e {
+            TraceEvent::Send { msg, .. } if self.fresh == Some(msg) => {
+                self.fresh = None;
+                true
+            }
+            _ => false,
+        };
         if self.events.len() < self.cap {
+            self.events.push(e);
+            return;
+        }
+        if fresh && self.first_sends_past_cap && self.late < MAX_LATE_MESSAGES {
+            if self.cut.is_none() {
+                self.cut = Some(Cut {
+                    at: e.at(),
+                    kept: self.events.len(),
+                    dropped: 0,
+                });
+            }
+            self.late += 1;
             self.events.push(e);
             return;
         }
@@ -181,7 +220,8 @@ impl Recording {
     /// The number of `msg` in the message table (`None` once the trace is cut: nothing more
     /// refers to it).
     pub fn intern<M: Message>(&mut self, msg: &M) -> Option<MsgId> {
-        if !self.recording() {
+        let late = !self.recording();
+        if late && !(self.first_sends_past_cap && self.late < MAX_LATE_MESSAGES) {
             return None;
         }
         let info = MsgInfo {
@@ -189,11 +229,13 @@ impl Recording {
             about: msg.about(),
         };
         if let Some(&id) = self.message_ids.get(&info) {
-            return Some(id);
+            // Past the cap a known message's sends are not recorded.
+            return (!late).then_some(id);
         }
         let id = self.messages.len() as MsgId;
         self.messages.push(info.clone());
         self.message_ids.insert(info, id);
+        self.fresh = Some(id);
         Some(id)
     }
 
@@ -281,8 +323,12 @@ impl Recording {
     /// The cut, in words, if there was one.
     pub fn cut_note(&self) -> Option<String> {
         self.cut.map(|c| {
+            let late = match self.late {
+                0 => String::new(),
+                k => format!(" (but the first send of each of {k} new messages, kept for the page)"),
+            };
             format!(
-                "trace was cut at {} events (its cap), at {:.3} ms of simulated time; {} later events were not recorded",
+                "trace was cut at {} events (its cap), at {:.3} ms of simulated time; {} later events were not recorded{late}",
                 c.kept,
                 c.at.as_ms(),
                 c.dropped
@@ -321,6 +367,51 @@ mod tests {
     #[test]
     fn an_event_takes_at_most_64_bytes_so_a_full_trace_stays_near_130_mb() {
         assert!(std::mem::size_of::<TraceEvent>() <= 64);
+    }
+
+    /// Past the cap a page's trace keeps only the first send of each new message; a plain
+    /// trace keeps nothing more.
+    #[test]
+    fn past_the_cap_a_page_keeps_each_new_messages_first_send_only() {
+        let send = |rec: &mut Recording, v: Value, at: u64| {
+            let msg = rec.intern(&v).unwrap_or_default();
+            rec.push(TraceEvent::Send {
+                at: SimTime(at),
+                from: NodeId(0),
+                to: NodeId(1),
+                seq: Some(at),
+                relay: false,
+                envelope: None,
+                origin: NodeId(0),
+                msg,
+            });
+        };
+        for page in [false, true] {
+            let mut rec = Recording::new(None, 2);
+            if page {
+                rec.keep_first_sends_past_cap();
+            }
+            send(&mut rec, Value::Attack, 1);
+            send(&mut rec, Value::Attack, 2);
+            // The cap is reached: attack again is dropped, retreat (new) is kept on a page.
+            send(&mut rec, Value::Attack, 3);
+            send(&mut rec, Value::Retreat, 4);
+            send(&mut rec, Value::Retreat, 5);
+            let times: Vec<u64> = rec.events().iter().map(|e| e.at().0).collect();
+            let cut = rec.cut().expect("cut");
+            assert_eq!(cut.kept, 2);
+            assert_eq!(cut.at, SimTime(3));
+            if page {
+                assert_eq!(times, [1, 2, 4]);
+                assert_eq!(cut.dropped, 2);
+                assert_eq!(rec.messages().len(), 2);
+                assert!(rec.cut_note().unwrap().contains("1 new messages"));
+            } else {
+                assert_eq!(times, [1, 2]);
+                assert_eq!(cut.dropped, 3);
+                assert_eq!(rec.messages().len(), 1);
+            }
+        }
     }
 
     #[test]

@@ -4,6 +4,10 @@
 //!
 //! The data comes from the trial's trace and nothing else ([`data`]): the page, the trace files
 //! ([`crate::tracefile`]) and the explanation ([`crate::explain`]) render one [`TraceIndex`].
+//! A trial longer than the trace's cap is traced for the page with
+//! [`Tracing::Page`]: past the cap it still keeps the first send of every new message, so the
+//! block tree of a 600-node, 1000-block proof-of-work trial has all its blocks (tips and
+//! in-flight messages stop at the cut, and the page says where).
 //! The template lives in `assets/` (vanilla JavaScript and SVG, no library) and is inlined at
 //! build time. For scripts and tests the page exposes its state in the DOM: `#status`
 //! (`data-step`, `data-steps`, `data-time-ms`), one element per general (`data-general`,
@@ -23,7 +27,7 @@ use crate::rng::trial_seed;
 use crate::run::run_scenario_streaming;
 use crate::scenario::Scenario;
 use crate::trace_index::TraceIndex;
-use crate::trial::{run_trial, topology_of, traitors_of};
+use crate::trial::{Tracing, run_trial_traced, topology_of, traitors_of};
 use data::{TrialView, export};
 
 const TEMPLATE: &str = include_str!("assets/view.html");
@@ -111,7 +115,7 @@ pub fn choose(sc: &Scenario, trial: Option<u64>, kind: Option<&str>) -> Result<C
 /// The page of trial `choice` of `sc`; `command` is the command line that made it.
 pub fn trial_page(sc: &Scenario, choice: &Choice, command: &str) -> Result<String, InputError> {
     let seed = trial_seed(sc.seed, choice.trial);
-    let result = run_trial(sc, choice.kind, choice.trial, seed, true)?;
+    let result = run_trial_traced(sc, choice.kind, choice.trial, seed, Tracing::Page)?;
     let graph = topology_of(sc, seed)?;
     let traitors = traitors_of(sc, seed);
     let Some(trace) = &result.trace else {
