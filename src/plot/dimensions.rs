@@ -10,16 +10,7 @@ use std::collections::BTreeMap;
 use super::table::{Table, sort_values};
 use crate::error::InputError;
 
-/// The identity columns of byzsim's CSVs; with every dotted key they are the dimensions.
-const IDENTITY: [&str; 7] = [
-    "scenario",
-    "protocol",
-    "topology",
-    "transport",
-    "n",
-    "t",
-    "behaviour",
-];
+use crate::sweep::summary::IDENTITY;
 
 /// Whether column `name` describes the experiment (rather than measuring it).
 pub fn is_dimension(name: &str) -> bool {

@@ -33,8 +33,9 @@ impl Columns {
     }
 }
 
-/// The identity columns copied from the trials into the summary, before the vary keys.
-const IDENTITY: [&str; 7] = [
+/// The identity columns copied from the trials into the summary, before the vary keys: with
+/// every dotted key they are what an experiment varies (a plot's dimensions).
+pub const IDENTITY: [&str; 7] = [
     "scenario",
     "protocol",
     "topology",

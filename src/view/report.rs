@@ -48,15 +48,9 @@ struct Summary {
 
 impl Summary {
     fn read(path: &Path) -> Result<Summary, InputError> {
-        let file = path.display().to_string();
-        let mut reader = csv::Reader::from_path(path)
-            .map_err(|e| InputError::file(&file, format!("cannot read: {e}")))?;
-        let header: Vec<String> = reader
-            .headers()
-            .map_err(|e| InputError::file(&file, format!("not a CSV file: {e}")))?
-            .iter()
-            .map(str::to_string)
-            .collect();
+        // The plot's reader: lines capped in length, as for every CSV byzsim reads.
+        let table = crate::plot::table::Table::read(path)?;
+        let (file, header) = (table.file, table.header);
         for need in [
             "protocol",
             "n",
@@ -74,14 +68,9 @@ impl Summary {
                 ));
             }
         }
-        let rows = reader
-            .records()
-            .enumerate()
-            .map(|(i, r)| {
-                r.map(|r| r.iter().map(str::to_string).collect())
-                    .map_err(|e| InputError::file(&file, format!("row {}: {e}", i + 2)))
-            })
-            .collect::<Result<Vec<Vec<String>>, _>>()?;
+        let rows: Vec<Vec<String>> = (table.rows.iter())
+            .map(|r| r.iter().map(str::to_string).collect())
+            .collect();
         if rows.is_empty() {
             return Err(InputError::file(&file, "no rows"));
         }

@@ -66,6 +66,8 @@ pub enum Check {
     Json,
     /// An SVG document, closed.
     Svg,
+    /// An HTML page, closed (`view`, `report`).
+    Html,
     /// A scenario file that byzsim loads.
     Scenario,
     /// Some text (help, a table, DOT).
@@ -240,7 +242,10 @@ fn make(dir: &Path, f: &Fixture) -> std::io::Result<()> {
             fs::set_permissions(&path, fs::Permissions::from_mode(0o555))
         }
         Fixture::Fifo(_) => {
-            let status = Command::new("mkfifo").arg(&path).status()?;
+            let status = {
+                let _spawning = SPAWNING.lock().unwrap_or_else(|e| e.into_inner());
+                Command::new("mkfifo").arg(&path).status()?
+            };
             if status.success() {
                 Ok(())
             } else {
@@ -319,6 +324,11 @@ fn capped(cmd: &mut Command) {
     }
 }
 
+/// Held while a child is started: a child forked by another thread while a pipe's read end
+/// is still open would hold a copy of it until it execs, and a "closed" pipe would take a write
+/// (seen: `run --help` onto a closed pipe exited 0 once in a few hundred runs).
+pub static SPAWNING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Starts byzsim in `dir` with its caps; stdout and stderr go to files in `capture`.
 pub fn spawn(dir: &Path, capture: &Path, argv: &[String], stdout: Stdout) -> Child {
     spawn_program(&bin(), dir, capture, argv, stdout)
@@ -332,6 +342,7 @@ pub fn spawn_program(
     argv: &[String],
     stdout: Stdout,
 ) -> Child {
+    let _spawning = SPAWNING.lock().unwrap_or_else(|e| e.into_inner());
     let mut cmd = Command::new(program);
     cmd.args(argv)
         .current_dir(dir)
@@ -737,6 +748,14 @@ fn check(path: &Path, c: &Check) -> Result<(), String> {
                 Ok(())
             } else {
                 Err("not a closed <svg> document".into())
+            }
+        }
+        Check::Html => {
+            let text = String::from_utf8_lossy(&bytes);
+            if text.starts_with("<!DOCTYPE html>") && text.trim_end().ends_with("</html>") {
+                Ok(())
+            } else {
+                Err("not a closed HTML page".into())
             }
         }
         Check::Scenario => byzsim::scenario::Scenario::load(path, &[])

@@ -94,6 +94,20 @@ fn writers(refs: &Refs) -> Vec<Writer> {
             Check::Text,
             None,
         ),
+        (
+            "view -o",
+            vec!["view", "s.toml", "-o", "OUT"],
+            0,
+            Check::Html,
+            None,
+        ),
+        (
+            "report -o",
+            vec!["report", "summary.csv", "-o", "OUT"],
+            0,
+            Check::Html,
+            None,
+        ),
     ]
 }
 
@@ -103,6 +117,7 @@ fn inputs(refs: &Refs) -> Vec<Fixture> {
         file("v.toml", refs.small_toml.clone()),
         file("full.csv", refs.full.csv.clone()),
         file("full.csv.manifest.json", refs.full.manifest.clone()),
+        file("summary.csv", refs.summary.clone()),
         file("h1.csv", refs.halves[0].csv.clone()),
         file("h1.csv.manifest.json", refs.halves[0].manifest.clone()),
         file("h2.csv", refs.halves[1].csv.clone()),
@@ -281,6 +296,7 @@ fn own_input(writer: &str) -> &'static str {
         "sweep --out" | "sweep --summary" => "v.toml",
         "merge --out" => "h1.csv",
         "plot -o" => "full.csv",
+        "report -o" => "summary.csv",
         _ => "s.toml",
     }
 }
@@ -428,7 +444,7 @@ fn two_outputs_on_one_path(refs: &Refs) -> Vec<Case> {
 
 fn odd_inputs(refs: &Refs) -> Vec<Case> {
     let mut cases = Vec::new();
-    let readers: [(&str, &[&str]); 6] = [
+    let readers: [(&str, &[&str]); 8] = [
         ("run", &["run", "IN"]),
         ("sweep", &["sweep", "IN", "--n", "4", "--t", "1"]),
         ("hunt", &["hunt", "IN", "--budget", "10"]),
@@ -438,6 +454,8 @@ fn odd_inputs(refs: &Refs) -> Vec<Case> {
             &["plot", "IN", "-o", "p.svg", "--x", "n", "--y", "t"],
         ),
         ("merge", &["merge", "IN", "--out", "m.csv"]),
+        ("view", &["view", "IN", "-o", "v.html"]),
+        ("report", &["report", "IN", "-o", "r.html"]),
     ];
     for (reader, template) in readers {
         let argv = |path: &str| -> Vec<String> {
@@ -457,6 +475,8 @@ fn odd_inputs(refs: &Refs) -> Vec<Case> {
                 maybe("-", Check::Text),
                 maybe("p.svg", Check::Svg),
                 maybe("m.csv", Check::Csv(None)),
+                maybe("v.html", Check::Html),
+                maybe("r.html", Check::Html),
             ]
         };
         let odd: Vec<(&str, Vec<Fixture>, &str)> = vec![
