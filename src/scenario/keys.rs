@@ -57,6 +57,7 @@ pub const KINDS: &[&str] = &[
     "dolev-strong",
     "phase-king",
     "pow",
+    "pbft",
 ];
 /// The topologies (`network.topology`).
 pub const TOPOLOGIES: &[&str] = &[
@@ -83,6 +84,9 @@ pub const BEHAVIOURS: &[&str] = &[
     "traitor-king",
     "selfish",
     "double-spend",
+    "equivocating-primary",
+    "silent-primary",
+    "withhold-votes",
 ];
 /// The timing models (`network.timing`).
 pub const TIMINGS: &[&str] = &["synchronous", "partial", "asynchronous"];
@@ -109,6 +113,7 @@ pub const KEYS: &[Key] = &[
     named("protocol.value", "string", "attack", "the commander's order (broadcast protocols)", ORDERS),
     named("protocol.inputs", "string or list of strings", "random", "each general's own vote (consensus protocols): random, attack, retreat, or one per general", &["random", "attack", "retreat"]),
     key("protocol.m", "integer", "t", "recursion depth of oral, relay rounds of signed"),
+    key("protocol.view_timeout_ms", "number (ms) > 0", "1000", "pbft: how long view 0 waits for a decision before a view change; view v waits 2^v times as long"),
     named("network.topology", "string", "complete", "the graph the generals are linked by", TOPOLOGIES),
     key("network.degree", "integer", "required by random-regular and small-world", "each general's number of neighbours"),
     key("network.p", "number in [0, 1]", "required by erdos-renyi", "the probability of each link"),

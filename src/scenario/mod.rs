@@ -195,6 +195,8 @@ pub struct Scenario {
     pub limits: Limits,
     /// The `[pow]` table (defaults when absent).
     pub pow: crate::protocol::nakamoto::PowParams,
+    /// PBFT's parameters (`protocol.view_timeout_ms`; defaults when absent).
+    pub pbft: crate::protocol::pbft::PbftParams,
     /// Things that are allowed but probably not what the user wants (printed on stderr).
     pub warnings: Vec<String>,
     /// The `--set KEY=VALUE` overrides applied, for replay commands.

@@ -37,6 +37,7 @@ pub struct RawProtocol {
     pub m: Option<u64>,
     pub value: Option<String>,
     pub inputs: Option<OneOrMany>,
+    pub view_timeout_ms: Option<f64>,
 }
 
 /// `latency_ms = 5` or `{ fixed = 5 }`, `{ min = 1, max = 10 }`, `{ mean = 10, dist = "exponential" }`.

@@ -107,6 +107,7 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str, family: &[Kind]) -> 
     };
     let mut limits = limits(&raw, src)?;
     let mut pow = pow(&raw, src, &kinds)?;
+    let pbft = pbft(&protocol, src)?;
     let explicit_time = raw.limits.as_ref().is_some_and(|l| l.max_time_ms.is_some());
     if kinds.contains(&Kind::Pow) && !explicit_time {
         // Long enough for every block the trial wants, with a wide margin for slow luck. A
@@ -195,6 +196,7 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str, family: &[Kind]) -> 
         expect: expect(&raw, src)?,
         limits,
         pow,
+        pbft,
         warnings,
         overrides: Vec::new(),
     })
@@ -357,7 +359,16 @@ fn refuse_keys_that_do_not_apply(p: &RawProtocol, kinds: &[Kind], src: &Source) 
     if p.inputs.is_some() && !any_validity(Validity::UnanimousInputs) {
         return Err(src.error(
             "protocol.inputs",
-            format!("the generals' own votes apply to consensus protocols (vote, signed-flood, phase-king), not to {}: set the commander's order with protocol.value", names()),
+            format!("the generals' own votes apply to consensus protocols (vote, signed-flood, phase-king, pbft), not to {}: set the commander's order with protocol.value", names()),
+        ));
+    }
+    if p.view_timeout_ms.is_some() && !kinds.contains(&Kind::Pbft) {
+        return Err(src.error(
+            "protocol.view_timeout_ms",
+            format!(
+                "the view timeout applies to \"pbft\" only, not to {}",
+                names()
+            ),
         ));
     }
     if p.m.is_some() && !kinds.iter().any(|k| matches!(k, Kind::Oral | Kind::Signed)) {
@@ -370,6 +381,25 @@ fn refuse_keys_that_do_not_apply(p: &RawProtocol, kinds: &[Kind], src: &Source) 
         ));
     }
     Ok(())
+}
+
+/// PBFT's parameters: `protocol.view_timeout_ms`, a time above 0.
+fn pbft(p: &RawProtocol, src: &Source) -> Result<crate::protocol::pbft::PbftParams> {
+    const KEY: &str = "protocol.view_timeout_ms";
+    let mut params = crate::protocol::pbft::PbftParams::default();
+    if let Some(ms) = p.view_timeout_ms {
+        params.view_timeout = millis(ms, src, KEY)?;
+        if params.view_timeout == SimTime::ZERO {
+            return Err(src.error(
+                KEY,
+                format!(
+                    "{} ms: a view must wait some time (more than 0 ms)",
+                    show(ms)
+                ),
+            ));
+        }
+    }
+    Ok(params)
 }
 
 fn inputs(p: &RawProtocol, src: &Source, n: usize) -> Result<Inputs> {
