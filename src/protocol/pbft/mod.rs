@@ -43,6 +43,8 @@
 
 mod msg;
 mod strategies;
+#[cfg(test)]
+mod tests;
 mod view_change;
 
 use std::collections::BTreeMap;
