@@ -148,9 +148,9 @@ pub const KEYS: &[Key] = &[
     key("faults.drop", "number in [0, 1]", "1", "drop: the probability of omitting each own send and each relay"),
     key("faults.sybil", "integer", "0", "extra identities the traitors control (vote as their maker, no hashrate)"),
     key("faults.script", "list of tables", "none", "scripted: per traitor of who, recipient id -> choices (attack, retreat, withhold, honest); written by byzsim hunt"),
-    named("expect.agreement", "string", "not checked", "holds = in every trial; violated = in at least one", EXPECTATIONS),
-    named("expect.validity", "string", "not checked", "holds = in every trial; violated = in at least one", EXPECTATIONS),
-    named("expect.termination", "string", "not checked", "holds = in every trial; violated = in at least one", EXPECTATIONS),
+    named("expect.agreement", "string or table", "not checked", "holds = in every trial; violated = in at least one; or per protocol of a list: { pbft = \"holds\", pow = \"violated\" }", EXPECTATIONS),
+    named("expect.validity", "string or table", "not checked", "holds = in every trial; violated = in at least one; or per protocol of a list: { pbft = \"holds\", pow = \"violated\" }", EXPECTATIONS),
+    named("expect.termination", "string or table", "not checked", "holds = in every trial; violated = in at least one; or per protocol of a list: { pbft = \"holds\", pow = \"violated\" }", EXPECTATIONS),
     named("pow.mining", "string", "exponential", "drawn block times, or real double SHA-256 over the header, nonce by nonce", &["exponential", "hash"]),
     key("pow.block_interval_ms", "number (ms)", "600000", "the block interval the difficulty aims at"),
     key("pow.confirmations", "integer", "6", "a node decides once the order's block is this deep"),
@@ -172,7 +172,12 @@ pub const KEYS: &[Key] = &[
 ];
 
 /// Keys under which any name may appear (a script's recipient ids).
-const OPEN_TABLES: &[&str] = &["faults.script"];
+const OPEN_TABLES: &[&str] = &[
+    "faults.script",
+    "expect.agreement",
+    "expect.validity",
+    "expect.termination",
+];
 
 /// The entry for `path`, if it is a key.
 pub fn lookup(path: &str) -> Option<&'static Key> {

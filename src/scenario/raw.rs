@@ -121,9 +121,20 @@ pub struct RawFaults {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawExpect {
-    pub agreement: Option<String>,
-    pub validity: Option<String>,
-    pub termination: Option<String>,
+    pub agreement: Option<RawExpectation>,
+    pub validity: Option<RawExpectation>,
+    pub termination: Option<RawExpectation>,
+}
+
+/// `"holds"`, or per protocol of a list: `{ pbft = "holds", pow = "violated" }`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(
+    untagged,
+    expecting = "\"holds\", \"violated\" or a table of protocol = \"holds\" | \"violated\""
+)]
+pub enum RawExpectation {
+    All(String),
+    ByKind(std::collections::BTreeMap<String, String>),
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use super::keys::{self, did_you_mean};
-use super::raw::{OneOrMany, RawFaults, RawLatency, RawNetwork, RawProtocol, RawScenario, RawWho};
+use super::raw::{
+    OneOrMany, RawExpectation, RawFaults, RawLatency, RawNetwork, RawProtocol, RawScenario, RawWho,
+};
 use super::{Expect, Expectation, Inputs, NetworkSpec, Scenario, Source, Who, estimate};
 use crate::adversary::{BehaviourSpec, Choice, Script};
 use crate::engine::Limits;
@@ -176,6 +178,7 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str, family: &[Kind]) -> 
         network.transport,
         network.first_mean_path_hops,
     )?;
+    let expect = expect(&raw, src, &kinds)?;
     Ok(Scenario {
         name: raw.name.clone().unwrap_or_else(|| stem.to_string()),
         description: raw.description.clone().unwrap_or_default(),
@@ -193,7 +196,7 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str, family: &[Kind]) -> 
         network,
         behaviour,
         who,
-        expect: expect(&raw, src)?,
+        expect,
         limits,
         pow,
         pbft,
@@ -1041,16 +1044,15 @@ fn pow(raw: &RawScenario, src: &Source, kinds: &[Kind]) -> Result<PowParams> {
     Ok(p)
 }
 
-fn expect(raw: &RawScenario, src: &Source) -> Result<Expect> {
+fn expect(raw: &RawScenario, src: &Source, kinds: &[Kind]) -> Result<Expect> {
     let Some(e) = &raw.expect else {
         return Ok(Expect::default());
     };
-    let one = |v: &Option<String>, key: &str| -> Result<Option<Expectation>> {
-        match v.as_deref() {
-            None => Ok(None),
-            Some("holds") => Ok(Some(Expectation::Holds)),
-            Some("violated") => Ok(Some(Expectation::Violated)),
-            Some(other) => Err(src.error(
+    let one = |v: &str, key: &str| -> Result<Expectation> {
+        match v {
+            "holds" => Ok(Expectation::Holds),
+            "violated" => Ok(Expectation::Violated),
+            other => Err(src.error(
                 key,
                 format!(
                     "`{other}`: use \"holds\" or \"violated\"{}",
@@ -1059,11 +1061,42 @@ fn expect(raw: &RawScenario, src: &Source) -> Result<Expect> {
             )),
         }
     };
-    Ok(Expect {
-        agreement: one(&e.agreement, "expect.agreement")?,
-        validity: one(&e.validity, "expect.validity")?,
-        termination: one(&e.termination, "expect.termination")?,
-    })
+    let mut out = Expect::default();
+    let raws = [&e.agreement, &e.validity, &e.termination];
+    for (i, raw) in raws.into_iter().enumerate() {
+        let key = format!("expect.{}", Expect::PROPERTIES[i]);
+        match raw {
+            None => {}
+            Some(RawExpectation::All(v)) => {
+                let x = Some(one(v, &key)?);
+                match i {
+                    0 => out.agreement = x,
+                    1 => out.validity = x,
+                    _ => out.termination = x,
+                }
+            }
+            Some(RawExpectation::ByKind(table)) => {
+                for (name, v) in table {
+                    let at = format!("{key}.{name}");
+                    let kind = Kind::parse(name).filter(|k| kinds.contains(k));
+                    let Some(kind) = kind else {
+                        let listed: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
+                        return Err(src.error(
+                            &at,
+                            format!(
+                                "`{name}` is not a protocol of this scenario (protocol.kind: {}){}",
+                                listed.join(", "),
+                                did_you_mean(name, listed.iter().copied())
+                            ),
+                        ));
+                    };
+                    let k = Kind::ALL.iter().position(|&x| x == kind).unwrap_or(0);
+                    out.by_kind[k][i] = Some(one(v, &at)?);
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn limits(raw: &RawScenario, src: &Source) -> Result<Limits> {
