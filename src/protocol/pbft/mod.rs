@@ -115,11 +115,11 @@ struct ViewLog {
 }
 
 impl ViewLog {
-    fn new(n: usize) -> ViewLog {
+    fn new(n: usize, q: usize) -> ViewLog {
         ViewLog {
             pre_prepare: None,
-            prepares: Vec::new(),
-            commits: Vec::new(),
+            prepares: Vec::with_capacity(q),
+            commits: Vec::with_capacity(q),
             prepared_by: vec![false; n],
             committed_by: vec![false; n],
             prepare_count: [0; 2],
@@ -177,8 +177,8 @@ pub struct Pbft {
 
 impl Pbft {
     fn log(&mut self, view: u32) -> &mut ViewLog {
-        let n = self.n;
-        self.logs.entry(view).or_insert_with(|| ViewLog::new(n))
+        let (n, q) = (self.n, self.q);
+        self.logs.entry(view).or_insert_with(|| ViewLog::new(n, q))
     }
 
     fn is_primary(&self) -> bool {
@@ -291,19 +291,26 @@ impl Pbft {
     }
 
     /// Whether `s` may be stored: a valid vote of the current or a later view, or a commit of
-    /// an earlier view this general was prepared in; not from a general already counted.
+    /// an earlier view this general was prepared in, from a general not yet counted, and still
+    /// needed (its signature is checked last, and only then).
     fn wants(&mut self, ctx: &mut Ctx<Pbft>, s: &Signed, phase: Phase) -> bool {
-        if s.phase != phase || s.signer.idx() >= self.n || self.decision.is_some() {
+        let i = s.signer.idx();
+        if s.phase != phase || i >= self.n || self.decision.is_some() {
             return false;
         }
         let useful =
             s.view >= self.view || (phase == Phase::Commit && self.prepared_in.contains(&s.view));
-        let fresh = self.logs.get(&s.view).is_none_or(|log| match phase {
-            Phase::Prepare => !log.prepared_by[s.signer.idx()],
-            _ => !log.committed_by[s.signer.idx()],
+        if !useful || (phase == Phase::Prepare && s.signer == primary(s.view, self.n)) {
+            return false;
+        }
+        let (q, x) = (self.q, slot(s.value));
+        let needed = self.logs.get(&s.view).is_none_or(|log| match phase {
+            Phase::Prepare => {
+                !log.prepared_by[i] && !log.sent_commit && log.prepare_count[x] + 1 < q
+            }
+            _ => !log.committed_by[i] && log.commit_count[x] < q,
         });
-        let from_backup = phase != Phase::Prepare || s.signer != primary(s.view, self.n);
-        useful && fresh && from_backup && s.verify(ctx)
+        needed && s.verify(ctx)
     }
 
     fn on_prepare(&mut self, ctx: &mut Ctx<Pbft>, s: Signed) {
