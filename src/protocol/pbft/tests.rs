@@ -182,7 +182,7 @@ fn quorums_intersect_in_t_plus_1_and_fit_the_honest_exactly_above_3t() {
     for t in 0..20 {
         for n in t + 1..80 {
             let q = quorum(n, t);
-            assert!(2 * q >= n + t + 1 && q <= n, "n = {n}, t = {t}");
+            assert!(2 * q > n + t && q <= n, "n = {n}, t = {t}");
             assert_eq!(q <= n - t, n > 3 * t, "n = {n}, t = {t}");
         }
     }
