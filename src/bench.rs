@@ -181,6 +181,80 @@ fn crypto_once(signatures: u64, verifications: u64) {
     }
 }
 
+/// A PBFT bench scenario: n generals, t = (n − 1)/3 of them traitors that follow the protocol
+/// (the quorums and the justification are those of the largest t), fully connected.
+fn pbft_scenario(n: usize) -> Scenario {
+    let text = format!(
+        "name = \"bench-pbft-n{n}\"\nn = {n}\nt = {}\n[protocol]\nkind = \"pbft\"\ninputs = \"random\"\n\
+         [network]\ntopology = \"complete\"\nlatency_ms = {{ min = 1, max = 10 }}\n\
+         [faults]\nbehaviour = \"honest\"\n",
+        (n - 1) / 3
+    );
+    Scenario::parse("<bench>", "bench", &text, &[]).expect("built-in bench scenario")
+}
+
+/// PBFT with n = 128 (t = 42), one single-shot decision: runs per second against the issue's
+/// target of one decision in 20 ms (`ratio` = 20 ms / run time, above 1 beats it).
+pub fn pbft_128() -> Figure {
+    let sc = pbft_scenario(128);
+    let mut record = None;
+    let secs = timed(|| {
+        record = Some(
+            run_trial(&sc, Kind::Pbft, 0, 1, false)
+                .expect("bench trial")
+                .record,
+        );
+    });
+    let r = record.expect("ran at least once");
+    Figure {
+        workload: "pbft n=128 t=42 one decision (runs)".to_string(),
+        rate: 1.0 / secs,
+        unit: "runs/s",
+        limit_rate: 50.0,
+        ratio: 0.020 / secs,
+        detail: format!(
+            "{:.1} ms per run, {} messages ((n - 1)(2n + 1)), {} signatures, {} verifications computed of {}",
+            secs * 1e3,
+            r.messages,
+            r.signatures,
+            r.verifications_computed,
+            r.verifications
+        ),
+    }
+}
+
+/// PBFT with n = 1000 (t = 333): delivered messages per second against the same bare event
+/// queue loop as `vote` (one ChaCha latency draw per event); the target is 3 M messages/s.
+pub fn pbft_1000() -> Figure {
+    let sc = pbft_scenario(1000);
+    let mut record = None;
+    let secs = timed(|| {
+        record = Some(
+            run_trial(&sc, Kind::Pbft, 0, 1, false)
+                .expect("bench trial")
+                .record,
+        );
+    });
+    let r = record.expect("ran at least once");
+    let limit_secs = timed(|| {
+        black_box(bare_queue_loop(r.delivered, &sc.network.latency));
+    });
+    Figure {
+        workload: "pbft n=1000 t=333 (delivered messages)".to_string(),
+        rate: r.delivered as f64 / secs,
+        unit: "messages/s",
+        limit_rate: r.delivered as f64 / limit_secs,
+        ratio: limit_secs / secs,
+        detail: format!(
+            "{} messages delivered in {:.0} ms; {} verifications requested, {} computed",
+            r.delivered,
+            secs * 1e3,
+            r.verifications,
+            r.verifications_computed
+        ),
+    }
+}
+
 const POW_600: &str = r#"
 name = "bench-pow-n600"
 n = 600
@@ -317,7 +391,9 @@ const FOOTER: &str = concat!(
     "(median of 5 runs each. vote: limit = the same event queue with one ChaCha draw per\n",
     " event. dolev-strong: limit = making and checking its distinct signatures once; ratio =\n",
     " that time / run time, so a run costing at most 2x its cryptography has ratio >= 0.5.\n",
-    " pow: limit = the 0.5 s target per run. hashing: limit = bare double SHA-256.)\n"
+    " pbft n=128: limit = the 20 ms target per decision. pbft n=1000: limit = the vote queue\n",
+    " loop; target 3 M messages/s. pow: limit = the 0.5 s target per run. hashing: limit =\n",
+    " bare double SHA-256.)\n"
 );
 
 /// The figures as a table, one workload per row in its own unit.
@@ -350,10 +426,12 @@ pub fn json(figures: &[Figure]) -> String {
 /// before any measuring: a standard output that cannot be written (`> /dev/full`, a closed
 /// pipe) fails at once, as an I/O error, not after a minute of work (nor with a panic).
 pub fn run(as_json: bool) -> Result<(), InputError> {
-    let workloads: [fn() -> Figure; 6] = [
+    let workloads: [fn() -> Figure; 8] = [
         vote_1000,
         || dolev_strong_1000("honest"),
         || dolev_strong_1000("late-release"),
+        pbft_128,
+        pbft_1000,
         || pow_600("flooding"),
         || pow_600("direct"),
         hashing,

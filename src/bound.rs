@@ -57,6 +57,8 @@ pub struct Network<'a> {
     pub timing: &'a Timing,
     /// Some partition cuts the network for a while.
     pub partitioned: bool,
+    /// Some partition loses what crosses it (`drop = true`) instead of holding it.
+    pub partition_drops: bool,
     /// Some honest generals crash and recover (`crash-recover`).
     pub crash_recover: bool,
 }
@@ -85,12 +87,67 @@ pub fn judge(theorem: &Theorem, p: Params, net: &Network<'_>) -> Bound {
             ),
         };
     }
-    match unmet(theorem, p, net) {
+    let why = if theorem.partial_synchrony {
+        unmet_for_liveness(p, net).map(|why| {
+            format!("{why}: termination is not promised; agreement and validity still are")
+        })
+    } else {
+        unmet(theorem, p, net)
+    };
+    match why {
         None => Bound { inside: true, rule },
         Some(why) => Bound {
             inside: false,
             rule: format!("{rule}; not met: {why}"),
         },
+    }
+}
+
+/// The first assumption a partial-synchrony theorem (PBFT) needs for termination that fails,
+/// in words. Agreement and validity need none of them: they hold under any timing, loss or
+/// partition. Termination needs every message to arrive, and eventually within a bound: timing
+/// `synchronous` with a bounded latency law, or `partial` (after GST every delay is at most Δ,
+/// whatever the law); partitions that hold what crosses them and heal (they end at `to_ms`),
+/// no lost message, every honest general up, and a path between every pair that t traitors
+/// cannot cut. No rounds: the view timeouts double until they exceed the delays.
+fn unmet_for_liveness(p: Params, net: &Network<'_>) -> Option<String> {
+    match net.timing {
+        Timing::Asynchronous { .. } => {
+            return Some(
+                "a GST (network.timing = \"asynchronous\" has none, the FLP setting)".to_string(),
+            );
+        }
+        Timing::Synchronous if matches!(net.latency, Latency::Exponential { .. }) => {
+            return Some("bounded delay (exponential latency has no maximum)".to_string());
+        }
+        _ => {}
+    }
+    if net.partition_drops {
+        return Some("every message delivered (a partition with drop = true loses them)".into());
+    }
+    if net.crash_recover {
+        return Some(
+            "every honest general up throughout (a crash-recover general misses what arrives while it is down)"
+                .to_string(),
+        );
+    }
+    if net.loss > 0.0 {
+        return Some(format!("reliable links (network.loss = {} > 0)", net.loss));
+    }
+    match net.transport {
+        Transport::Direct if !net.graph.is_complete() => {
+            Some("a link between every pair (direct transport on an incomplete graph)".to_string())
+        }
+        Transport::Direct => None,
+        Transport::Flooding | Transport::DisjointPaths => {
+            (net.graph.n() > 1 && !net.graph.connectivity_exceeds(p.t)).then(|| {
+                format!(
+                    "connectivity > t (the graph's vertex connectivity is {}, t = {})",
+                    net.graph.vertex_connectivity(),
+                    p.t
+                )
+            })
+        }
     }
 }
 

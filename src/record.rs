@@ -61,6 +61,12 @@ pub struct RunRecord {
     pub block_interval_ms: Option<f64>,
     /// An honest general's decision was later contradicted by its own chain.
     pub reverted: bool,
+    /// Partial synchrony: the time of the last honest decision minus GST (negative when it came
+    /// before GST); empty without a GST or without a decision by every honest general.
+    pub decision_after_gst_ms: Option<f64>,
+    /// PBFT: the view changes until the last honest decision (the highest view an honest
+    /// general decided in); empty for other protocols.
+    pub views: Option<u64>,
 }
 
 /// Writes records as CSV (with a header) into `out`.

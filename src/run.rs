@@ -12,7 +12,7 @@ use crate::error::InputError;
 use crate::protocol::Kind;
 use crate::record::RunRecord;
 use crate::rng::trial_seed;
-use crate::scenario::{Expectation, Scenario};
+use crate::scenario::{Expect, Expectation, Scenario};
 use crate::trial::run_kinds;
 
 /// The first trial that violated a property, to show and replay.
@@ -227,23 +227,20 @@ impl Tally {
 }
 
 fn expectations(sc: &Scenario, s: &Summary) -> Vec<ExpectationResult> {
-    [
-        ("agreement", sc.expect.agreement, s.agreement),
-        ("validity", sc.expect.validity, s.validity),
-        ("termination", sc.expect.termination, s.termination),
-    ]
-    .into_iter()
-    .filter_map(|(property, expected, held)| {
-        expected.map(|expected| ExpectationResult {
-            kind: s.kind,
-            property,
-            expected,
-            held,
-            trials: s.trials,
-            met: expected.met(held, s.trials),
+    let held = [s.agreement, s.validity, s.termination];
+    (0..3)
+        .map(|i| (Expect::PROPERTIES[i], sc.expect.of(s.kind, i), held[i]))
+        .filter_map(|(property, expected, held)| {
+            expected.map(|expected| ExpectationResult {
+                kind: s.kind,
+                property,
+                expected,
+                held,
+                trials: s.trials,
+                met: expected.met(held, s.trials),
+            })
         })
-    })
-    .collect()
+        .collect()
 }
 
 #[cfg(test)]

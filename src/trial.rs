@@ -173,6 +173,7 @@ fn bound_of<P: Registered>(
         route_hops,
         timing: &sc.network.timing,
         partitioned: !sc.network.partitions.is_empty(),
+        partition_drops: sc.network.partitions.iter().any(|p| p.drop),
         crash_recover: matches!(sc.behaviour, BehaviourSpec::CrashRecover { .. }),
     };
     let mut b = bound::judge(&theorem, params, &net);
@@ -446,5 +447,9 @@ fn record(
             .iter()
             .zip(&o.honest)
             .any(|(r, h)| *h && r.is_some()),
+        decision_after_gst_ms: last_decision
+            .zip(sc.network.timing.gst())
+            .map(|(at, gst)| (at.0 as f64 - gst.0 as f64) / 1000.0),
+        views: o.report.views,
     }
 }

@@ -72,7 +72,7 @@ impl Traced {
 }
 
 /// Every protocol kind with a small configuration, general 0 a commander where there is one.
-const PROTOCOLS: [(&str, &str); 7] = [
+const PROTOCOLS: [(&str, &str); 8] = [
     ("vote", ""),
     ("signed-flood", ""),
     ("oral", "m = 1\n"),
@@ -80,6 +80,7 @@ const PROTOCOLS: [(&str, &str); 7] = [
     ("dolev-strong", ""),
     ("phase-king", "inputs = \"attack\"\n"),
     ("pow", ""),
+    ("pbft", "inputs = \"attack\"\n"),
 ];
 
 /// The `[pow]` table: short runs (a silent commander never pays, so the loyal miners would mine
@@ -207,6 +208,12 @@ fn dropping_traitor_with_drop_1_sends_nothing_but_keeps_running() {
         let dropping = generic(kind, protocol, "behaviour = \"drop\"\ndrop = 1.0\n");
         for (h, d) in honest.iter().zip(&dropping) {
             assert!(d.by_traitors().is_empty(), "{kind}");
+            if kind == "pbft" {
+                // PBFT's timer is a timeout: with the primary's pre-prepare dropped, nobody
+                // decides in view 0 and the traitor's own view timer fires too.
+                assert!(d.traitor_timers() > 0, "{kind}: the logic still runs");
+                continue;
+            }
             assert_eq!(
                 d.traitor_timers() > 0,
                 h.traitor_timers() > 0,
@@ -240,6 +247,41 @@ fn crashed_traitor_sends_nothing_after_crash_at_and_less_than_honest() {
                     "{kind}, crash at {crash_at_ms} ms"
                 );
             }
+        }
+    }
+}
+
+/// PBFT's own strategies: an equivocating primary pre-prepares `attack` to the lower half of
+/// the loyal backups and `retreat` to the upper half once it can justify both; a silent primary
+/// sends no pre-prepare (it withholds them) but still votes in the views after; a
+/// vote-withholding traitor sends no prepare or commit but does pre-prepare.
+#[test]
+fn pbft_strategies_split_the_pre_prepare_or_withhold_what_they_say() {
+    let inputs = "inputs = [\"attack\", \"attack\", \"retreat\", \"retreat\", \"retreat\"]\n";
+    let faults = "behaviour = \"equivocating-primary\"\nwho = [0]\n";
+    for trial in traced(&scenario("pbft", inputs, 5, 1, faults)) {
+        let pp: Vec<(u32, String)> = (trial.by_traitors().into_iter())
+            .filter(|s| s.label.contains("pre-prepare"))
+            .map(|s| (s.to, s.label))
+            .collect();
+        assert_eq!(pp.len(), 4, "{pp:?}");
+        for (to, label) in pp {
+            let want = if to <= 2 { "attack" } else { "retreat" };
+            assert_eq!(value(&label), Some(want), "{label} to {to}");
+        }
+    }
+    for (behaviour, kept, withheld) in [
+        ("silent-primary", "prepare", "pre-prepare"),
+        ("withhold-votes", "pre-prepare", "commit"),
+    ] {
+        let faults = format!("behaviour = \"{behaviour}\"\nwho = [0]\n");
+        for trial in traced(&scenario("pbft", inputs, 5, 1, &faults)) {
+            let sent = trial.by_traitors();
+            assert!(
+                !sent.iter().any(|s| s.label.contains(withheld)),
+                "{behaviour}"
+            );
+            assert!(sent.iter().any(|s| s.label.contains(kept)), "{behaviour}");
         }
     }
 }

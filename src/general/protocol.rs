@@ -150,6 +150,9 @@ pub struct ProtocolReport {
     pub attacker_share_main: Option<f64>,
     /// Mean time between main-chain blocks.
     pub block_interval_ms: Option<f64>,
+    /// PBFT: the highest view an honest general was in when it decided (the view changes
+    /// until the last honest decision).
+    pub views: Option<u64>,
 }
 
 /// What a work estimate is computed from.

@@ -47,4 +47,8 @@ pub struct Theorem {
     /// t + 1 rounds, Phase King's kings and majorities): more traitors than that (Sybil
     /// identities) leave the theorem, whatever the rest.
     pub budgeted: bool,
+    /// The theorem is one of partial synchrony (PBFT): agreement and validity under any timing,
+    /// termination once the network has stabilised. [`crate::bound::judge`] then asks for
+    /// timing with a GST (or synchrony) only for liveness, and needs no rounds.
+    pub partial_synchrony: bool,
 }

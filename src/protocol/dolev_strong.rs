@@ -36,6 +36,7 @@ impl Variant for Ds {
             rule: "t < n".to_string(),
             messages: Messages::Signed,
             budgeted: true,
+            partial_synchrony: false,
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod chain;
 pub mod dolev_strong;
 pub mod nakamoto;
 pub mod oral;
+pub mod pbft;
 pub mod phase_king;
 pub mod relay;
 pub mod signed;
@@ -41,6 +42,12 @@ impl Registered for phase_king::PhaseKing {
     fn params(_: &Scenario, _: &[bool]) {}
 }
 
+impl Registered for pbft::Pbft {
+    fn params(sc: &Scenario, _: &[bool]) -> pbft::PbftParams {
+        sc.pbft
+    }
+}
+
 impl Registered for nakamoto::Pow {
     fn params(sc: &Scenario, traitor: &[bool]) -> nakamoto::PowSetup {
         nakamoto::PowSetup {
@@ -67,10 +74,11 @@ pub enum Kind {
     DolevStrong,
     PhaseKing,
     Pow,
+    Pbft,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Vote,
         Kind::SignedFlood,
         Kind::Oral,
@@ -78,6 +86,7 @@ impl Kind {
         Kind::DolevStrong,
         Kind::PhaseKing,
         Kind::Pow,
+        Kind::Pbft,
     ];
 
     /// Calls `v` with this kind's protocol type.
@@ -90,6 +99,7 @@ impl Kind {
             Kind::DolevStrong => v.visit::<dolev_strong::DolevStrong>(),
             Kind::PhaseKing => v.visit::<phase_king::PhaseKing>(),
             Kind::Pow => v.visit::<nakamoto::Pow>(),
+            Kind::Pbft => v.visit::<pbft::Pbft>(),
         }
     }
 

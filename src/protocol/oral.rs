@@ -299,6 +299,7 @@ impl Protocol for Oral {
             rule: rule.to_string(),
             messages: Messages::Oral,
             budgeted: false,
+            partial_synchrony: false,
         })
     }
 

@@ -244,6 +244,7 @@ impl Protocol for PhaseKing {
             rule: "n > 4t".to_string(),
             messages: Messages::Oral,
             budgeted: true,
+            partial_synchrony: false,
         })
     }
 

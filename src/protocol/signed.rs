@@ -36,6 +36,7 @@ impl Variant for Sm {
             rule: "m >= t, n >= m + 2".to_string(),
             messages: Messages::Signed,
             budgeted: false,
+            partial_synchrony: false,
         }
     }
 }

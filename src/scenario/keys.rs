@@ -57,6 +57,7 @@ pub const KINDS: &[&str] = &[
     "dolev-strong",
     "phase-king",
     "pow",
+    "pbft",
 ];
 /// The topologies (`network.topology`).
 pub const TOPOLOGIES: &[&str] = &[
@@ -83,6 +84,9 @@ pub const BEHAVIOURS: &[&str] = &[
     "traitor-king",
     "selfish",
     "double-spend",
+    "equivocating-primary",
+    "silent-primary",
+    "withhold-votes",
 ];
 /// The timing models (`network.timing`).
 pub const TIMINGS: &[&str] = &["synchronous", "partial", "asynchronous"];
@@ -109,6 +113,7 @@ pub const KEYS: &[Key] = &[
     named("protocol.value", "string", "attack", "the commander's order (broadcast protocols)", ORDERS),
     named("protocol.inputs", "string or list of strings", "random", "each general's own vote (consensus protocols): random, attack, retreat, or one per general", &["random", "attack", "retreat"]),
     key("protocol.m", "integer", "t", "recursion depth of oral, relay rounds of signed"),
+    key("protocol.view_timeout_ms", "number (ms) > 0", "1000", "pbft: how long view 0 waits for a decision before a view change; view v waits 2^v times as long"),
     named("network.topology", "string", "complete", "the graph the generals are linked by", TOPOLOGIES),
     key("network.degree", "integer", "required by random-regular and small-world", "each general's number of neighbours"),
     key("network.p", "number in [0, 1]", "required by erdos-renyi", "the probability of each link"),
@@ -143,9 +148,9 @@ pub const KEYS: &[Key] = &[
     key("faults.drop", "number in [0, 1]", "1", "drop: the probability of omitting each own send and each relay"),
     key("faults.sybil", "integer", "0", "extra identities the traitors control (vote as their maker, no hashrate)"),
     key("faults.script", "list of tables", "none", "scripted: per traitor of who, recipient id -> choices (attack, retreat, withhold, honest); written by byzsim hunt"),
-    named("expect.agreement", "string", "not checked", "holds = in every trial; violated = in at least one", EXPECTATIONS),
-    named("expect.validity", "string", "not checked", "holds = in every trial; violated = in at least one", EXPECTATIONS),
-    named("expect.termination", "string", "not checked", "holds = in every trial; violated = in at least one", EXPECTATIONS),
+    named("expect.agreement", "string or table", "not checked", "holds = in every trial; violated = in at least one; or per protocol of a list: { pbft = \"holds\", pow = \"violated\" }", EXPECTATIONS),
+    named("expect.validity", "string or table", "not checked", "holds = in every trial; violated = in at least one; or per protocol of a list: { pbft = \"holds\", pow = \"violated\" }", EXPECTATIONS),
+    named("expect.termination", "string or table", "not checked", "holds = in every trial; violated = in at least one; or per protocol of a list: { pbft = \"holds\", pow = \"violated\" }", EXPECTATIONS),
     named("pow.mining", "string", "exponential", "drawn block times, or real double SHA-256 over the header, nonce by nonce", &["exponential", "hash"]),
     key("pow.block_interval_ms", "number (ms)", "600000", "the block interval the difficulty aims at"),
     key("pow.confirmations", "integer", "6", "a node decides once the order's block is this deep"),
@@ -168,7 +173,12 @@ pub const KEYS: &[Key] = &[
 ];
 
 /// Keys under which any name may appear (a script's recipient ids).
-const OPEN_TABLES: &[&str] = &["faults.script"];
+const OPEN_TABLES: &[&str] = &[
+    "faults.script",
+    "expect.agreement",
+    "expect.validity",
+    "expect.termination",
+];
 
 /// The entry for `path`, if it is a key.
 pub fn lookup(path: &str) -> Option<&'static Key> {

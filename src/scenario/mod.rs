@@ -137,6 +137,21 @@ pub struct Expect {
     pub agreement: Option<Expectation>,
     pub validity: Option<Expectation>,
     pub termination: Option<Expectation>,
+    /// Per protocol (`expect.agreement = { pbft = "holds", pow = "violated" }`), by the kind's
+    /// place in [`Kind::ALL`], then agreement, validity, termination; over the values above.
+    pub by_kind: [[Option<Expectation>; 3]; Kind::ALL.len()],
+}
+
+impl Expect {
+    /// The properties, in the order of `by_kind`'s inner arrays.
+    pub const PROPERTIES: [&'static str; 3] = ["agreement", "validity", "termination"];
+
+    /// What is expected of `property` (an index into [`Expect::PROPERTIES`]) for `kind`.
+    pub fn of(&self, kind: Kind, property: usize) -> Option<Expectation> {
+        let all = [self.agreement, self.validity, self.termination][property];
+        let k = Kind::ALL.iter().position(|&x| x == kind).unwrap_or(0);
+        self.by_kind[k][property].or(all)
+    }
 }
 
 /// The network of a scenario.
@@ -195,6 +210,8 @@ pub struct Scenario {
     pub limits: Limits,
     /// The `[pow]` table (defaults when absent).
     pub pow: crate::protocol::nakamoto::PowParams,
+    /// PBFT's parameters (`protocol.view_timeout_ms`; defaults when absent).
+    pub pbft: crate::protocol::pbft::PbftParams,
     /// Things that are allowed but probably not what the user wants (printed on stderr).
     pub warnings: Vec<String>,
     /// The `--set KEY=VALUE` overrides applied, for replay commands.

@@ -37,6 +37,7 @@ pub struct RawProtocol {
     pub m: Option<u64>,
     pub value: Option<String>,
     pub inputs: Option<OneOrMany>,
+    pub view_timeout_ms: Option<f64>,
 }
 
 /// `latency_ms = 5` or `{ fixed = 5 }`, `{ min = 1, max = 10 }`, `{ mean = 10, dist = "exponential" }`.
@@ -120,9 +121,20 @@ pub struct RawFaults {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawExpect {
-    pub agreement: Option<String>,
-    pub validity: Option<String>,
-    pub termination: Option<String>,
+    pub agreement: Option<RawExpectation>,
+    pub validity: Option<RawExpectation>,
+    pub termination: Option<RawExpectation>,
+}
+
+/// `"holds"`, or per protocol of a list: `{ pbft = "holds", pow = "violated" }`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(
+    untagged,
+    expecting = "\"holds\", \"violated\" or a table of protocol = \"holds\" | \"violated\""
+)]
+pub enum RawExpectation {
+    All(String),
+    ByKind(std::collections::BTreeMap<String, String>),
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

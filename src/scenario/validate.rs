@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use super::keys::{self, did_you_mean};
-use super::raw::{OneOrMany, RawFaults, RawLatency, RawNetwork, RawProtocol, RawScenario, RawWho};
+use super::raw::{
+    OneOrMany, RawExpectation, RawFaults, RawLatency, RawNetwork, RawProtocol, RawScenario, RawWho,
+};
 use super::{Expect, Expectation, Inputs, NetworkSpec, Scenario, Source, Who, estimate};
 use crate::adversary::{BehaviourSpec, Choice, Script};
 use crate::engine::Limits;
@@ -107,6 +109,7 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str, family: &[Kind]) -> 
     };
     let mut limits = limits(&raw, src)?;
     let mut pow = pow(&raw, src, &kinds)?;
+    let pbft = pbft(&protocol, src)?;
     let explicit_time = raw.limits.as_ref().is_some_and(|l| l.max_time_ms.is_some());
     if kinds.contains(&Kind::Pow) && !explicit_time {
         // Long enough for every block the trial wants, with a wide margin for slow luck. A
@@ -176,6 +179,7 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str, family: &[Kind]) -> 
         network.transport,
         network.first_mean_path_hops,
     )?;
+    let expect = expect(&raw, src, &kinds)?;
     Ok(Scenario {
         name: raw.name.clone().unwrap_or_else(|| stem.to_string()),
         description: raw.description.clone().unwrap_or_default(),
@@ -193,9 +197,10 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str, family: &[Kind]) -> 
         network,
         behaviour,
         who,
-        expect: expect(&raw, src)?,
+        expect,
         limits,
         pow,
+        pbft,
         warnings,
         overrides: Vec::new(),
     })
@@ -358,7 +363,16 @@ fn refuse_keys_that_do_not_apply(p: &RawProtocol, kinds: &[Kind], src: &Source) 
     if p.inputs.is_some() && !any_validity(Validity::UnanimousInputs) {
         return Err(src.error(
             "protocol.inputs",
-            format!("the generals' own votes apply to consensus protocols (vote, signed-flood, phase-king), not to {}: set the commander's order with protocol.value", names()),
+            format!("the generals' own votes apply to consensus protocols (vote, signed-flood, phase-king, pbft), not to {}: set the commander's order with protocol.value", names()),
+        ));
+    }
+    if p.view_timeout_ms.is_some() && !kinds.contains(&Kind::Pbft) {
+        return Err(src.error(
+            "protocol.view_timeout_ms",
+            format!(
+                "the view timeout applies to \"pbft\" only, not to {}",
+                names()
+            ),
         ));
     }
     if p.m.is_some() && !kinds.iter().any(|k| matches!(k, Kind::Oral | Kind::Signed)) {
@@ -371,6 +385,25 @@ fn refuse_keys_that_do_not_apply(p: &RawProtocol, kinds: &[Kind], src: &Source) 
         ));
     }
     Ok(())
+}
+
+/// PBFT's parameters: `protocol.view_timeout_ms`, a time above 0.
+fn pbft(p: &RawProtocol, src: &Source) -> Result<crate::protocol::pbft::PbftParams> {
+    const KEY: &str = "protocol.view_timeout_ms";
+    let mut params = crate::protocol::pbft::PbftParams::default();
+    if let Some(ms) = p.view_timeout_ms {
+        params.view_timeout = millis(ms, src, KEY)?;
+        if params.view_timeout == SimTime::ZERO {
+            return Err(src.error(
+                KEY,
+                format!(
+                    "{} ms: a view must wait some time (more than 0 ms)",
+                    show(ms)
+                ),
+            ));
+        }
+    }
+    Ok(params)
 }
 
 fn inputs(p: &RawProtocol, src: &Source, n: usize) -> Result<Inputs> {
@@ -1012,16 +1045,15 @@ fn pow(raw: &RawScenario, src: &Source, kinds: &[Kind]) -> Result<PowParams> {
     Ok(p)
 }
 
-fn expect(raw: &RawScenario, src: &Source) -> Result<Expect> {
+fn expect(raw: &RawScenario, src: &Source, kinds: &[Kind]) -> Result<Expect> {
     let Some(e) = &raw.expect else {
         return Ok(Expect::default());
     };
-    let one = |v: &Option<String>, key: &str| -> Result<Option<Expectation>> {
-        match v.as_deref() {
-            None => Ok(None),
-            Some("holds") => Ok(Some(Expectation::Holds)),
-            Some("violated") => Ok(Some(Expectation::Violated)),
-            Some(other) => Err(src.error(
+    let one = |v: &str, key: &str| -> Result<Expectation> {
+        match v {
+            "holds" => Ok(Expectation::Holds),
+            "violated" => Ok(Expectation::Violated),
+            other => Err(src.error(
                 key,
                 format!(
                     "`{other}`: use \"holds\" or \"violated\"{}",
@@ -1030,11 +1062,42 @@ fn expect(raw: &RawScenario, src: &Source) -> Result<Expect> {
             )),
         }
     };
-    Ok(Expect {
-        agreement: one(&e.agreement, "expect.agreement")?,
-        validity: one(&e.validity, "expect.validity")?,
-        termination: one(&e.termination, "expect.termination")?,
-    })
+    let mut out = Expect::default();
+    let raws = [&e.agreement, &e.validity, &e.termination];
+    for (i, raw) in raws.into_iter().enumerate() {
+        let key = format!("expect.{}", Expect::PROPERTIES[i]);
+        match raw {
+            None => {}
+            Some(RawExpectation::All(v)) => {
+                let x = Some(one(v, &key)?);
+                match i {
+                    0 => out.agreement = x,
+                    1 => out.validity = x,
+                    _ => out.termination = x,
+                }
+            }
+            Some(RawExpectation::ByKind(table)) => {
+                for (name, v) in table {
+                    let at = format!("{key}.{name}");
+                    let kind = Kind::parse(name).filter(|k| kinds.contains(k));
+                    let Some(kind) = kind else {
+                        let listed: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
+                        return Err(src.error(
+                            &at,
+                            format!(
+                                "`{name}` is not a protocol of this scenario (protocol.kind: {}){}",
+                                listed.join(", "),
+                                did_you_mean(name, listed.iter().copied())
+                            ),
+                        ));
+                    };
+                    let k = Kind::ALL.iter().position(|&x| x == kind).unwrap_or(0);
+                    out.by_kind[k][i] = Some(one(v, &at)?);
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn limits(raw: &RawScenario, src: &Source) -> Result<Limits> {

@@ -788,6 +788,7 @@ impl Protocol for Pow {
             stale_blocks: Some(mined.saturating_sub(main.height)),
             attacker_share_main: Some(by_traitors as f64 / main.height.max(1) as f64),
             block_interval_ms: Some(main.mined_at.as_ms() / main.height.max(1) as f64),
+            views: None,
         }
     }
 
