@@ -54,8 +54,8 @@ fn signed_flood_costs_n_times_2e_minus_n_plus_1_transmissions() {
                 "each general checks each other vote once"
             );
             assert_eq!(
-                r.verifications_computed, n,
-                "each distinct signature is verified once"
+                r.verifications_computed, 0,
+                "every signature was made in the run: the memo knows it valid from its making"
             );
             assert!(r.agreement && r.validity && r.termination);
         }

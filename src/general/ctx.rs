@@ -110,7 +110,7 @@ impl<P: Protocol> Ctx<'_, P> {
         let key = self
             .key
             .expect("a protocol that signs must declare Protocol::SIGNED");
-        self.crypto.sign(key, msg)
+        self.crypto.sign(self.id, key, msg)
     }
 
     /// Whether `sig` is `signer`'s signature of `msg` (memoised per run).

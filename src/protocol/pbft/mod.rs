@@ -215,7 +215,7 @@ impl Pbft {
         self.proposed = true;
         let signed = Signed::new(ctx, Phase::PrePrepare, 0, value);
         let inputs: Arc<[Signed]> = self.requests.clone().into();
-        ctx.broadcast(PbftMsg::PrePrepare(PrePrepare { signed, inputs }));
+        ctx.broadcast(PbftMsg::pre_prepare(PrePrepare { signed, inputs }));
         self.accept_pre_prepare(ctx, signed);
     }
 
@@ -237,7 +237,7 @@ impl Pbft {
     }
 
     /// A bare pre-prepare: only view 0 has them (later views' come inside their new-view).
-    fn on_pre_prepare(&mut self, ctx: &mut Ctx<Pbft>, pp: PrePrepare) {
+    fn on_pre_prepare(&mut self, ctx: &mut Ctx<Pbft>, pp: &PrePrepare) {
         let s = pp.signed;
         if s.view != 0 || self.view != 0 || !self.active || self.decision.is_some() {
             return;
@@ -260,7 +260,7 @@ impl Pbft {
         self.log(view).pre_prepare = Some(s);
         if s.signer != self.id {
             let mine = Signed::new(ctx, Phase::Prepare, view, s.value);
-            ctx.broadcast(PbftMsg::Prepare(mine));
+            ctx.broadcast(PbftMsg::prepare(mine));
             self.store_prepare(mine);
         }
         self.progress(ctx, view);
@@ -356,7 +356,7 @@ impl Pbft {
             }
             self.prepared_in.push(view);
             let mine = Signed::new(ctx, Phase::Commit, view, x);
-            ctx.broadcast(PbftMsg::Commit(mine));
+            ctx.broadcast(PbftMsg::commit(mine));
             self.store_commit(mine);
         }
         let Some(log) = self.logs.get(&view) else {
@@ -434,16 +434,16 @@ impl Protocol for Pbft {
             self.requests.push(mine);
             self.try_propose(ctx);
         } else {
-            ctx.send(primary(0, self.n), PbftMsg::Request(mine));
+            ctx.send(primary(0, self.n), PbftMsg::request(mine));
         }
     }
 
     fn on_message(&mut self, ctx: &mut Ctx<Pbft>, _from: NodeId, msg: PbftMsg) {
         match msg {
-            PbftMsg::Request(s) => self.on_request(ctx, s),
-            PbftMsg::PrePrepare(pp) => self.on_pre_prepare(ctx, pp),
-            PbftMsg::Prepare(s) => self.on_prepare(ctx, s),
-            PbftMsg::Commit(s) => self.on_commit(ctx, s),
+            PbftMsg::Request(s) => self.on_request(ctx, *s),
+            PbftMsg::PrePrepare(pp) => self.on_pre_prepare(ctx, &pp),
+            PbftMsg::Prepare(s) => self.on_prepare(ctx, *s),
+            PbftMsg::Commit(s) => self.on_commit(ctx, *s),
             PbftMsg::ViewChange(vc) => self.on_view_change(ctx, vc),
             PbftMsg::NewView(nv) => self.on_new_view(ctx, &nv),
             PbftMsg::Decided(proof) => self.on_decided(ctx, proof),
@@ -499,13 +499,13 @@ impl Protocol for Pbft {
             PbftMsg::Request(s) | PbftMsg::Prepare(s) | PbftMsg::Commit(s) if s.signer == me => {
                 let s2 = resign(ctx, s);
                 Some(match msg {
-                    PbftMsg::Request(_) => PbftMsg::Request(s2),
-                    PbftMsg::Prepare(_) => PbftMsg::Prepare(s2),
-                    _ => PbftMsg::Commit(s2),
+                    PbftMsg::Request(_) => PbftMsg::request(s2),
+                    PbftMsg::Prepare(_) => PbftMsg::prepare(s2),
+                    _ => PbftMsg::commit(s2),
                 })
             }
             PbftMsg::PrePrepare(pp) if pp.signed.signer == me => {
-                Some(PbftMsg::PrePrepare(PrePrepare {
+                Some(PbftMsg::pre_prepare(PrePrepare {
                     signed: resign(ctx, &pp.signed),
                     inputs: Arc::clone(&pp.inputs),
                 }))

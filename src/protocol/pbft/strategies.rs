@@ -134,7 +134,7 @@ impl Equivocating {
 
     fn commits(&mut self, ctx: &mut Ctx<Pbft>, view: u32, honest: &PbftMsg) {
         self.tell_halves(ctx, honest, |ctx, v| {
-            PbftMsg::Commit(Signed::new(ctx, Phase::Commit, view, v))
+            PbftMsg::commit(Signed::new(ctx, Phase::Commit, view, v))
         });
     }
 
@@ -152,20 +152,20 @@ impl Equivocating {
             return;
         }
         self.held = None;
-        let honest = PbftMsg::PrePrepare(pp.clone());
+        let honest = PbftMsg::pre_prepare(pp.clone());
         if !both {
             ctx.broadcast(honest);
             return;
         }
         let inputs: Arc<[Signed]> = self.inputs.clone().into();
         self.tell_halves(ctx, &honest, |ctx, v| {
-            PbftMsg::PrePrepare(PrePrepare {
+            PbftMsg::pre_prepare(PrePrepare {
                 signed: Signed::new(ctx, Phase::PrePrepare, 0, v),
                 inputs: Arc::clone(&inputs),
             })
         });
         self.split.push(0);
-        let commit = PbftMsg::Commit(Signed::new(ctx, Phase::Commit, 0, pp.signed.value));
+        let commit = PbftMsg::commit(Signed::new(ctx, Phase::Commit, 0, pp.signed.value));
         self.commits(ctx, 0, &commit);
     }
 
@@ -185,7 +185,7 @@ impl Equivocating {
             }))
         });
         self.split.push(nv.view);
-        let commit = PbftMsg::Commit(Signed::new(
+        let commit = PbftMsg::commit(Signed::new(
             ctx,
             Phase::Commit,
             nv.view,
@@ -205,7 +205,7 @@ impl Equivocating {
             };
             match &msg {
                 PbftMsg::PrePrepare(pp) if pp.signed.signer == me && pp.signed.view == 0 => {
-                    self.held = Some(pp.clone());
+                    self.held = Some(PrePrepare::clone(pp));
                 }
                 PbftMsg::NewView(nv) if self.split_new_view(ctx, nv) => {}
                 // Its commits of a split view were sent with the split.
@@ -235,7 +235,7 @@ impl Traitor<Pbft> for Equivocating {
 
     fn on_message(&mut self, honest: &mut Pbft, ctx: &mut Ctx<Pbft>, from: NodeId, msg: PbftMsg) {
         if let PbftMsg::Request(s) = &msg {
-            self.note_input(*s);
+            self.note_input(**s);
         }
         let start = ctx.outbox().len();
         honest.on_message(ctx, from, msg);

@@ -156,7 +156,7 @@ fn a_value_decided_in_view_0_survives_the_view_change() {
     );
     // The real one: 2 prepares attack, and with the prepares and commits of view 1, decides.
     let prepare2 = one(&s.deliver(2, &new_view));
-    assert!(matches!(prepare2, PbftMsg::Prepare(p) if p.value == Attack && p.view == 1));
+    assert!(matches!(&prepare2, PbftMsg::Prepare(p) if p.value == Attack && p.view == 1));
     let prepare0 = one(&s.deliver(0, &new_view));
     let mut commits = sent(&s.deliver(1, &prepare2));
     commits.extend(sent(&s.deliver(1, &prepare0)));
