@@ -404,3 +404,16 @@ mod properties {
         }
     }
 }
+
+/// A message meant for one general (PBFT's request to the primary) is no divergence when the
+/// others never hear it: the paragraph for a PBFT that a vote-withholding traitor stops at n = 3
+/// names the withheld vote, not "sent it only to general 0" (which every request is, by design).
+#[test]
+fn a_message_meant_for_one_general_is_not_a_divergence() {
+    let p = paragraph(&["scenarios/pbft-n3-t1-breaks.toml", "--trials", "1"]);
+    assert!(!p.contains("sent it only to"), "{p}");
+    assert!(
+        p.contains("general 1, a traitor, withheld \"view 0: prepare"),
+        "{p}"
+    );
+}

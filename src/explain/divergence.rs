@@ -148,6 +148,11 @@ pub fn first_divergence(index: &TraceIndex) -> Option<Divergence> {
         let slot_end = run_end(&heard, slot_start, |h| (h.origin, h.slot));
         let origin = NodeId(heard[slot_start].origin);
         let about = &index.message(heard[slot_start].msg).about;
+        if about.to_one {
+            // Meant for one general: only differing contents (below) can tell views apart.
+            slot_start = slot_end;
+            continue;
+        }
         let skipped = about
             .skips
             .iter()

@@ -10,7 +10,8 @@
 //!    what the other got, because it was withheld (by whom, from whom, in which round), lost on a
 //!    link, arrived after its round had ended, was still on its way, or was never sent to it (a
 //!    signature chain released late, to some generals only). A general is compared only on the
-//!    messages meant for it: an oral message never goes to a general on its path, by design;
+//!    messages meant for it: an oral message never goes to a general on its path, by design, and
+//!    a message meant for one general (PBFT's request to its primary) is missed by no one else;
 //! 3. when every view agrees, the first lie: a traitor that passed on a value other than the one
 //!    it heard (which outvotes the truth without any two loyal views differing), else the first
 //!    message that arrived late, was lost or withheld alike for all.

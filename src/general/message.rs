@@ -37,6 +37,9 @@ pub struct About {
     pub value: Option<Value>,
     /// Generals that by design never receive it: those already on its path or chain.
     pub skips: Vec<u32>,
+    /// It goes to one general by design (a request to the primary, a reply to one asker): that
+    /// the others never hear it is no divergence.
+    pub to_one: bool,
     /// The slot of the message it passes on, for a relay (an oral path without its last general).
     pub passes_on: Option<String>,
     /// The signatures it carries, for a signature chain.

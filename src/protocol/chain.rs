@@ -144,6 +144,7 @@ impl Message for Chain {
             passes_on: (k > 1).then(|| slot(k - 1)),
             signatures: Some(k as u32),
             block: None,
+            to_one: false,
         }
     }
 }

@@ -76,6 +76,7 @@ impl Message for OralMsg {
             passes_on: (self.path.len() > 1).then(|| slot(&self.path[..self.path.len() - 1])),
             signatures: None,
             block: None,
+            to_one: false,
         }
     }
 }

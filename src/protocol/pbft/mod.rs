@@ -340,17 +340,13 @@ impl Pbft {
         let x = pp.value;
         if current && !log.sent_commit && log.prepare_count[slot(x)] + 1 >= q {
             log.sent_commit = true;
-            let prepares: Box<[Signed]> = log
-                .prepares
-                .iter()
-                .filter(|s| s.value == x)
-                .copied()
-                .collect();
+            // The prepares move into the certificate (no copy: q of them, at n = 1000 50 kB).
+            let mut prepares = std::mem::take(&mut log.prepares);
+            prepares.retain(|s| s.value == x);
             let cert = Cert {
                 pre_prepare: pp,
-                prepares,
+                prepares: prepares.into_boxed_slice(),
             };
-            log.prepares = Vec::new();
             if self.prepared.as_ref().is_none_or(|c| c.view() < view) {
                 self.prepared = Some(Arc::new(cert));
             }

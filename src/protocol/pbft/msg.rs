@@ -361,6 +361,8 @@ impl Message for PbftMsg {
         About {
             slot,
             value,
+            // A request goes to the primary of view 0 only, a proof to the general that asked.
+            to_one: matches!(self, PbftMsg::Request(_) | PbftMsg::Decided(_)),
             ..About::default()
         }
     }
