@@ -827,3 +827,30 @@ fn the_readme_cluster_recipe_merges_to_the_unsharded_sweep() {
     shell(d, &recipe[2], &[]);
     check();
 }
+
+/// A sweep killed at its very start left a journal holding only the header and no manifest
+/// (the header was written before the manifest): `--resume` refused it for ever ("has no
+/// manifest"). The manifest now goes first; a header-only journal without one, which holds
+/// nothing finished, is started afresh.
+#[test]
+fn resume_starts_afresh_from_a_header_only_journal_without_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    succeeded(&run_args(dir.path(), &small_sweep(&["--out", "plain.csv"])));
+    let plain = std::fs::read(dir.path().join("plain.csv")).unwrap();
+    let header = plain.split(|&b| b == b'\n').next().unwrap();
+    let mut journal = header.to_vec();
+    journal.push(b'\n');
+    std::fs::write(dir.path().join("out.csv.partial"), &journal).unwrap();
+    succeeded(&run_args(
+        dir.path(),
+        &small_sweep(&["--out", "out.csv", "--resume"]),
+    ));
+    assert_eq!(std::fs::read(dir.path().join("out.csv")).unwrap(), plain);
+    assert!(!dir.path().join("out.csv.partial").exists());
+    // With a finished row and no manifest, the journal is another sweep's for all byzsim knows.
+    let rows: Vec<&[u8]> = plain.split(|&b| b == b'\n').take(3).collect();
+    std::fs::write(dir.path().join("x.csv.partial"), rows.join(&b'\n')).unwrap();
+    let refused = run_args(dir.path(), &small_sweep(&["--out", "x.csv", "--resume"]));
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("has no manifest"));
+}

@@ -221,7 +221,15 @@ impl Journal {
         planned: &[Planned],
     ) -> Result<Opened, InputError> {
         let journal = self.path.clone();
-        let in_journal = self.read_all(&journal)?;
+        let mut in_journal = self.read_all(&journal)?;
+        if !in_journal.is_empty()
+            && Manifest::read(&journal)?.is_none()
+            && in_journal.iter().filter(|&&b| b == b'\n').count() <= 1
+        {
+            // A sweep killed before its manifest was written (builds before this order was
+            // kept) left at most a header: nothing finished to keep, so start afresh.
+            in_journal.clear();
+        }
         let from_journal = !in_journal.is_empty();
         let (source, bytes) = if from_journal || !self.target.exists() {
             (journal, in_journal)
@@ -246,6 +254,12 @@ impl Journal {
         let io = |doing: &str, e: std::io::Error| {
             InputError::io(self.path.display().to_string(), doing, &e)
         };
+        // The manifest goes first, before the journal holds a byte: a sweep killed at any
+        // moment leaves a journal that is empty or has its manifest. A journal continued in place
+        // keeps the manifest it was verified against (the same), never rewritten under it.
+        if !from_journal {
+            self.write_manifest(manifest)?;
+        }
         if from_journal {
             self.file
                 .set_len(keep)
@@ -256,6 +270,9 @@ impl Journal {
         } else {
             self.file.set_len(0).map_err(|e| io("cannot empty it", e))?;
             self.file
+                .seek(SeekFrom::Start(0))
+                .map_err(|e| io("cannot seek in it", e))?;
+            self.file
                 .write_all(&bytes[..keep as usize])
                 .map_err(|e| io("cannot write", e))?;
         }
@@ -264,7 +281,6 @@ impl Journal {
                 .write_all(&csv_bytes(std::slice::from_ref(header)))
                 .map_err(|e| io("cannot write", e))?;
         }
-        self.write_manifest(manifest)?;
         cleanup::note_kept(format!(
             "{} keeps the finished cells: run the same sweep with --resume to continue",
             self.path.display()

@@ -219,6 +219,48 @@ pub struct Ran {
     pub skipped: Option<String>,
 }
 
+/// How this process can make a directory nobody may write into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadOnly {
+    /// Mode 0555 (file permissions stop this user).
+    Permissions,
+    /// The immutable attribute (`chattr +i`): root ignores modes, but not that.
+    Immutable,
+    /// Neither works here: cases that need one are skipped, and say so.
+    Unavailable,
+}
+
+/// Which way of making a read-only directory works for this process.
+pub fn read_only_mode() -> ReadOnly {
+    if permissions_enforced() {
+        return ReadOnly::Permissions;
+    }
+    let Ok(dir) = tempfile::tempdir() else {
+        return ReadOnly::Unavailable;
+    };
+    let ro = dir.path().join("ro");
+    let _ = fs::create_dir(&ro);
+    let works = chattr(&ro, "+i") && fs::write(ro.join("x"), b"x").is_err();
+    let _ = chattr(&ro, "-i");
+    if works {
+        ReadOnly::Immutable
+    } else {
+        ReadOnly::Unavailable
+    }
+}
+
+/// `chattr FLAG path`; whether it succeeded (false where chattr is missing or not allowed).
+fn chattr(path: &Path, flag: &str) -> bool {
+    let _spawning = SPAWNING.lock().unwrap_or_else(|e| e.into_inner());
+    Command::new("chattr")
+        .arg(flag)
+        .arg(path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 /// Whether file permissions stop this process (false as root).
 pub fn permissions_enforced() -> bool {
     let Ok(dir) = tempfile::tempdir() else {
@@ -232,14 +274,18 @@ pub fn permissions_enforced() -> bool {
     enforced
 }
 
-fn make(dir: &Path, f: &Fixture) -> std::io::Result<()> {
+fn make(dir: &Path, f: &Fixture, read_only: ReadOnly) -> std::io::Result<()> {
     let path = dir.join(f.name());
     match f {
         Fixture::File(_, bytes) => fs::write(&path, bytes),
         Fixture::Dir(_) => fs::create_dir_all(&path),
         Fixture::ReadOnlyDir(_) => {
             fs::create_dir_all(&path)?;
-            fs::set_permissions(&path, fs::Permissions::from_mode(0o555))
+            match read_only {
+                ReadOnly::Immutable if chattr(&path, "+i") => Ok(()),
+                ReadOnly::Immutable => Err(std::io::Error::other("chattr +i failed")),
+                _ => fs::set_permissions(&path, fs::Permissions::from_mode(0o555)),
+            }
         }
         Fixture::Fifo(_) => {
             let status = {
@@ -533,12 +579,28 @@ fn panic_text(capture: &Path, who: &str) -> Vec<String> {
 
 /// Runs a case in a fresh directory and checks every promise; the failures, each naming the
 /// case and step.
-pub fn run_case(case: &Case, may_check_permissions: bool) -> Ran {
-    if case.needs_permissions && !may_check_permissions {
+/// Clears the immutable attribute of a case's read-only directories when the case ends, however
+/// it ends, so its temporary directory can be removed.
+struct Mutable<'a>(&'a Path, &'a [Fixture], ReadOnly);
+
+impl Drop for Mutable<'_> {
+    fn drop(&mut self) {
+        if self.2 == ReadOnly::Immutable {
+            for f in self.1 {
+                if let Fixture::ReadOnlyDir(name) = f {
+                    chattr(&self.0.join(name), "-i");
+                }
+            }
+        }
+    }
+}
+
+pub fn run_case(case: &Case, read_only: ReadOnly) -> Ran {
+    if case.needs_permissions && read_only == ReadOnly::Unavailable {
         return Ran {
             failures: Vec::new(),
             skipped: Some(format!(
-                "{}: permissions are not enforced for this user (root?)",
+                "{}: no way to make a read-only directory here (root without chattr +i?)",
                 case.name
             )),
         };
@@ -547,9 +609,10 @@ pub fn run_case(case: &Case, may_check_permissions: bool) -> Ran {
     let dir = root.path().join("case");
     let capture = root.path().join("capture");
     fs::create_dir_all(&dir).unwrap();
+    let _mutable = Mutable(&dir, &case.fixtures, read_only);
     let mut failures = Vec::new();
     for f in &case.fixtures {
-        if let Err(e) = make(&dir, f) {
+        if let Err(e) = make(&dir, f, read_only) {
             return Ran {
                 failures: Vec::new(),
                 skipped: Some(format!("{}: cannot make {}: {e}", case.name, f.name())),

@@ -27,7 +27,7 @@ fn every_hostile_case_keeps_the_promises() {
     let started = Instant::now();
     let refs = refs::Refs::make();
     let cases = cases::all(&refs);
-    let permissions = harness::permissions_enforced();
+    let read_only = harness::read_only_mode();
     let next = AtomicUsize::new(0);
     let failures = Mutex::new(Vec::new());
     let skipped = Mutex::new(Vec::new());
@@ -37,7 +37,7 @@ fn every_hostile_case_keeps_the_promises() {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(case) = cases.get(i) else { break };
-                    let ran = harness::run_case(case, permissions);
+                    let ran = harness::run_case(case, read_only);
                     failures.lock().unwrap().extend(ran.failures);
                     skipped.lock().unwrap().extend(ran.skipped);
                 }
