@@ -145,7 +145,7 @@ macro_rules! ctx_for {
             now: $sim.now,
             round: $sim.round,
             rng: &mut $sim.rngs[$v.idx()],
-            key: $sim.keys.as_ref().map(|k| k.key($v)),
+            key: $sim.keys.as_ref().map(|k| k.own($v)),
             crypto: &mut $sim.crypto,
             out: &mut $sim.outbox,
             next_timer: &mut $sim.next_timer,
@@ -623,7 +623,7 @@ impl<P: Protocol> Sim<P> {
                     self.now,
                     from,
                     msg,
-                    only.as_deref(),
+                    only.as_ref(),
                     &mut self.trace,
                 ),
                 Action::Timer { at, id, timer } => {

@@ -38,7 +38,7 @@ use rand::Rng;
 use super::paths::Routes;
 use super::queue::EventQueue;
 use super::trace::TraceEvent;
-use crate::general::{Message, TimerId};
+use crate::general::{Message, Only, TimerId};
 use crate::rng::SimRng;
 use crate::topology::Topology;
 use crate::types::{NodeId, SimTime};
@@ -406,13 +406,13 @@ impl<M: Message> Network<M> {
         now: SimTime,
         from: NodeId,
         msg: M,
-        only: Option<&[bool]>,
+        only: Option<&Only>,
         trace: &mut Trace,
     ) {
         match self.links.transport {
             Transport::Direct => {
                 let topology = Arc::clone(&self.links.topology);
-                let send_to = |to: NodeId| to != from && only.is_none_or(|m| m[to.idx()]);
+                let send_to = |to: NodeId| to != from && only.is_none_or(|m| m.allows(to));
                 let mut emit = |this: &mut Self, to: NodeId| {
                     this.direct(queue, now, from, to, msg.clone(), trace);
                 };
@@ -429,7 +429,7 @@ impl<M: Message> Network<M> {
             Transport::Flooding => self.flood(queue, now, from, None, msg, only, trace),
             Transport::DisjointPaths => {
                 let n = self.links.topology.n() as u32;
-                let send_to = |to: NodeId| to != from && only.is_none_or(|m| m[to.idx()]);
+                let send_to = |to: NodeId| to != from && only.is_none_or(|m| m.allows(to));
                 for to in (0..n).map(NodeId).filter(|&v| send_to(v)) {
                     self.dispatch(queue, now, from, to, msg.clone(), trace);
                 }
@@ -567,7 +567,7 @@ impl<M: Message> Network<M> {
         origin: NodeId,
         dest: Option<NodeId>,
         msg: M,
-        only: Option<&[bool]>,
+        only: Option<&Only>,
         trace: &mut Trace,
     ) {
         let env = self.envelopes.len() as u32;
@@ -580,7 +580,7 @@ impl<M: Message> Network<M> {
         self.mark_seen(origin, env);
         let topology = Arc::clone(&self.links.topology);
         for &to in topology.neighbours(origin) {
-            if only.is_none_or(|m| m[to.idx()]) {
+            if only.is_none_or(|m| m.allows(to)) {
                 self.hop(queue, now, origin, to, env, trace);
             }
         }

@@ -31,6 +31,7 @@ pub mod chain;
 pub mod double_spend;
 pub mod fetch;
 pub mod selfish;
+pub mod store;
 
 use std::rc::Rc;
 
@@ -47,6 +48,7 @@ use crate::pow::{
 };
 use crate::types::{NodeId, SimTime, Value};
 use chain::{Block, Tree};
+use store::Store;
 
 /// How blocks are found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -209,19 +211,26 @@ impl Message for PowMsg {
     }
 }
 
-/// One node.
+/// One node. The fields every arriving message touches come first, together (`repr(C)` keeps
+/// the order): with ten thousand nodes, each of a node's cache lines a message reaches is a trip
+/// to memory.
+#[repr(C)]
 pub struct Pow {
+    /// [`PowParams::end_height`], kept at hand.
+    end_height: u64,
+    /// The missing blocks it is asking for, and who it has heard from.
+    fetch: fetch::Fetcher,
+    tree: Tree,
     id: NodeId,
     commander: NodeId,
     order: Value,
     params: PowParams,
     /// This node's share of the total hashrate.
     share: f64,
-    tree: Tree,
+    /// The trial's blocks (shared by its generals; see [`store`]).
+    store: Rc<Store>,
     /// A buffer for the blocks one arrival connects (kept to spare an allocation per block).
     connected: Vec<Rc<Block>>,
-    /// The missing blocks it is asking for.
-    fetch: fetch::Fetcher,
     /// The first valid commander transaction seen.
     mempool: Option<Rc<Tx>>,
     /// Timers with another generation are stale (the tip moved under them).
@@ -392,7 +401,7 @@ impl Pow {
         };
         let tx = self.tx_for(&parent).cloned();
         let id = ((self.id.0 as u64) << 32) | self.mined;
-        let block = make_block(header, &parent, id, self.id, tx, ctx.now);
+        let block = make_block(&self.store, header, &parent, id, self.id, tx, ctx.now);
         self.mined += 1;
         if self.selfish.is_some() {
             selfish::on_own_block(self, ctx, block);
@@ -409,7 +418,7 @@ impl Pow {
 
     /// A block arrived.
     fn receive(&mut self, ctx: &mut Ctx<Pow>, from: NodeId, block: Rc<Block>) {
-        if self.tree.knows(block.id, block.height) {
+        if self.tree.knows(&block) {
             return;
         }
         if let Some(tx) = &block.tx
@@ -423,7 +432,7 @@ impl Pow {
         let old_base = self.base().id;
         let old_tip = Rc::clone(&self.tree.tip);
         let mut connected = std::mem::take(&mut self.connected);
-        self.tree.add(Rc::clone(&block), &mut connected);
+        self.tree.add(Rc::clone(&block), &mut connected, ctx.now);
         fetch::on_block(self, ctx, from, &block);
         for b in connected.drain(..) {
             let valid_bits = b
@@ -468,11 +477,7 @@ impl Pow {
         if !self.params.gossip {
             return;
         }
-        let mut to = vec![true; ctx.n].into_boxed_slice();
-        if let Some(x) = to.get_mut(from.idx()) {
-            *x = false;
-        }
-        ctx.broadcast_only(msg, to);
+        ctx.broadcast_except(msg, from);
     }
 
     /// Decides, or notices a reverted decision.
@@ -590,8 +595,9 @@ fn grind(header: &mut BlockHeader, max_tries: u64, nonces: u64) -> Option<u64> {
     None
 }
 
-/// A block on `parent` with `header`.
+/// A block on `parent` with `header`, added to the trial's `store`.
 pub(crate) fn make_block(
+    store: &Store,
     header: BlockHeader,
     parent: &Rc<Block>,
     id: u64,
@@ -601,11 +607,12 @@ pub(crate) fn make_block(
 ) -> Rc<Block> {
     let work = compact_to_target(header.bits).map_or(0.0, |t| t.work());
     let height = parent.height + 1;
-    Rc::new(Block {
+    store.add(|index| Block {
         hash: header.hash(),
         header,
         id,
         parent_id: parent.id,
+        index,
         height,
         miner,
         first_order: parent
@@ -634,12 +641,14 @@ pub fn hashrates(n: usize, attacker_share: Option<f64>, traitor: &[bool]) -> Vec
         .collect()
 }
 
-/// The parameters of one proof-of-work trial: the `[pow]` table and each general's share of the
-/// hashrate (which depends on who the traitors are).
-#[derive(Clone, Debug, Default, PartialEq)]
+/// The parameters of one proof-of-work trial: the `[pow]` table, each general's share of the
+/// hashrate (which depends on who the traitors are), and the trial's block store (made with the
+/// parameters, once per trial, and shared by its generals).
+#[derive(Clone, Debug, Default)]
 pub struct PowSetup {
     pub pow: PowParams,
     pub hashrate: Vec<f64>,
+    pub store: Rc<Store>,
 }
 
 impl Protocol for Pow {
@@ -654,6 +663,7 @@ impl Protocol for Pow {
 
     fn new(id: NodeId, setup: &Setup, params: &PowSetup) -> Self {
         Pow {
+            end_height: params.pow.end_height(),
             id,
             commander: setup.commander,
             order: setup.order,
@@ -662,9 +672,13 @@ impl Protocol for Pow {
                 ..params.pow
             },
             share: params.hashrate.get(id.idx()).copied().unwrap_or(0.0),
-            tree: Tree::new(Block::genesis(params.pow.initial_bits())),
+            tree: Tree::new(
+                Rc::clone(&params.store),
+                params.store.genesis(params.pow.initial_bits()),
+            ),
+            store: Rc::clone(&params.store),
             connected: Vec::new(),
-            fetch: fetch::Fetcher::new(setup.n),
+            fetch: fetch::Fetcher::new(setup.n, setup.neighbours_only),
             mempool: None,
             generation: 0,
             found: None,
@@ -722,7 +736,7 @@ impl Protocol for Pow {
     }
 
     fn keep_running(&self) -> bool {
-        self.tree.tip.height < self.params.end_height()
+        self.tree.tip.height < self.end_height
     }
 
     fn reverted(&self) -> Option<SimTime> {
