@@ -75,6 +75,7 @@ fn the_message_limit_ends_a_trial_with_termination_false() {
         transport: Transport::Direct,
         latency: Latency::Fixed(SimTime::from_ms(1)),
         loss: 0.0,
+        internet: None,
     };
     let limits = Limits {
         max_messages: 12,

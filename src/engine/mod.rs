@@ -14,6 +14,7 @@
 //! a disjoint path it lies on, passes it on; a traitor decides each pass through
 //! [`Traitor::relay`].
 
+pub mod internet;
 pub mod network;
 pub mod paths;
 pub mod queue;
@@ -181,12 +182,13 @@ impl<P: Protocol> Sim<P> {
             .collect();
         let keys = P::SIGNED.then(|| Keyring::new(trial_seed, n));
         let crypto = Crypto::new(trial_seed, n);
-        let net = Network::new(
+        let mut net = Network::new(
             links,
             P::SIGNED,
             stream(trial_seed, Stream::Latency),
             stream(trial_seed, Stream::Loss),
         );
+        net.set_relay_rng(stream(trial_seed, Stream::Relay));
         let undecided_honest = traitors.iter().filter(|t| t.is_none()).count();
         Sim {
             now: SimTime::ZERO,

@@ -150,6 +150,12 @@ pub struct ProtocolReport {
     pub attacker_share_main: Option<f64>,
     /// Mean time between main-chain blocks.
     pub block_interval_ms: Option<f64>,
+    /// Median over blocks of the time from mining to half of the generals holding it.
+    pub propagation_p50_ms: Option<f64>,
+    /// The same to nine tenths of them.
+    pub propagation_p90_ms: Option<f64>,
+    /// The mean time for a block to reach a general.
+    pub propagation_mean_ms: Option<f64>,
 }
 
 /// What a work estimate is computed from.

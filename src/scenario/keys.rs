@@ -121,6 +121,8 @@ pub const KEYS: &[Key] = &[
     key("network.latency_ms.max", "number (ms)", "10", "the greatest uniform delay"),
     key("network.latency_ms.mean", "number (ms)", "none", "the mean of an exponential delay"),
     named("network.latency_ms.dist", "string", "from the keys given", "the delay's distribution", DISTS),
+    named("network.regions", "string", "none", "pow: the measured Internet: each general placed in one of six regions by the measured share of Bitcoin nodes, latency drawn from the region pair's measured mean with a heavy (Pareto) tail, bandwidth per region (SimBlock's tables)", crate::engine::internet::REGION_SETS),
+    key("network.bandwidth_mbps", "number > 0 (Mbit/s)", "none: the regions' bandwidths, or none", "pow: every link's bandwidth, both ways; a message takes its size over it on top of the latency"),
     key("network.loss", "number in [0, 1]", "0", "the probability that a link loses one transmission"),
     key("network.round_ms", "number (ms)", "100", "the round length of round-based protocols"),
     key("network.connected", "boolean", "true for flooding and disjoint-paths, else false", "random graphs are redrawn until connected"),
@@ -144,6 +146,9 @@ pub const KEYS: &[Key] = &[
     key("faults.sybil", "integer", "0", "extra identities the traitors control (vote as their maker, no hashrate)"),
     key("faults.script", "list of tables", "none", "scripted: per traitor of who, recipient id -> choices (attack, retreat, withhold, honest); written by byzsim hunt"),
     named("expect.agreement", "string", "not checked", "holds = in every trial; violated = in at least one", EXPECTATIONS),
+    key("expect.stale_rate", "table { min, max }", "not checked", "pow: the run's stale rate (stale blocks over blocks mined, all trials) lies in [min, max]"),
+    key("expect.stale_rate.min", "number in [0, 1]", "required", "the band's lower end"),
+    key("expect.stale_rate.max", "number in [0, 1]", "required", "the band's upper end"),
     named("expect.validity", "string", "not checked", "holds = in every trial; violated = in at least one", EXPECTATIONS),
     named("expect.termination", "string", "not checked", "holds = in every trial; violated = in at least one", EXPECTATIONS),
     named("pow.mining", "string", "exponential", "drawn block times, or real double SHA-256 over the header, nonce by nonce", &["exponential", "hash"]),
@@ -156,6 +161,9 @@ pub const KEYS: &[Key] = &[
     key("pow.give_up", "integer", "20", "a double spender quits this many blocks behind"),
     key("pow.head_start", "integer (0 or 1)", "0", "1: a double spender pre-mines a block before it pays"),
     key("pow.hashes_per_block", "integer", "1024", "expected hashes per block (sets the target)"),
+    key("pow.block_bytes", "integer > 0 (bytes)", "1000000 with a bandwidth (network.regions or network.bandwidth_mbps), else not modelled", "a block's size: a full block takes it over the link's bandwidth"),
+    named("pow.relay", "string", "full", "how blocks are relayed: whole, or as BIP 152 compact blocks (header and 6-byte short ids)", &["full", "compact"]),
+    key("pow.compact_missing_share", "number in [0, 1]", "0.1", "compact relay: the share of compact blocks the receiver cannot rebuild from its mempool, which cost one more round trip"),
     key("pow.hashrate_change", "table", "none", "{ at_ms, factor }: the hashrate is multiplied by factor at at_ms"),
     key("pow.hashrate_change.at_ms", "number (ms)", "required", "when the hashrate changes"),
     key("pow.hashrate_change.factor", "number > 0", "required", "by how much it is multiplied"),
@@ -335,7 +343,7 @@ mod tests {
     #[test]
     fn the_key_table_has_exactly_the_fields_the_parser_accepts() {
         use crate::scenario::raw::*;
-        let tables: [(&str, Vec<String>); 10] = [
+        let tables: [(&str, Vec<String>); 11] = [
             ("", serde_fields::<RawScenario>()),
             ("protocol", serde_fields::<RawProtocol>()),
             ("network", serde_fields::<RawNetwork>()),
@@ -343,6 +351,7 @@ mod tests {
             ("network.partitions", serde_fields::<RawPartition>()),
             ("faults", serde_fields::<RawFaults>()),
             ("expect", serde_fields::<RawExpect>()),
+            ("expect.stale_rate", serde_fields::<RawBand>()),
             ("limits", serde_fields::<RawLimits>()),
             ("pow", serde_fields::<RawPow>()),
             ("pow.hashrate_change", serde_fields::<RawHashrateChange>()),

@@ -132,11 +132,14 @@ impl Expectation {
 }
 
 /// The `[expect]` table.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Expect {
     pub agreement: Option<Expectation>,
     pub validity: Option<Expectation>,
     pub termination: Option<Expectation>,
+    /// Proof of work: the run's stale rate (stale blocks over blocks mined, over all its
+    /// trials) lies in `[min, max]`.
+    pub stale_rate: Option<(f64, f64)>,
 }
 
 /// The network of a scenario.
@@ -160,6 +163,8 @@ pub struct NetworkSpec {
     pub first_mean_path_hops: f64,
     pub transport: Transport,
     pub latency: Latency,
+    /// The measured-Internet model (`network.regions`, `network.bandwidth_mbps`), if any.
+    pub internet: Option<crate::engine::internet::Model>,
     pub loss: f64,
     pub round: SimTime,
     /// `network.timing` and its adversary.

@@ -78,6 +78,8 @@ pub struct RawNetwork {
     pub delta_ms: Option<f64>,
     pub scheduler: Option<String>,
     pub max_delay_ms: Option<f64>,
+    pub regions: Option<String>,
+    pub bandwidth_mbps: Option<f64>,
     pub partitions: Option<Vec<RawPartition>>,
 }
 
@@ -123,6 +125,15 @@ pub struct RawExpect {
     pub agreement: Option<String>,
     pub validity: Option<String>,
     pub termination: Option<String>,
+    pub stale_rate: Option<RawBand>,
+}
+
+/// `stale_rate = { min = 0.005, max = 0.02 }`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBand {
+    pub min: f64,
+    pub max: f64,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -158,4 +169,7 @@ pub struct RawPow {
     pub head_start: Option<u64>,
     pub hashes_per_block: Option<u64>,
     pub hashrate_change: Option<RawHashrateChange>,
+    pub block_bytes: Option<f64>,
+    pub relay: Option<String>,
+    pub compact_missing_share: Option<f64>,
 }

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use super::keys::{self, did_you_mean};
-use super::raw::{OneOrMany, RawFaults, RawLatency, RawNetwork, RawProtocol, RawScenario, RawWho};
+use super::raw::{
+    OneOrMany, RawFaults, RawLatency, RawNetwork, RawPow, RawProtocol, RawScenario, RawWho,
+};
 use super::{Expect, Expectation, Inputs, NetworkSpec, Scenario, Source, Who, estimate};
 use crate::adversary::{BehaviourSpec, Choice, Script};
 use crate::engine::Limits;
@@ -12,7 +14,8 @@ use crate::engine::network::{Latency, Transport};
 use crate::engine::paths::{self, Routes};
 use crate::error::InputError;
 use crate::general::{Protocol, Validity};
-use crate::protocol::nakamoto::{Mining, PowParams};
+use crate::engine::internet::{Model, REGION_SETS, RegionSet};
+use crate::protocol::nakamoto::{Mining, PowParams, Relay};
 use crate::protocol::{Kind, ProtocolVisitor};
 use crate::rng::{Stream, stream};
 use crate::topology::{Topology, TopologySpec};
@@ -107,6 +110,14 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str, family: &[Kind]) -> 
     };
     let mut limits = limits(&raw, src)?;
     let mut pow = pow(&raw, src, &kinds)?;
+    // With a bandwidth, a block's size takes time: 1 MB unless said.
+    let bandwidth = raw
+        .network
+        .as_ref()
+        .is_some_and(|n| n.regions.is_some() || n.bandwidth_mbps.is_some());
+    if bandwidth && pow.block_bytes.is_none() {
+        pow.block_bytes = Some(DEFAULT_BLOCK_BYTES);
+    }
     let explicit_time = raw.limits.as_ref().is_some_and(|l| l.max_time_ms.is_some());
     if kinds.contains(&Kind::Pow) && !explicit_time {
         // Long enough for every block the trial wants, with a wide margin for slow luck. A
@@ -176,6 +187,7 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str, family: &[Kind]) -> 
         network.transport,
         network.first_mean_path_hops,
     )?;
+    let expect = expect(&raw, src, &kinds)?;
     Ok(Scenario {
         name: raw.name.clone().unwrap_or_else(|| stem.to_string()),
         description: raw.description.clone().unwrap_or_default(),
@@ -193,7 +205,7 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str, family: &[Kind]) -> 
         network,
         behaviour,
         who,
-        expect: expect(&raw, src)?,
+        expect,
         limits,
         pow,
         warnings,
@@ -766,6 +778,7 @@ fn network(
     // Multi-hop transports cannot cross between components.
     let multi_hop = transport != Transport::Direct;
     let latency = latency(net.latency_ms.as_ref(), src)?;
+    let internet = internet(net, src, kinds)?;
     let loss = probability(net.loss.unwrap_or(0.0), src, "network.loss")?;
     let (timing, partitions) = super::timing::timing(net, src, n, |ms, key| millis(ms, src, key))?;
     let round = millis(net.round_ms.unwrap_or(100.0), src, "network.round_ms")?;
@@ -810,6 +823,7 @@ fn network(
             first_mean_path_hops: (2 * k).saturating_sub(1) as f64,
             transport,
             latency,
+            internet,
             loss,
             round,
             timing,
@@ -891,11 +905,64 @@ fn network(
         first_mean_path_hops,
         transport,
         latency,
+        internet,
         loss,
         round,
         timing,
         partitions,
     })
+}
+
+/// `network.regions` and `network.bandwidth_mbps`: the measured-Internet model (see
+/// [`crate::engine::internet`]), for proof of work only.
+fn internet(net: &RawNetwork, src: &Source, kinds: &[Kind]) -> Result<Option<Model>> {
+    let regions = match net.regions.as_deref() {
+        None => None,
+        Some(name) => Some(RegionSet::parse(name).ok_or_else(|| {
+            src.error(
+                "network.regions",
+                format!(
+                    "unknown region set `{name}`{}; known: {}",
+                    did_you_mean(name, REGION_SETS.iter().copied()),
+                    REGION_SETS.join(", ")
+                ),
+            )
+        })?),
+    };
+    let bandwidth = match net.bandwidth_mbps {
+        None => None,
+        Some(b) if b.is_finite() && b > 0.0 => Some(b * 1e6),
+        Some(b) => {
+            return Err(src.error(
+                "network.bandwidth_mbps",
+                format!("{}: a bandwidth must be more than 0 Mbit/s", show(b)),
+            ));
+        }
+    };
+    if regions.is_none() && bandwidth.is_none() {
+        return Ok(None);
+    }
+    let key = if regions.is_some() {
+        "network.regions"
+    } else {
+        "network.bandwidth_mbps"
+    };
+    if let Some(k) = kinds.iter().find(|k| **k != Kind::Pow) {
+        return Err(src.error(
+            key,
+            format!(
+                "the measured-Internet model is for pow; {} counts on delays with a bound, and these have a heavy tail",
+                k.name()
+            ),
+        ));
+    }
+    if regions.is_some() && net.latency_ms.is_some() {
+        return Err(src.error(
+            "network.latency_ms",
+            "network.regions draws each link's latency from the region pair's measurements: leave latency_ms out",
+        ));
+    }
+    Ok(Some(Model { regions, bandwidth }))
 }
 
 /// Warns when a round is shorter than the worst delivery time over `hops` hops.
@@ -1000,6 +1067,7 @@ fn pow(raw: &RawScenario, src: &Source, kinds: &[Kind]) -> Result<PowParams> {
     if let Some(g) = r.tie_share {
         p.tie_share = probability(g, src, "pow.tie_share")?;
     }
+    block_size(r, src, &mut p)?;
     if let Some(c) = &r.hashrate_change {
         if !(c.factor.is_finite() && c.factor > 0.0) {
             return Err(src.error(
@@ -1012,7 +1080,47 @@ fn pow(raw: &RawScenario, src: &Source, kinds: &[Kind]) -> Result<PowParams> {
     Ok(p)
 }
 
-fn expect(raw: &RawScenario, src: &Source) -> Result<Expect> {
+/// A block's size when a bandwidth is modelled and `pow.block_bytes` is not set: 1 MB, Bitcoin's
+/// limit before SegWit.
+const DEFAULT_BLOCK_BYTES: u32 = 1_000_000;
+
+/// `pow.block_bytes`, `pow.relay` and `pow.compact_missing_share`.
+fn block_size(r: &RawPow, src: &Source, p: &mut PowParams) -> Result<()> {
+    if let Some(b) = r.block_bytes {
+        if !(b.is_finite() && b >= 1.0 && b <= u32::MAX as f64) {
+            return Err(src.error(
+                "pow.block_bytes",
+                format!("{}: a block size is a whole number of bytes, at least 1", show(b)),
+            ));
+        }
+        p.block_bytes = Some(b.round() as u32);
+    }
+    p.relay = match r.relay.as_deref() {
+        None | Some("full") => Relay::Full,
+        Some("compact") => Relay::Compact,
+        Some(other) => {
+            return Err(src.error(
+                "pow.relay",
+                format!(
+                    "`{other}`: use \"full\" or \"compact\"{}",
+                    did_you_mean(other, ["full", "compact"].into_iter())
+                ),
+            ));
+        }
+    };
+    if p.relay == Relay::Compact && p.block_bytes.is_none() {
+        return Err(src.error(
+            "pow.relay",
+            "compact relay sends a header and a short id per transaction: it needs pow.block_bytes, the size of the block it stands for",
+        ));
+    }
+    if let Some(s) = r.compact_missing_share {
+        p.compact_missing_share = probability(s, src, "pow.compact_missing_share")?;
+    }
+    Ok(())
+}
+
+fn expect(raw: &RawScenario, src: &Source, kinds: &[Kind]) -> Result<Expect> {
     let Some(e) = &raw.expect else {
         return Ok(Expect::default());
     };
@@ -1034,6 +1142,26 @@ fn expect(raw: &RawScenario, src: &Source) -> Result<Expect> {
         agreement: one(&e.agreement, "expect.agreement")?,
         validity: one(&e.validity, "expect.validity")?,
         termination: one(&e.termination, "expect.termination")?,
+        stale_rate: match &e.stale_rate {
+            None => None,
+            Some(b) => {
+                let ok = |x: f64| (0.0..=1.0).contains(&x);
+                if !(ok(b.min) && ok(b.max) && b.min <= b.max) {
+                    return Err(src.error(
+                        "expect.stale_rate",
+                        format!(
+                            "{{ min = {}, max = {} }}: a band of rates, 0 <= min <= max <= 1",
+                            show(b.min),
+                            show(b.max)
+                        ),
+                    ));
+                }
+                if !kinds.contains(&Kind::Pow) {
+                    return Err(src.error("expect.stale_rate", "a stale rate is a proof-of-work figure: it needs protocol.kind = \"pow\""));
+                }
+                Some((b.min, b.max))
+            }
+        },
     })
 }
 

@@ -39,6 +39,11 @@ pub struct Block {
     pub chain_work: f64,
     /// Simulated time it was mined.
     pub mined_at: SimTime,
+    /// What relaying it sends, in bytes, when block size is modelled (the whole block, or its
+    /// compact form); `None`: its header and order.
+    pub relay_bytes: Option<u32>,
+    /// The share of its relays that need one more round trip (compact blocks).
+    pub round_trip_share: f64,
     pub parent: Option<Rc<Block>>,
 }
 
@@ -65,6 +70,8 @@ impl Block {
             first_order: None,
             chain_work: 0.0,
             mined_at: SimTime::ZERO,
+            relay_bytes: None,
+            round_trip_share: 0.0,
             parent: None,
         }
     }

@@ -57,6 +57,26 @@ pub enum Mining {
     Hash,
 }
 
+/// How blocks are relayed (`pow.relay`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Relay {
+    /// The whole block.
+    Full,
+    /// A BIP 152 compact block: the header, a nonce and a 6-byte short id per transaction.
+    Compact,
+}
+
+/// The mean size of a transaction, for the number of short ids in a compact block (Bitcoin's
+/// mean was about 500 bytes in 2017–2019).
+pub const MEAN_TX_BYTES: u32 = 500;
+
+/// The bytes of a BIP 152 compact block standing for a block of `block_bytes`: the 80-byte
+/// header, an 8-byte nonce, a 6-byte short id per transaction and the coinbase, sent whole
+/// (about 250 bytes).
+pub fn compact_bytes(block_bytes: u32) -> u32 {
+    80 + 8 + 250 + 6 * block_bytes.div_ceil(MEAN_TX_BYTES)
+}
+
 /// The `[pow]` table.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PowParams {
@@ -76,6 +96,12 @@ pub struct PowParams {
     pub hashes_per_block: u64,
     /// From this time on, every miner's hashrate is multiplied by the factor.
     pub hashrate_change: Option<(SimTime, f64)>,
+    /// A block's size in bytes (`pow.block_bytes`): what a full block takes over a link's
+    /// bandwidth. `None`: block size is not modelled (a block counts its header and order).
+    pub block_bytes: Option<u32>,
+    pub relay: Relay,
+    /// Compact relay: the share of compact blocks that cost one more round trip.
+    pub compact_missing_share: f64,
     /// Set per trial, not by a key: the network delivers a broadcast to the neighbours only
     /// (direct transport on a graph that is not complete), so each node relays every new valid
     /// block and the first valid order itself, as Bitcoin nodes do.
@@ -99,6 +125,9 @@ impl Default for PowParams {
             head_start: 0,
             hashes_per_block: 1024,
             hashrate_change: None,
+            block_bytes: None,
+            relay: Relay::Full,
+            compact_missing_share: 0.1,
             gossip: false,
             horizon: crate::engine::Limits::default().max_time,
         }
@@ -161,8 +190,17 @@ impl Message for PowMsg {
     fn wire_bytes(&self) -> u32 {
         match self {
             PowMsg::Tx(_) => 1 + 64,
-            PowMsg::Block(b) => 80 + 32 + if b.tx.is_some() { 65 } else { 0 },
+            PowMsg::Block(b) => b
+                .relay_bytes
+                .unwrap_or(80 + 32 + if b.tx.is_some() { 65 } else { 0 }),
             PowMsg::GetData(_) => fetch::GETDATA_BYTES,
+        }
+    }
+
+    fn round_trip_share(&self) -> f64 {
+        match self {
+            PowMsg::Block(b) => b.round_trip_share,
+            PowMsg::Tx(_) | PowMsg::GetData(_) => 0.0,
         }
     }
 
@@ -621,6 +659,8 @@ pub(crate) fn make_block(
         tx,
         chain_work: parent.chain_work + work,
         mined_at: now,
+        relay_bytes: store.relay_bytes(),
+        round_trip_share: store.round_trip_share(),
         parent: Some(Rc::clone(parent)),
     })
 }
@@ -790,6 +830,9 @@ impl Protocol for Pow {
             return ProtocolReport::default();
         };
         let mined: u64 = nodes.iter().map(|n| n.mined).sum();
+        let (p50, p90) = nodes
+            .first()
+            .map_or((None, None), |n| n.store.propagation_ms());
         let (mut by_traitors, mut b) = (0u64, Some(main.as_ref()));
         while let Some(x) = b.filter(|x| x.height > 0) {
             if !honest.get(x.miner.idx()).copied().unwrap_or(true) {
@@ -802,6 +845,9 @@ impl Protocol for Pow {
             stale_blocks: Some(mined.saturating_sub(main.height)),
             attacker_share_main: Some(by_traitors as f64 / main.height.max(1) as f64),
             block_interval_ms: Some(main.mined_at.as_ms() / main.height.max(1) as f64),
+            propagation_p50_ms: p50,
+            propagation_p90_ms: p90,
+            propagation_mean_ms: nodes.first().and_then(|n| n.store.mean_reach_ms()),
         }
     }
 

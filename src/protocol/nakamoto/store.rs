@@ -17,6 +17,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::chain::Block;
+use super::{PowParams, Relay, compact_bytes};
 use crate::types::SimTime;
 
 /// How far one block has spread.
@@ -27,6 +28,8 @@ struct Reach {
     half: Option<SimTime>,
     /// Time from mining to nine tenths of them holding it.
     most: Option<SimTime>,
+    /// The sum over holders of the time from mining to holding it, in µs.
+    total_us: u64,
 }
 
 #[derive(Debug, Default)]
@@ -40,6 +43,10 @@ struct Inner {
 pub struct Store {
     /// The generals of the trial (the propagation shares are of them).
     generals: u32,
+    /// What relaying a block sends, when block size is modelled, and the share of relays that
+    /// need one more round trip (see [`super::PowParams::relay`]).
+    relay_bytes: Option<u32>,
+    round_trip_share: f64,
     inner: RefCell<Inner>,
 }
 
@@ -47,8 +54,30 @@ impl Store {
     pub fn new(generals: usize) -> Store {
         Store {
             generals: generals.min(u32::MAX as usize) as u32,
-            inner: RefCell::default(),
+            ..Store::default()
         }
+    }
+
+    /// The store of a trial with `generals` generals and parameters `pow`.
+    pub fn for_trial(generals: usize, pow: &PowParams) -> Store {
+        let (relay_bytes, round_trip_share) = match (pow.block_bytes, pow.relay) {
+            (None, _) => (None, 0.0),
+            (Some(b), Relay::Full) => (Some(b), 0.0),
+            (Some(b), Relay::Compact) => (Some(compact_bytes(b)), pow.compact_missing_share),
+        };
+        Store {
+            relay_bytes,
+            round_trip_share,
+            ..Store::new(generals)
+        }
+    }
+
+    pub fn relay_bytes(&self) -> Option<u32> {
+        self.relay_bytes
+    }
+
+    pub fn round_trip_share(&self) -> f64 {
+        self.round_trip_share
     }
 
     /// The genesis block (index 0), made on the first call.
@@ -86,6 +115,7 @@ impl Store {
         };
         r.holders += 1;
         let after = SimTime(now.0.saturating_sub(block.mined_at.0));
+        r.total_us = r.total_us.saturating_add(after.0);
         let n = u64::from(self.generals.max(1));
         let holders = u64::from(r.holders);
         if r.half.is_none() && 2 * holders >= n {
@@ -112,6 +142,24 @@ impl Store {
             }
         };
         (median(|r| r.half), median(|r| r.most))
+    }
+
+    /// The mean time for a block to reach a general, in ms: over the blocks that reached every
+    /// general, the mean of their times to each (the miner's 0 included). This is the delay τ
+    /// of the first-order stale rate 1 − e^(−τ/T): while a block spreads, the generals it has
+    /// not reached mine on without it.
+    pub fn mean_reach_ms(&self) -> Option<f64> {
+        let inner = self.inner.borrow();
+        let all = self.generals.max(1);
+        let means: Vec<f64> = inner
+            .reach
+            .get(1..)
+            .unwrap_or(&[])
+            .iter()
+            .filter(|r| r.holders >= all)
+            .map(|r| r.total_us as f64 / f64::from(r.holders) / 1000.0)
+            .collect();
+        crate::stats::mean(&means)
     }
 }
 
@@ -140,6 +188,9 @@ mod tests {
         }
         // Half (5 of 10) after 5, 10, 15 ms; nine tenths after 9, 18, 27 ms.
         assert_eq!(store.propagation_ms(), (Some(10.0), Some(18.0)));
+        // Means 5.5, 11 and 16.5 ms.
+        let mean = store.mean_reach_ms().unwrap();
+        assert!((mean - 11.0).abs() < 1e-9, "{mean}");
         assert_eq!(store.len(), 4);
     }
 
@@ -152,5 +203,6 @@ mod tests {
         assert_eq!(store.propagation_ms(), (None, None));
         store.reached(&b, SimTime(4000));
         assert_eq!(store.propagation_ms(), (Some(4.0), None));
+        assert_eq!(store.mean_reach_ms(), None, "it reached 2 of 4");
     }
 }
