@@ -120,6 +120,17 @@ fn scenarios() -> Vec<(&'static str, String, Vec<&'static str>)> {
         ("split lists a general twice", with("[faults]\nbehaviour = \"equivocate\"\nsplit = [1, 1]\n"), vec!["key `faults.split`", "twice"]),
         ("tiny negative loss prints readably", with("[network]\nloss = -1e-300\n"), vec!["key `network.loss`", "-1e-300 is not a probability"]),
         ("memory limit zero", with("[limits]\nmax_memory_mb = 0\n"), vec!["key `limits.max_memory_mb`"]),
+        ("unknown region set", "n = 4\n[protocol]\nkind = \"pow\"\n[network]\nregions = \"bitcoin-2009\"\n".into(), vec!["key `network.regions`", "bad.toml:5:", "bitcoin-2019"]),
+        ("regions for a BFT protocol", with("[network]\nregions = \"bitcoin-2019\"\n"), vec!["key `network.regions`", "heavy tail"]),
+        ("regions with a latency law", "n = 4\n[protocol]\nkind = \"pow\"\n[network]\nregions = \"bitcoin-2019\"\nlatency_ms = 5\n".into(), vec!["key `network.latency_ms`"]),
+        ("negative bandwidth", "n = 4\n[protocol]\nkind = \"pow\"\n[network]\nbandwidth_mbps = -1\n".into(), vec!["key `network.bandwidth_mbps`", "bad.toml:5:"]),
+        ("zero bandwidth", "n = 4\n[protocol]\nkind = \"pow\"\n[network]\nbandwidth_mbps = 0\n".into(), vec!["key `network.bandwidth_mbps`"]),
+        ("negative block size", "n = 4\n[protocol]\nkind = \"pow\"\n[pow]\nblock_bytes = -100\n".into(), vec!["key `pow.block_bytes`", "bad.toml:5:"]),
+        ("compact relay without a block size", "n = 4\n[protocol]\nkind = \"pow\"\n[pow]\nrelay = \"compact\"\n".into(), vec!["key `pow.relay`", "bad.toml:5:", "pow.block_bytes"]),
+        ("unknown relay", "n = 4\n[protocol]\nkind = \"pow\"\n[pow]\nrelay = \"compressed\"\n".into(), vec!["key `pow.relay`"]),
+        ("compact missing share above one", "n = 4\n[protocol]\nkind = \"pow\"\n[pow]\ncompact_missing_share = 1.5\n".into(), vec!["key `pow.compact_missing_share`"]),
+        ("stale rate band upside down", "n = 4\n[protocol]\nkind = \"pow\"\n[expect]\nstale_rate = { min = 0.2, max = 0.1 }\n".into(), vec!["key `expect.stale_rate`"]),
+        ("stale rate band for vote", with("[expect]\nstale_rate = { min = 0.0, max = 0.1 }\n"), vec!["key `expect.stale_rate`"]),
         ("pow head start of two", "n = 4\n[protocol]\nkind = \"pow\"\n[pow]\nhead_start = 2\n".into(), vec!["key `pow.head_start`"]),
     ]
 }
