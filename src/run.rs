@@ -258,18 +258,23 @@ fn expectations(sc: &Scenario, s: &Summary) -> Vec<ExpectationResult> {
             band: None,
         })
     })
-    .chain(sc.expect.stale_rate.filter(|_| s.kind == Kind::Pow).map(|(lo, hi)| {
-        let rate = s.stale_blocks as f64 / s.mined_blocks.max(1) as f64;
-        ExpectationResult {
-            kind: s.kind,
-            property: "stale_rate",
-            expected: Expectation::Holds,
-            held: s.stale_blocks,
-            trials: s.trials,
-            met: (lo..=hi).contains(&rate),
-            band: Some((lo, hi, rate)),
-        }
-    }))
+    .chain(
+        sc.expect
+            .stale_rate
+            .filter(|_| s.kind == Kind::Pow)
+            .map(|(lo, hi)| {
+                let rate = s.stale_blocks as f64 / s.mined_blocks.max(1) as f64;
+                ExpectationResult {
+                    kind: s.kind,
+                    property: "stale_rate",
+                    expected: Expectation::Holds,
+                    held: s.stale_blocks,
+                    trials: s.trials,
+                    met: (lo..=hi).contains(&rate),
+                    band: Some((lo, hi, rate)),
+                }
+            }),
+    )
     .collect()
 }
 

@@ -408,9 +408,11 @@ fn record(
         block_interval_ms: o.report.block_interval_ms,
         propagation_p50_ms: o.report.propagation_p50_ms,
         propagation_p90_ms: o.report.propagation_p90_ms,
-        stale_rate: o.report.blocks.zip(o.report.stale_blocks).map(|(main, stale)| {
-            stale as f64 / (main + stale).max(1) as f64
-        }),
+        stale_rate: o
+            .report
+            .blocks
+            .zip(o.report.stale_blocks)
+            .map(|(main, stale)| stale as f64 / (main + stale).max(1) as f64),
         propagation_mean_ms: o.report.propagation_mean_ms,
         stale_rate_first_order: o.report.propagation_mean_ms.map(|tau| {
             let interval = sc.pow.block_interval.as_ms().max(f64::MIN_POSITIVE);

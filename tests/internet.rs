@@ -31,7 +31,11 @@ fn mean_region_pair_latency_matches_the_measured_table() {
         // One general of each region.
         let of: Vec<NodeId> = (0..6u8)
             .map(|r| {
-                let v = net.region.iter().position(|&x| x == r).expect("every region placed");
+                let v = net
+                    .region
+                    .iter()
+                    .position(|&x| x == r)
+                    .expect("every region placed");
                 NodeId(v as u32)
             })
             .collect();
@@ -64,7 +68,9 @@ fn mean_region_pair_latency_matches_the_measured_table() {
 const PAIR: &str = "n = 2\ntrials = 1\n[protocol]\nkind = \"pow\"\n[network]\ntopology = \"complete\"\nlatency_ms = { fixed = 50 }\nbandwidth_mbps = 1\n[pow]\nblocks = 20\n";
 
 fn p90(sets: &[&str]) -> f64 {
-    run(PAIR, sets)[0].propagation_p90_ms.expect("blocks reached both")
+    run(PAIR, sets)[0]
+        .propagation_p90_ms
+        .expect("blocks reached both")
 }
 
 #[test]

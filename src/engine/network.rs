@@ -277,7 +277,9 @@ impl<M: Message> Network<M> {
         let Some(net) = self.links.internet.as_deref() else {
             return self.links.latency.draw(&mut self.latency_rng);
         };
-        let latency = |rng: &mut SimRng, law: &Latency| net.latency(from, to, rng).unwrap_or_else(|| law.draw(rng));
+        let latency = |rng: &mut SimRng, law: &Latency| {
+            net.latency(from, to, rng).unwrap_or_else(|| law.draw(rng))
+        };
         let mut delay = latency(&mut self.latency_rng, &self.links.latency)
             .saturating_add(net.transfer(from, to, bytes));
         if share > 0.0

@@ -322,7 +322,9 @@ pub fn render(table: &Table, args: &PlotArgs) -> Result<String, InputError> {
         Vec::new()
     };
     if let Some(c) = &args.curve {
-        notes.push(format!("dashed lines: the mean of {c} (a model's prediction)"));
+        notes.push(format!(
+            "dotted lines: the mean of {c} (a model's prediction)"
+        ));
     }
     let (xt, yt) = (xs.ticks(&[]), ys.ticks(&[]));
     let y_labels: Vec<String> = yt.iter().filter_map(|t| t.label.clone()).collect();
@@ -369,7 +371,7 @@ pub fn render(table: &Table, args: &PlotArgs) -> Result<String, InputError> {
                 .iter()
                 .map(|q| (frame::px(p, &xs, q.x), clamp(frame::py(p, &ys, q.y))))
                 .collect();
-            svg.polyline(&pts, legend::look(i).colour, 1.5, Some("6 4"));
+            svg.polyline(&pts, legend::look(i).colour, 1.5, Some("2 4"));
         }
     }
     for ((_, lines), p) in data.iter().zip(&l.panels) {

@@ -10,11 +10,11 @@ use super::raw::{
 use super::{Expect, Expectation, Inputs, NetworkSpec, Scenario, Source, Who, estimate};
 use crate::adversary::{BehaviourSpec, Choice, Script};
 use crate::engine::Limits;
+use crate::engine::internet::{Model, REGION_SETS, RegionSet};
 use crate::engine::network::{Latency, Transport};
 use crate::engine::paths::{self, Routes};
 use crate::error::InputError;
 use crate::general::{Protocol, Validity};
-use crate::engine::internet::{Model, REGION_SETS, RegionSet};
 use crate::protocol::nakamoto::{Mining, PowParams, Relay};
 use crate::protocol::{Kind, ProtocolVisitor};
 use crate::rng::{Stream, stream};
@@ -1090,7 +1090,10 @@ fn block_size(r: &RawPow, src: &Source, p: &mut PowParams) -> Result<()> {
         if !(b.is_finite() && b >= 1.0 && b <= u32::MAX as f64) {
             return Err(src.error(
                 "pow.block_bytes",
-                format!("{}: a block size is a whole number of bytes, at least 1", show(b)),
+                format!(
+                    "{}: a block size is a whole number of bytes, at least 1",
+                    show(b)
+                ),
             ));
         }
         p.block_bytes = Some(b.round() as u32);
@@ -1157,7 +1160,10 @@ fn expect(raw: &RawScenario, src: &Source, kinds: &[Kind]) -> Result<Expect> {
                     ));
                 }
                 if !kinds.contains(&Kind::Pow) {
-                    return Err(src.error("expect.stale_rate", "a stale rate is a proof-of-work figure: it needs protocol.kind = \"pow\""));
+                    return Err(src.error(
+                        "expect.stale_rate",
+                        "a stale rate is a proof-of-work figure: it needs protocol.kind = \"pow\"",
+                    ));
                 }
                 Some((b.min, b.max))
             }

@@ -3,8 +3,9 @@
 //! [`ORPHAN_POOL_BLOCKS`]) until the parent connects it, and the chain's first commander
 //! transaction is carried along each branch so the decision is read off the tip.
 //!
-//! A block lives once per trial, in the [`Store`]; a general's [`Tree`] is a bitset over the
-//! store's block indices (one bit per block), its tip and its orphans.
+//! A block lives once per trial, in the [`Store`], with the set of generals that hold it (one
+//! bit per general); a general's [`Tree`] is its tip, its orphans and its bit in each block's
+//! set.
 
 use std::rc::Rc;
 
@@ -120,61 +121,16 @@ impl Drop for Block {
 /// later needs it).
 pub const ORPHAN_POOL_BLOCKS: usize = 100;
 
-/// Words of a [`Known`] set kept inline: the newest blocks, the ones still arriving.
-const RECENT_WORDS: usize = 2;
-
-/// A set of block indices, as a bitset: the newest [`RECENT_WORDS`] words inline (a block that
-/// arrives is almost always among the newest, so checking it touches only the general's own
-/// struct), the older ones in a `Vec`.
-#[derive(Debug, Default)]
-#[repr(C)]
-pub struct Known {
-    recent: [u64; RECENT_WORDS],
-    /// Words `0..older.len()`; `recent` holds the words after them.
-    older: Vec<u64>,
-}
-
-impl Known {
-    #[inline]
-    pub fn contains(&self, index: u32) -> bool {
-        let word = index as usize / 64;
-        let w = match word.checked_sub(self.older.len()) {
-            None => self.older[word],
-            Some(k) if k < RECENT_WORDS => self.recent[k],
-            Some(_) => 0,
-        };
-        w & (1 << (index % 64)) != 0
-    }
-
-    pub fn insert(&mut self, index: u32) {
-        let word = index as usize / 64;
-        while word >= self.older.len() + RECENT_WORDS {
-            self.older.push(self.recent[0]);
-            self.recent.rotate_left(1);
-            self.recent[RECENT_WORDS - 1] = 0;
-        }
-        let bit = 1 << (index % 64);
-        match word.checked_sub(self.older.len()) {
-            None => self.older[word] |= bit,
-            Some(k) => self.recent[k] |= bit,
-        }
-    }
-
-    /// Bytes it holds outside the general's struct.
-    pub fn heap_bytes(&self) -> usize {
-        self.older.capacity() * 8
-    }
-}
-
-/// One general's blocks: which it holds (a bitset over [`Block::index`]), its orphans and its
-/// tip. The blocks themselves live in the trial's [`Store`], reached from the tip through their
-/// parents.
+/// One general's blocks: its tip, its orphans, and which blocks it holds (its bit in each
+/// block's set of holders, kept in the trial's [`Store`] beside the block: checking a block
+/// that arrives touches that block's set, which every arrival of the block shares, not memory
+/// of the general's own). The blocks are reached from the tip through their parents.
 #[derive(Debug)]
 #[repr(C)]
 pub struct Tree {
     pub tip: Rc<Block>,
-    /// Bit `i`: it holds the block of index `i`.
-    known: Known,
+    /// The general whose tree this is.
+    id: NodeId,
     /// Blocks waiting for their parent, oldest first (at most [`ORPHAN_POOL_BLOCKS`]).
     orphans: Vec<Rc<Block>>,
     /// Orphans evicted because the pool was full.
@@ -184,31 +140,22 @@ pub struct Tree {
 }
 
 impl Tree {
-    pub fn new(store: Rc<Store>, genesis: Rc<Block>) -> Tree {
-        let mut tree = Tree {
-            known: Known::default(),
+    pub fn new(store: Rc<Store>, genesis: Rc<Block>, id: NodeId) -> Tree {
+        let tree = Tree {
+            id,
             orphans: Vec::new(),
             evicted: 0,
             store,
             tip: Rc::clone(&genesis),
         };
-        tree.set(genesis.index);
+        tree.store.mark(&genesis, id);
         tree
     }
 
     /// Whether it holds `block`.
     #[inline]
     pub fn knows(&self, block: &Block) -> bool {
-        self.knows_index(block.index)
-    }
-
-    #[inline]
-    fn knows_index(&self, index: u32) -> bool {
-        self.known.contains(index)
-    }
-
-    fn set(&mut self, index: u32) {
-        self.known.insert(index);
+        self.store.holds(block, self.id)
     }
 
     /// Whether `block`'s parent is held (the genesis block has none to wait for).
@@ -217,8 +164,7 @@ impl Tree {
     }
 
     fn insert(&mut self, block: &Block, now: SimTime) {
-        self.set(block.index);
-        self.store.reached(block, now);
+        self.store.reached(block, self.id, now);
     }
 
     /// Adds a block this general mined (its parent is known).
@@ -322,7 +268,7 @@ mod tests {
     fn new_tree() -> (Rc<Block>, Tree) {
         let store = store();
         let g = store.genesis(0x207fffff);
-        (Rc::clone(&g), Tree::new(store, g))
+        (Rc::clone(&g), Tree::new(store, g, NodeId(0)))
     }
 
     fn child(parent: &Rc<Block>, id: u64) -> Rc<Block> {
@@ -395,18 +341,6 @@ mod tests {
         tree.add(Rc::clone(&b), &mut out, SimTime::ZERO);
         assert_eq!(tree.missing_ancestor(&c).map(|x| x.id), Some(1));
         assert!(tree.missing_ancestor(&a).is_none(), "its parent is held");
-    }
-
-    #[test]
-    fn a_known_set_holds_exactly_what_was_inserted_old_and_new() {
-        let mut k = Known::default();
-        let xs = [0u32, 5, 63, 64, 200, 129, 1000, 7, 999, 4000];
-        for &x in &xs {
-            k.insert(x);
-        }
-        for i in 0..4100 {
-            assert_eq!(k.contains(i), xs.contains(&i), "index {i}");
-        }
     }
 
     #[test]

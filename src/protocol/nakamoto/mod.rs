@@ -715,6 +715,7 @@ impl Protocol for Pow {
             tree: Tree::new(
                 Rc::clone(&params.store),
                 params.store.genesis(params.pow.initial_bits()),
+                id,
             ),
             store: Rc::clone(&params.store),
             connected: Vec::new(),

@@ -18,7 +18,7 @@ use std::rc::Rc;
 
 use super::chain::Block;
 use super::{PowParams, Relay, compact_bytes};
-use crate::types::SimTime;
+use crate::types::{NodeId, SimTime};
 
 /// How far one block has spread.
 #[derive(Clone, Copy, Debug, Default)]
@@ -36,6 +36,8 @@ struct Reach {
 struct Inner {
     blocks: Vec<Rc<Block>>,
     reach: Vec<Reach>,
+    /// `holders[i]`: a bitset over the generals, those that hold block `i`.
+    holders: Vec<Vec<u64>>,
 }
 
 /// The blocks of one trial (see the module doc).
@@ -95,7 +97,37 @@ impl Store {
         let block = Rc::new(make(index));
         inner.blocks.push(Rc::clone(&block));
         inner.reach.push(Reach::default());
+        let words = (self.generals as usize).div_ceil(64);
+        inner.holders.push(vec![0; words]);
         block
+    }
+
+    /// Whether general `v` holds `block`.
+    #[inline]
+    pub fn holds(&self, block: &Block, v: NodeId) -> bool {
+        let inner = self.inner.borrow();
+        let (word, bit) = (v.idx() / 64, v.0 % 64);
+        inner
+            .holders
+            .get(block.index as usize)
+            .and_then(|h| h.get(word))
+            .is_some_and(|w| w & (1 << bit) != 0)
+    }
+
+    /// Notes that `v` holds `block`; `false` if it did already (or the block is not here).
+    pub fn mark(&self, block: &Block, v: NodeId) -> bool {
+        let mut inner = self.inner.borrow_mut();
+        let (word, bit) = (v.idx() / 64, v.0 % 64);
+        let Some(h) = inner.holders.get_mut(block.index as usize) else {
+            return false;
+        };
+        if h.len() <= word {
+            h.resize(word + 1, 0);
+        }
+        let w = &mut h[word];
+        let fresh = *w & (1 << bit) == 0;
+        *w |= 1 << bit;
+        fresh
     }
 
     /// Blocks made so far (the genesis block included).
@@ -107,8 +139,11 @@ impl Store {
         self.len() == 0
     }
 
-    /// One more general holds `block` since `now`.
-    pub fn reached(&self, block: &Block, now: SimTime) {
+    /// General `v` holds `block` since `now` (counted once).
+    pub fn reached(&self, block: &Block, v: NodeId, now: SimTime) {
+        if !self.mark(block, v) {
+            return;
+        }
         let mut inner = self.inner.borrow_mut();
         let Some(r) = inner.reach.get_mut(block.index as usize) else {
             return;
@@ -167,7 +202,6 @@ impl Store {
 mod tests {
     use super::*;
     use crate::protocol::nakamoto::make_block;
-    use crate::types::NodeId;
 
     #[test]
     fn propagation_is_the_median_time_to_half_and_nine_tenths() {
@@ -183,8 +217,9 @@ mod tests {
         for (k, b) in blocks.iter().enumerate() {
             let step = (k as u64 + 1) * 1000;
             for h in 1..=10 {
-                store.reached(b, SimTime(h * step));
+                store.reached(b, NodeId(h as u32 - 1), SimTime(h * step));
             }
+            store.reached(b, NodeId(0), SimTime(99 * step));
         }
         // Half (5 of 10) after 5, 10, 15 ms; nine tenths after 9, 18, 27 ms.
         assert_eq!(store.propagation_ms(), (Some(10.0), Some(18.0)));
@@ -199,9 +234,11 @@ mod tests {
         let store = Store::new(4);
         let g = store.genesis(0x207fffff);
         let b = make_block(&store, g.header, &g, 1, NodeId(0), None, SimTime::ZERO);
-        store.reached(&b, SimTime::ZERO);
+        store.reached(&b, NodeId(0), SimTime::ZERO);
         assert_eq!(store.propagation_ms(), (None, None));
-        store.reached(&b, SimTime(4000));
+        store.reached(&b, NodeId(0), SimTime(4000));
+        assert_eq!(store.propagation_ms(), (None, None), "counted once");
+        store.reached(&b, NodeId(1), SimTime(4000));
         assert_eq!(store.propagation_ms(), (Some(4.0), None));
         assert_eq!(store.mean_reach_ms(), None, "it reached 2 of 4");
     }
