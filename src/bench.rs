@@ -396,8 +396,11 @@ pub fn json(figures: &[Figure]) -> String {
     format!("[\n  {}\n]\n", rows.join(",\n  "))
 }
 
-/// The workloads, by name (what `--only` matches).
-pub const WORKLOADS: [(&str, fn() -> Figure); 8] = [
+/// A workload: its name (what `--only` matches) and what measures it.
+pub type Workload = (&'static str, fn() -> Figure);
+
+/// The workloads, by name.
+pub const WORKLOADS: [Workload; 8] = [
     ("vote n=1000", vote_1000),
     ("dolev-strong honest", || dolev_strong_1000("honest")),
     ("dolev-strong late-release", || {

@@ -131,6 +131,8 @@ fn scenarios() -> Vec<(&'static str, String, Vec<&'static str>)> {
         ("compact missing share above one", "n = 4\n[protocol]\nkind = \"pow\"\n[pow]\ncompact_missing_share = 1.5\n".into(), vec!["key `pow.compact_missing_share`"]),
         ("stale rate band upside down", "n = 4\n[protocol]\nkind = \"pow\"\n[expect]\nstale_rate = { min = 0.2, max = 0.1 }\n".into(), vec!["key `expect.stale_rate`"]),
         ("stale rate band for vote", with("[expect]\nstale_rate = { min = 0.0, max = 0.1 }\n"), vec!["key `expect.stale_rate`"]),
+        ("unknown degree distribution", "n = 4\n[protocol]\nkind = \"pow\"\n[network]\ntopology = \"random-regular\"\ndegree_distribution = \"zipf\"\n".into(), vec!["key `network.degree_distribution`", "bad.toml:6:"]),
+        ("degree distribution on a ring", "n = 4\n[protocol]\nkind = \"pow\"\n[network]\ntopology = \"ring\"\ndegree_distribution = \"bitcoin\"\n".into(), vec!["key `network.degree_distribution`"]),
         ("pow head start of two", "n = 4\n[protocol]\nkind = \"pow\"\n[pow]\nhead_start = 2\n".into(), vec!["key `pow.head_start`"]),
     ]
 }

@@ -48,8 +48,10 @@ fn another_seed_gives_other_trials() {
 }
 
 /// Pins the exact output of the built-in scenario. If a change moves it on purpose (a new
-/// column, a new draw), update the digest in the same commit and say why. Last moved by the
-/// `unroutable` column (the other columns are byte-identical to before).
+/// column, a new draw), update the digest in the same commit and say why. Last moved by the five
+/// proof-of-work columns appended last (`propagation_p50_ms` … `stale_rate_first_order`, empty
+/// for this vote scenario): with them cut off, the rows hash to the digest before, byte for
+/// byte.
 #[test]
 fn golden_digest_of_the_default_scenario_csv() {
     let bytes = csv_of(&Scenario::builtin(&[]).unwrap(), 2);
@@ -60,4 +62,4 @@ fn golden_digest_of_the_default_scenario_csv() {
     assert_eq!(digest, GOLDEN, "the default scenario's CSV changed");
 }
 
-const GOLDEN: &str = "b82244530d85768c0d91e5b70133337a26209ab371c585cddc169e9bd9804e92";
+const GOLDEN: &str = "f46259ef244446e7b9140a5aaba5e1a9e712fa2ac01dd2a06fe84da4aaa0f2cd";

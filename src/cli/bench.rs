@@ -8,7 +8,7 @@ pub(super) const EXAMPLES: &str = "\
 Examples:
   byzsim bench
   byzsim bench --json > bench.json
-  byzsim bench --only \"pow n=10000\"";
+  byzsim bench --only pow";
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {

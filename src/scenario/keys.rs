@@ -111,6 +111,7 @@ pub const KEYS: &[Key] = &[
     key("protocol.m", "integer", "t", "recursion depth of oral, relay rounds of signed"),
     named("network.topology", "string", "complete", "the graph the generals are linked by", TOPOLOGIES),
     key("network.degree", "integer", "required by random-regular and small-world", "each general's number of neighbours"),
+    named("network.degree_distribution", "string", "none", "random-regular: instead of a degree, each general opens as many outbound links as the measured distribution of Bitcoin nodes draws (1 to 20, mean 8.6)", &["bitcoin"]),
     key("network.p", "number in [0, 1]", "required by erdos-renyi", "the probability of each link"),
     key("network.rewire", "number in [0, 1]", "0.1", "small-world: the probability of rewiring each link"),
     key("network.edges", "list of [id, id] pairs", "required by edges", "the links of an explicit graph"),

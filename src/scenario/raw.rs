@@ -65,6 +65,7 @@ pub struct RawLatencyTable {
 pub struct RawNetwork {
     pub topology: Option<String>,
     pub degree: Option<u64>,
+    pub degree_distribution: Option<String>,
     pub p: Option<f64>,
     pub rewire: Option<f64>,
     pub edges: Option<Vec<Vec<u64>>>,

@@ -613,6 +613,33 @@ fn topology_spec(net: &RawNetwork, src: &Source, n: usize) -> Result<TopologySpe
         let d = need("network.degree", v)?;
         u32::try_from(d).map_err(|_| src.error("network.degree", format!("{d} is too large")))
     };
+    if let Some(dd) = net.degree_distribution.as_deref() {
+        const DD: &str = "network.degree_distribution";
+        if dd != "bitcoin" {
+            return Err(src.error(
+                DD,
+                format!(
+                    "unknown degree distribution `{dd}`{}; known: bitcoin",
+                    did_you_mean(dd, ["bitcoin"].into_iter())
+                ),
+            ));
+        }
+        if name != "random-regular" {
+            return Err(src.error(
+                DD,
+                format!("draws a random graph: it applies to topology \"random-regular\", not \"{name}\""),
+            ));
+        }
+        if net.degree.is_some() {
+            return Err(src.error(
+                "network.degree",
+                "network.degree_distribution draws each general's links: leave degree out",
+            ));
+        }
+        let spec = TopologySpec::BitcoinOutbound;
+        spec.check(n).map_err(|e| src.error(KEY, e.to_string()))?;
+        return Ok(spec);
+    }
     let spec = match name {
         "complete" => TopologySpec::Complete,
         "ring" => TopologySpec::Ring,

@@ -1,7 +1,11 @@
 //! The block store of one trial: every block mined lives here once, numbered densely in the
-//! order it was made ([`Block::index`]), and each general keeps only what is its own (a bitset
-//! over these numbers, its tip and its orphans: see [`super::chain::Tree`]). So a general's
-//! memory grows by one bit per block, not by a copy or a map entry per block.
+//! order it was made ([`Block::index`]), with the set of generals that hold it (a bitset over
+//! the generals). A general keeps only its tip and its orphans (see [`super::chain::Tree`]), so
+//! what grows with generals × blocks is one bit each, not a copy or a map entry per block. The
+//! bits are kept by block rather than by general because a block that arrives is checked by
+//! every general it reaches, within a second or two: its set is in cache for all of them, where
+//! a per-general set would cost a trip to memory per arrival (measured: 10,000 generals × 1000
+//! blocks ran about a sixth faster).
 //!
 //! The store also keeps, per block, how many generals hold it (connected to their tree) and
 //! when the count first reached half and nine tenths of them: the propagation figures
