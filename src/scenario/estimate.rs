@@ -8,7 +8,7 @@
 //! | messages | the protocol's count over n + sybil nodes × flooding hops | `limits.max_messages` (5·10^7) | `--max-messages N` |
 //! | events | messages + blocks mined (proof of work) | `limits.max_events` (2·10^8) | `--set limits.max_events=N` |
 //! | hashes | hash mining: miners × `hashes_per_block` per block found | `limits.max_hashes` (10^9) | `--set limits.max_hashes=N` |
-//! | memory | the graph's adjacency + every message in flight at once (56 B each); for `pow`, whose blocks spread, one block's wave in flight, 1.5 kB per node and blocks × (320 B + 1 bit per node: the shared store) | `limits.max_memory_mb` (4096) | `--max-memory MB` or `--set limits.max_memory_mb=N` |
+//! | memory | the graph's adjacency + every message in flight at once (56 B each); for `pow`, whose blocks spread, one block's wave in flight, 1.5 kB per node and blocks × (320 B + 1 bit per node: the shared store) | `limits.max_memory_mb` (4096, or half the RAM over the cores if less) | `--max-memory MB` or `--set limits.max_memory_mb=N` |
 //! | a whole run | trials × the events of a trial (a mined block counts as 8), summed over the protocols of a list | `limits.max_run_events` (10^9) | `--set limits.max_run_events=N`, or fewer `--trials` |
 //! | time | the simulated horizon (`limits.max_time_ms`, or 20 × blocks × interval for `pow`) | 2^62 µs (≈ 146,000 years), fixed | — |
 
@@ -69,6 +69,26 @@ pub struct Shape<'a> {
 pub fn graph_bytes(nodes: usize, edges: f64, complete: bool) -> f64 {
     let per_edge = if complete { 8.0 } else { 24.0 };
     edges * per_edge + nodes as f64 * 64.0
+}
+
+/// The default memory limit per trial, in MiB: 4096, or less on a small machine: half of its
+/// RAM (`MemTotal` in `/proc/meminfo`) shared among the trials that run at once (one per core),
+/// so that a sweep's cells, each refused up front when estimated above it, never make it swap.
+/// Only refusals depend on it, never an output. 4096 where the RAM cannot be read.
+pub fn machine_memory_mb() -> u64 {
+    const CEILING: u64 = 4096;
+    let ram_mb = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
+        let line = m.lines().find(|l| l.starts_with("MemTotal:"))?;
+        let kb: u64 = line["MemTotal:".len()..]
+            .trim()
+            .strip_suffix("kB")?
+            .trim()
+            .parse()
+            .ok()?;
+        Some(kb / 1024)
+    });
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get()) as u64;
+    ram_mb.map_or(CEILING, |ram| (ram / 2 / cores).clamp(64, CEILING))
 }
 
 /// Refuses a graph whose adjacency alone would exceed the memory limit, before it is built.

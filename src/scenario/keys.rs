@@ -172,7 +172,7 @@ pub const KEYS: &[Key] = &[
     key("limits.max_time_ms", "number (ms)", "86400000 (pow: 20 x blocks x interval)", "simulated time per trial (at most 2^62 us)"),
     key("limits.max_messages", "integer", "50000000", "messages per trial; a configuration estimated above it is refused (--max-messages N)"),
     key("limits.max_hashes", "integer", "1000000000", "hash mining: miners x hashes_per_block x blocks mined, refused when estimated above it"),
-    key("limits.max_memory_mb", "integer", "4096", "graph adjacency, messages in flight and pow blocks, refused before anything is built"),
+    key("limits.max_memory_mb", "integer", "4096, or half of the machine's RAM over its cores if less (--max-memory MB)", "graph adjacency, messages in flight and pow blocks, refused before anything is built"),
     key("limits.max_run_events", "integer", "1000000000", "events over all trials of a run (a sweep cell): trials x the per-trial estimate, refused above it"),
 ];
 

@@ -1199,7 +1199,10 @@ fn expect(raw: &RawScenario, src: &Source, kinds: &[Kind]) -> Result<Expect> {
 }
 
 fn limits(raw: &RawScenario, src: &Source) -> Result<Limits> {
-    let mut limits = Limits::default();
+    let mut limits = Limits {
+        max_memory_mb: estimate::machine_memory_mb(),
+        ..Limits::default()
+    };
     if let Some(l) = &raw.limits {
         if let Some(e) = l.max_events {
             if e == 0 {
