@@ -30,6 +30,10 @@
 //! Every transmission over a link counts in `messages` and `bytes` (a flooded envelope counts once
 //! per hop). Latency draws come from the [`Stream::Latency`](crate::rng::Stream) stream and loss
 //! draws from [`Stream::Loss`](crate::rng::Stream), so turning loss on does not move latencies.
+//! With the measured-Internet model ([`super::internet`]: regions, bandwidth) a transmission's
+//! delay is the region pair's latency draw plus its size over the link's bandwidth, plus one
+//! more round trip for the share of messages that need one (compact blocks,
+//! [`Message::round_trip_share`], drawn from [`Stream::Relay`](crate::rng::Stream)).
 
 use std::sync::Arc;
 
