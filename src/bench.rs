@@ -255,8 +255,8 @@ pub fn pbft_1000() -> Figure {
     }
 }
 
-const POW_600: &str = r#"
-name = "bench-pow-n600"
+const POW_GOSSIP: &str = r#"
+name = "bench-pow"
 n = 600
 [protocol]
 kind = "pow"
@@ -268,14 +268,24 @@ latency_ms = { min = 10, max = 100 }
 [pow]
 block_interval_ms = 600000
 blocks = 1000
+[limits]
+max_messages = 200000000
 "#;
 
-/// Proof of work: 600 nodes on a random 8-regular graph mine 1000 blocks (exponential mining),
-/// spread by the network's flooding or by the nodes' own gossip over direct links.
-/// `limit_rate` is the issue's target, one run in 0.5 s; `ratio` = target time / run time.
-pub fn pow_600(transport: &str) -> Figure {
-    let set = [format!("network.transport={transport}")];
-    let sc = Scenario::parse("<bench>", "bench", POW_600, &set).expect("built-in bench scenario");
+/// Proof of work on a random 8-regular graph with 10–100 ms links and 600 s blocks
+/// (exponential mining): `n` nodes mine `blocks` blocks, spread by the network's flooding or by
+/// the nodes' own gossip over direct links. `limit_rate` is the issue's target time per run and
+/// `ratio` = target / run time; `detail` adds the peak resident memory of the row, read from the
+/// OS, and that memory per node per block.
+pub fn pow(n: usize, blocks: u64, transport: &str, target_secs: f64) -> Figure {
+    let set = [
+        format!("n={n}"),
+        format!("pow.blocks={blocks}"),
+        format!("network.transport={transport}"),
+    ];
+    let sc =
+        Scenario::parse("<bench>", "bench", POW_GOSSIP, &set).expect("built-in bench scenario");
+    let before = memory::reset_peak();
     let mut record = None;
     let secs = timed(|| {
         record = Some(
@@ -285,19 +295,58 @@ pub fn pow_600(transport: &str) -> Figure {
         );
     });
     let r = record.expect("ran at least once");
+    let memory = match (before, memory::peak()) {
+        (Some(before), Some(peak)) => {
+            let row = peak.saturating_sub(before) as f64;
+            format!(
+                ", peak RSS {:.1} MB ({:.1} MB above the process before the row: {:.2} bytes per node per block)",
+                peak as f64 / 1e6,
+                row / 1e6,
+                row / (n as f64 * blocks as f64)
+            )
+        }
+        _ => ", peak RSS not available on this OS".to_string(),
+    };
     Figure {
-        workload: format!("pow n=600 degree 8, 1000 blocks, {transport} (runs)"),
+        workload: format!("pow n={n} degree 8, {blocks} blocks, {transport} (runs)"),
         rate: 1.0 / secs,
         unit: "runs/s",
-        limit_rate: 2.0,
-        ratio: 0.5 / secs,
+        limit_rate: 1.0 / target_secs,
+        ratio: target_secs / secs,
         detail: format!(
-            "{:.0} ms per run, {} messages, {} main-chain blocks, {} stale",
+            "{:.0} ms per run, {} messages, {} main-chain blocks, {} stale{memory}",
             secs * 1e3,
             r.messages,
             r.blocks.unwrap_or(0),
             r.stale_blocks.unwrap_or(0)
         ),
+    }
+}
+
+/// Peak resident memory, from `/proc/self/status` (Linux; no C dependency).
+mod memory {
+    /// Resets the process's peak resident set to its current size (`/proc/self/clear_refs`,
+    /// Linux 4.0 on) and returns that size in bytes: the row's peak is then its own.
+    pub fn reset_peak() -> Option<u64> {
+        std::fs::write("/proc/self/clear_refs", "5").ok()?;
+        field("VmRSS:")
+    }
+
+    /// The peak resident set since the last reset, in bytes (`VmHWM`).
+    pub fn peak() -> Option<u64> {
+        field("VmHWM:")
+    }
+
+    fn field(name: &str) -> Option<u64> {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        let kb: u64 = line[name.len()..]
+            .trim()
+            .strip_suffix("kB")?
+            .trim()
+            .parse()
+            .ok()?;
+        Some(kb * 1024)
     }
 }
 
@@ -392,8 +441,9 @@ const FOOTER: &str = concat!(
     " event. dolev-strong: limit = making and checking its distinct signatures once; ratio =\n",
     " that time / run time, so a run costing at most 2x its cryptography has ratio >= 0.5.\n",
     " pbft n=128: limit = the 20 ms target per decision. pbft n=1000: limit = the vote queue\n",
-    " loop; target 3 M messages/s. pow: limit = the 0.5 s target per run. hashing: limit =\n",
-    " bare double SHA-256.)\n"
+    " loop; target 3 M messages/s.\n",
+    " pow: limit = the target time per run; peak RSS is the row's own (reset before it).\n",
+    " hashing: limit = bare double SHA-256.)\n"
 );
 
 /// The figures as a table, one workload per row in its own unit.
@@ -422,20 +472,49 @@ pub fn json(figures: &[Figure]) -> String {
     format!("[\n  {}\n]\n", rows.join(",\n  "))
 }
 
-/// Runs every workload and prints each figure as it is measured, after a first line printed
-/// before any measuring: a standard output that cannot be written (`> /dev/full`, a closed
-/// pipe) fails at once, as an I/O error, not after a minute of work (nor with a panic).
-pub fn run(as_json: bool) -> Result<(), InputError> {
-    let workloads: [fn() -> Figure; 8] = [
-        vote_1000,
-        || dolev_strong_1000("honest"),
-        || dolev_strong_1000("late-release"),
-        pbft_128,
-        pbft_1000,
-        || pow_600("flooding"),
-        || pow_600("direct"),
-        hashing,
-    ];
+/// A workload: its name (what `--only` matches) and what measures it.
+pub type Workload = (&'static str, fn() -> Figure);
+
+/// The workloads, by name.
+pub const WORKLOADS: [Workload; 10] = [
+    ("vote n=1000", vote_1000),
+    ("dolev-strong honest", || dolev_strong_1000("honest")),
+    ("dolev-strong late-release", || {
+        dolev_strong_1000("late-release")
+    }),
+    ("pbft n=128", pbft_128),
+    ("pbft n=1000", pbft_1000),
+    ("pow n=600 flooding", || pow(600, 1000, "flooding", 0.5)),
+    ("pow n=600 direct", || pow(600, 1000, "direct", 0.25)),
+    ("pow n=10000 direct", || pow(10_000, 1000, "direct", 10.0)),
+    ("pow n=100000 direct", || pow(100_000, 100, "direct", 60.0)),
+    ("hashing", hashing),
+];
+
+/// Runs the workloads whose name contains `only` (every one without it) and prints each
+/// figure as it is measured, after a first line printed before any measuring: a standard
+/// output that cannot be written (`> /dev/full`, a closed pipe) fails at once, as an I/O error,
+/// not after a minute of work (nor with a panic).
+pub fn run(as_json: bool, only: Option<&str>) -> Result<(), InputError> {
+    let workloads: Vec<fn() -> Figure> = WORKLOADS
+        .iter()
+        .filter(|(name, _)| only.is_none_or(|o| name.contains(o)))
+        .map(|(_, w)| *w)
+        .collect();
+    if workloads.is_empty() {
+        let names: Vec<&str> = WORKLOADS.iter().map(|(name, _)| *name).collect();
+        return Err(InputError {
+            key: Some("--only".to_string()),
+            ..InputError::file(
+                "<command line>",
+                format!(
+                    "no workload's name contains `{}` (workloads: {})",
+                    only.unwrap_or_default(),
+                    names.join(", ")
+                ),
+            )
+        });
+    }
     if as_json {
         print("[\n  ")?;
         for (i, workload) in workloads.iter().enumerate() {

@@ -35,7 +35,8 @@ fn derive(trial_seed: u64, who: NodeId) -> SigningKey {
 /// signs with one key only). Only the engine holds this.
 pub(crate) struct Keyring {
     seed: u64,
-    keys: Vec<OnceCell<SigningKey>>,
+    /// Boxed: a key not yet made costs a pointer, not the key's 232 bytes.
+    keys: Vec<OnceCell<Box<SigningKey>>>,
 }
 
 impl Keyring {
@@ -46,8 +47,28 @@ impl Keyring {
         }
     }
 
+    /// General `who`'s own key, to hand to it alone (made only if it ever signs).
+    pub(crate) fn own(&self, who: NodeId) -> OwnKey<'_> {
+        OwnKey { ring: self, who }
+    }
+
     pub(crate) fn key(&self, who: NodeId) -> &SigningKey {
-        self.keys[who.idx()].get_or_init(|| derive(self.seed, who))
+        self.keys[who.idx()].get_or_init(|| Box::new(derive(self.seed, who)))
+    }
+}
+
+/// One general's signing key, made the first time it signs: handing a general its key costs
+/// nothing until then (a proof-of-work node never signs). The fields are private, so the holder
+/// can reach no other general's key.
+#[derive(Clone, Copy)]
+pub(crate) struct OwnKey<'a> {
+    ring: &'a Keyring,
+    who: NodeId,
+}
+
+impl<'a> OwnKey<'a> {
+    pub(crate) fn get(self) -> &'a SigningKey {
+        self.ring.key(self.who)
     }
 }
 

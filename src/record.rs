@@ -67,6 +67,19 @@ pub struct RunRecord {
     /// PBFT: the view changes until the last honest decision (the highest view an honest
     /// general decided in); empty for other protocols.
     pub views: Option<u64>,
+    /// Proof of work: the median over blocks of the time from mining to half of the generals
+    /// holding the block (blocks that never got there are left out).
+    pub propagation_p50_ms: Option<f64>,
+    /// Proof of work: the same to nine tenths of the generals.
+    pub propagation_p90_ms: Option<f64>,
+    /// Proof of work: stale blocks over blocks mined, stale_blocks / (blocks + stale_blocks).
+    pub stale_rate: Option<f64>,
+    /// Proof of work: the mean time for a block to reach a general (over the blocks that
+    /// reached all of them), τ.
+    pub propagation_mean_ms: Option<f64>,
+    /// Proof of work: the first-order stale rate 1 − e^(−τ/T) for that τ and the block
+    /// interval T (`pow.block_interval_ms`), to set beside `stale_rate`.
+    pub stale_rate_first_order: Option<f64>,
 }
 
 /// Writes records as CSV (with a header) into `out`.

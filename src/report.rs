@@ -173,6 +173,20 @@ pub fn table(sc: &Scenario, result: &ScenarioResult, expectations: Expectations)
     }
     let checked = expectations == Expectations::Checked;
     for e in result.expectations.iter().filter(|_| checked) {
+        if let Some((lo, hi, rate)) = e.band {
+            let _ = writeln!(
+                out,
+                "   expect {:<12} {:<9} {:<14} {} (measured {:.4}: {} stale blocks over {} trials)",
+                e.property,
+                format!("{lo}..{hi}"),
+                e.kind.name(),
+                if e.met { "met" } else { "NOT MET" },
+                rate,
+                e.held,
+                e.trials
+            );
+            continue;
+        }
         let _ = writeln!(
             out,
             "   expect {:<12} {:<9} {:<14} {} (held in {} of {} trials)",

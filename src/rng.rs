@@ -35,6 +35,10 @@ pub enum Stream {
     Protocol,
     /// The network adversary's coin flips (timing schedulers).
     Scheduler,
+    /// Which region each general is placed in (`network.regions`).
+    Regions,
+    /// Which relayed messages need one more round trip (compact blocks missing transactions).
+    Relay,
 }
 
 impl Stream {
@@ -47,6 +51,8 @@ impl Stream {
             Stream::Inputs => 5,
             Stream::Protocol => 7,
             Stream::Scheduler => 8,
+            Stream::Regions => 9,
+            Stream::Relay => 10,
             Stream::Node(i) => (1 << 32) | i as u64,
             Stream::Traitor(i) => (2 << 32) | i as u64,
             Stream::Key(i) => (3 << 32) | i as u64,

@@ -43,6 +43,9 @@ pub struct Summary {
     pub mean_attacker_share_main: Option<f64>,
     /// Proof of work: trials in which an honest decision was reverted.
     pub reverted: u64,
+    /// Proof of work: stale blocks and blocks mined (main chain and stale), over the trials.
+    pub stale_blocks: u64,
+    pub mined_blocks: u64,
 }
 
 impl Summary {
@@ -66,6 +69,8 @@ pub struct ExpectationResult {
     pub held: u64,
     pub trials: u64,
     pub met: bool,
+    /// A band expectation (`expect.stale_rate`): its ends and the measured rate.
+    pub band: Option<(f64, f64, f64)>,
 }
 
 /// A finished scenario.
@@ -159,6 +164,8 @@ struct Tally {
     attacker_share: f64,
     attacker_share_trials: u64,
     reverted: u64,
+    stale_blocks: u64,
+    mined_blocks: u64,
 }
 
 impl Tally {
@@ -178,6 +185,8 @@ impl Tally {
             attacker_share: -0.0,
             attacker_share_trials: 0,
             reverted: 0,
+            stale_blocks: 0,
+            mined_blocks: 0,
         }
     }
 
@@ -198,6 +207,9 @@ impl Tally {
             self.attacker_share_trials += 1;
         }
         self.reverted += u64::from(r.reverted);
+        let stale = r.stale_blocks.unwrap_or(0);
+        self.stale_blocks += stale;
+        self.mined_blocks += r.blocks.unwrap_or(0) + stale;
         if self.first_violation.is_none() && !(r.agreement && r.validity && r.termination) {
             self.first_violation = Some(Example {
                 trial: r.trial,
@@ -222,6 +234,8 @@ impl Tally {
             mean_attacker_share_main: (self.attacker_share_trials > 0)
                 .then(|| self.attacker_share / self.attacker_share_trials as f64),
             reverted: self.reverted,
+            stale_blocks: self.stale_blocks,
+            mined_blocks: self.mined_blocks,
         }
     }
 }
@@ -238,8 +252,26 @@ fn expectations(sc: &Scenario, s: &Summary) -> Vec<ExpectationResult> {
                 held,
                 trials: s.trials,
                 met: expected.met(held, s.trials),
+                band: None,
             })
         })
+        .chain(
+            sc.expect
+                .stale_rate
+                .filter(|_| s.kind == Kind::Pow)
+                .map(|(lo, hi)| {
+                    let rate = s.stale_blocks as f64 / s.mined_blocks.max(1) as f64;
+                    ExpectationResult {
+                        kind: s.kind,
+                        property: "stale_rate",
+                        expected: Expectation::Holds,
+                        held: s.stale_blocks,
+                        trials: s.trials,
+                        met: (lo..=hi).contains(&rate),
+                        band: Some((lo, hi, rate)),
+                    }
+                }),
+        )
         .collect()
 }
 
@@ -276,6 +308,11 @@ mod tests {
                 }),
             inside: count(|r| r.bound == "inside"),
             outside: count(|r| r.bound == "outside"),
+            stale_blocks: rows.iter().map(|r| r.stale_blocks.unwrap_or(0)).sum(),
+            mined_blocks: rows
+                .iter()
+                .map(|r| r.blocks.unwrap_or(0) + r.stale_blocks.unwrap_or(0))
+                .sum(),
             mean_attacker_share_main: {
                 let shares: Vec<f64> = rows.iter().filter_map(|r| r.attacker_share_main).collect();
                 (!shares.is_empty()).then(|| shares.iter().sum::<f64>() / shares.len() as f64)

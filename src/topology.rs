@@ -28,6 +28,7 @@
 //! The complete graph keeps no petgraph graph: its facts are known in closed form and it may have
 //! thousands of generals.
 
+pub mod outbound;
 use std::collections::{BTreeSet, VecDeque};
 use std::fmt::Write as _;
 use std::sync::Mutex;
@@ -63,6 +64,9 @@ pub enum TopologySpec {
     /// An explicit list of undirected edges; `(a, b)` and `(b, a)` are the same edge and
     /// duplicates are merged.
     Edges(Vec<(u32, u32)>),
+    /// Each general opens outbound links, as many as the measured distribution of Bitcoin
+    /// nodes draws (`network.degree_distribution = "bitcoin"`; see [`outbound`]).
+    BitcoinOutbound,
 }
 
 impl TopologySpec {
@@ -75,6 +79,7 @@ impl TopologySpec {
             TopologySpec::ErdosRenyi { .. } => "erdos-renyi",
             TopologySpec::SmallWorld { .. } => "small-world",
             TopologySpec::Edges(_) => "edges",
+            TopologySpec::BitcoinOutbound => "bitcoin-outbound",
         }
     }
 
@@ -82,7 +87,9 @@ impl TopologySpec {
     /// is the plain ring lattice and draws nothing).
     pub fn is_random(&self) -> bool {
         match self {
-            TopologySpec::RandomRegular { .. } | TopologySpec::ErdosRenyi { .. } => true,
+            TopologySpec::RandomRegular { .. }
+            | TopologySpec::ErdosRenyi { .. }
+            | TopologySpec::BitcoinOutbound => true,
             TopologySpec::SmallWorld { rewire, .. } => *rewire > 0.0,
             TopologySpec::Complete | TopologySpec::Ring | TopologySpec::Edges(_) => false,
         }
@@ -101,6 +108,7 @@ impl TopologySpec {
             }
             TopologySpec::ErdosRenyi { p } => pairs * p,
             TopologySpec::Edges(edges) => edges.len() as f64,
+            TopologySpec::BitcoinOutbound => (n_f * outbound::mean_outbound()).min(pairs),
         }
     }
 
@@ -125,6 +133,7 @@ impl TopologySpec {
             TopologySpec::ErdosRenyi { p } => check_probability("erdos-renyi p", *p),
             TopologySpec::SmallWorld { degree, rewire } => check_small_world(n, *degree, *rewire),
             TopologySpec::Edges(edges) => check_edges(n, edges),
+            TopologySpec::BitcoinOutbound => Ok(()),
         }
     }
 
@@ -136,7 +145,10 @@ impl TopologySpec {
             TopologySpec::SmallWorld { degree, rewire } => {
                 format!(", degree = {degree}, rewire = {rewire}")
             }
-            TopologySpec::Complete | TopologySpec::Ring | TopologySpec::Edges(_) => String::new(),
+            TopologySpec::Complete
+            | TopologySpec::Ring
+            | TopologySpec::Edges(_)
+            | TopologySpec::BitcoinOutbound => String::new(),
         };
         format!("{} graph with n = {n}{params}", self.name())
     }
@@ -146,6 +158,7 @@ impl TopologySpec {
         match self {
             TopologySpec::ErdosRenyi { .. } => "raise p",
             TopologySpec::RandomRegular { .. } => "raise the degree",
+            TopologySpec::BitcoinOutbound => "draw again with another seed",
             TopologySpec::SmallWorld { .. } => "lower rewire or raise the degree",
             TopologySpec::Edges(_) => "add edges joining the parts",
             TopologySpec::Complete | TopologySpec::Ring => "this cannot happen",
@@ -316,6 +329,7 @@ impl Topology {
             TopologySpec::ErdosRenyi { p } => erdos_renyi(n, *p, rng),
             TopologySpec::SmallWorld { degree, rewire } => small_world(n, *degree, *rewire, rng),
             TopologySpec::Edges(edges) => edge_list(n, edges),
+            TopologySpec::BitcoinOutbound => outbound::bitcoin_outbound(n, rng),
         };
         Ok(Self::from_sets(adj))
     }

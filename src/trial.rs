@@ -9,6 +9,7 @@ use rand::seq::index::sample;
 use crate::adversary::{self, BehaviourSpec};
 use crate::bound::{self, Bound, Params};
 use crate::check::{self, ValidityInput, Verdicts};
+use crate::engine::internet::Internet;
 use crate::engine::network::{Links, Transport};
 use crate::engine::paths::Routes;
 use crate::engine::timing::Adversary;
@@ -300,6 +301,10 @@ fn run<P: Registered>(
         transport: sc.network.transport,
         latency: sc.network.latency.clone(),
         loss: sc.network.loss,
+        internet: sc.network.internet.map(|model| {
+            let mut rng = stream(trial_seed, Stream::Regions);
+            Arc::new(Internet::place(model, sc.nodes(), &mut rng))
+        }),
     };
     let mut sim = Sim::<P>::new(
         &setup,
@@ -442,6 +447,18 @@ fn record(
         stale_blocks: o.report.stale_blocks,
         attacker_share_main: o.report.attacker_share_main,
         block_interval_ms: o.report.block_interval_ms,
+        propagation_p50_ms: o.report.propagation_p50_ms,
+        propagation_p90_ms: o.report.propagation_p90_ms,
+        stale_rate: o
+            .report
+            .blocks
+            .zip(o.report.stale_blocks)
+            .map(|(main, stale)| stale as f64 / (main + stale).max(1) as f64),
+        propagation_mean_ms: o.report.propagation_mean_ms,
+        stale_rate_first_order: o.report.propagation_mean_ms.map(|tau| {
+            let interval = sc.pow.block_interval.as_ms().max(f64::MIN_POSITIVE);
+            1.0 - libm::exp(-tau / interval)
+        }),
         reverted: o
             .reverted
             .iter()

@@ -109,6 +109,7 @@ fn links(n: usize, latency_ms: u64) -> Links {
         transport: Transport::Direct,
         latency: Latency::Fixed(SimTime::from_ms(latency_ms)),
         loss: 0.0,
+        internet: None,
     }
 }
 

@@ -472,6 +472,7 @@ fn a_forged_signed_copy_arriving_first_does_not_shadow_the_genuine_one() {
         transport: Transport::DisjointPaths,
         latency: Latency::Fixed(SimTime::from_ms(1)),
         loss: 0.0,
+        internet: None,
     };
     let traitors: Vec<Option<Box<dyn Traitor<DolevStrong>>>> = (0..n)
         .map(|v| (v == 3 || v == 4).then(|| Box::new(Forger) as Box<dyn Traitor<DolevStrong>>))

@@ -75,6 +75,7 @@ fn the_message_limit_ends_a_trial_with_termination_false() {
         transport: Transport::Direct,
         latency: Latency::Fixed(SimTime::from_ms(1)),
         loss: 0.0,
+        internet: None,
     };
     let limits = Limits {
         max_messages: 12,
@@ -440,4 +441,49 @@ fn a_seed_is_valid_or_not_whatever_the_trial_count() {
         let want = ["9223372036854775807", "0", "1"];
         assert_eq!(seeds, want[..seeds.len()]);
     }
+}
+
+/// Memory bounds a sweep up front: with `--max-memory 20` (MiB per trial), the cell of 20,000
+/// proof-of-work nodes (about 1.5 kB each, plus a wave of messages in flight: some 40 MiB) is
+/// refused before anything runs, named by its key, while the cell of 100 nodes runs.
+#[test]
+fn a_sweep_cell_estimated_above_the_memory_limit_is_refused_up_front() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "n = 100\n[protocol]\nkind = \"pow\"\n[network]\ntopology = \"random-regular\"\ndegree = 8\n[pow]\nblocks = 5\n";
+    std::fs::write(dir.path().join("s.toml"), text).unwrap();
+    let args = [
+        "sweep",
+        "s.toml",
+        "--n",
+        "100,20000",
+        "--t",
+        "0",
+        "--trials",
+        "1",
+        "--max-memory",
+        "20",
+        "--out",
+        "rows.csv",
+    ];
+    let (code, _, err) = byzsim(dir.path(), &args);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("skipped 1 of 2 cells"), "{err}");
+    assert!(
+        err.contains("limits.max_memory_mb") || err.contains("--max-memory"),
+        "{err}"
+    );
+    let rows = std::fs::read_to_string(dir.path().join("rows.csv")).unwrap();
+    assert_eq!(
+        rows.lines().count(),
+        2,
+        "the header and the 100-node row: {rows}"
+    );
+    // With room, both run.
+    let roomy = ["--max-memory", "200"];
+    let mut args2: Vec<&str> = args[..8].to_vec();
+    args2.extend(roomy);
+    args2.extend(["--out", "rows2.csv"]);
+    let (code, _, err) = byzsim(dir.path(), &args2);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("skipped"), "{err}");
 }

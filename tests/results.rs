@@ -105,5 +105,5 @@ fn every_figure_has_a_png_and_its_command() {
             "results/README.md makes {stem}.csv"
         );
     }
-    assert_eq!(figures, 5);
+    assert_eq!(figures, 6);
 }

@@ -66,11 +66,11 @@ impl Equivocate {
                     };
                     ctx.outbox().push(Action::Broadcast {
                         msg: a,
-                        only: Some(part(true)),
+                        only: Some(part(true).into()),
                     });
                     ctx.outbox().push(Action::Broadcast {
                         msg: r,
-                        only: Some(part(false)),
+                        only: Some(part(false).into()),
                     });
                 }
                 other => ctx.outbox().push(other),

@@ -19,7 +19,7 @@ mod drop;
 mod equivocate;
 pub mod scripted;
 
-use crate::general::{Action, Ctx, Protocol, Relay, Setup, Traitor};
+use crate::general::{Action, Ctx, Only, Protocol, Relay, Setup, Traitor};
 use crate::rng::{SimRng, Stream, stream};
 use crate::types::{NodeId, SimTime};
 
@@ -182,9 +182,9 @@ pub(crate) fn run_honest<P: Protocol>(
 
 /// The recipients of a broadcast as a mask over all generals (the sender excluded), narrowed by
 /// an existing `only` mask.
-pub(crate) fn broadcast_mask(n: usize, sender: NodeId, only: &Option<Box<[bool]>>) -> Vec<bool> {
+pub(crate) fn broadcast_mask(n: usize, sender: NodeId, only: &Option<Only>) -> Vec<bool> {
     (0..n)
-        .map(|i| i != sender.idx() && only.as_ref().is_none_or(|m| m[i]))
+        .map(|i| i != sender.idx() && only.as_ref().is_none_or(|m| m.allows(NodeId(i as u32))))
         .collect()
 }
 

@@ -104,7 +104,7 @@ impl Scripted {
                                 let only: Box<[bool]> = (0..n).map(|i| i == to).collect();
                                 ctx.outbox().push(Action::Broadcast {
                                     msg,
-                                    only: Some(only),
+                                    only: Some(only.into()),
                                 });
                             }
                             None => ctx.withhold(NodeId(to as u32), msg.clone()),

@@ -114,6 +114,10 @@ pub struct LimitArgs {
     /// Refuse configurations estimated to send more messages per trial (default 50000000).
     #[arg(long, value_name = "N")]
     pub max_messages: Option<u64>,
+    /// Refuse configurations (a sweep: cells) estimated to take more memory per trial, in MiB
+    /// (default 4096; the same as --set limits.max_memory_mb=MB).
+    #[arg(long, value_name = "MB")]
+    pub max_memory: Option<u64>,
 }
 
 impl ScenarioArgs {
@@ -124,6 +128,11 @@ impl ScenarioArgs {
             limits
                 .max_messages
                 .map(|m| format!("limits.max_messages={m}")),
+        );
+        all.extend(
+            limits
+                .max_memory
+                .map(|m| format!("limits.max_memory_mb={m}")),
         );
         all
     }
@@ -143,6 +152,11 @@ impl ScenarioArgs {
                 "limits.max_messages",
                 "--max-messages",
                 limits.max_messages.is_some(),
+            ),
+            (
+                "limits.max_memory_mb",
+                "--max-memory",
+                limits.max_memory.is_some(),
             ),
         ];
         given

@@ -36,7 +36,10 @@ pub(super) fn topology_command(args: TopologyArgs) -> Result<u8, InputError> {
         let inputs: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
         check_distinct(&inputs, &[("--out", out.as_path())])?;
     }
-    let no_limits = LimitArgs { max_messages: None };
+    let no_limits = LimitArgs {
+        max_messages: None,
+        max_memory: None,
+    };
     let mut overrides = args.scenario.overrides(&no_limits, None);
     // Only the first trial's graph is drawn: what all the trials together would cost is not paid.
     overrides.push(format!("limits.max_run_events={}", i64::MAX));

@@ -55,7 +55,10 @@ pub struct ReportArgs {
 /// Writes the page of one trial; exit code 0.
 pub(super) fn view_command(args: ViewArgs) -> Result<u8, InputError> {
     check_distinct(&[args.file.as_path()], &[("--out", args.out.as_path())])?;
-    let no_limits = LimitArgs { max_messages: None };
+    let no_limits = LimitArgs {
+        max_messages: None,
+        max_memory: None,
+    };
     let overrides = args.scenario.overrides(&no_limits, None);
     let sc = Scenario::load(&args.file, &overrides)
         .map_err(|e| args.scenario.name_flags(e, &no_limits, None))?;

@@ -14,6 +14,7 @@
 //! a disjoint path it lies on, passes it on; a traitor decides each pass through
 //! [`Traitor::relay`].
 
+pub mod internet;
 pub mod network;
 pub mod paths;
 pub mod queue;
@@ -145,7 +146,7 @@ macro_rules! ctx_for {
             now: $sim.now,
             round: $sim.round,
             rng: &mut $sim.rngs[$v.idx()],
-            key: $sim.keys.as_ref().map(|k| k.key($v)),
+            key: $sim.keys.as_ref().map(|k| k.own($v)),
             crypto: &mut $sim.crypto,
             out: &mut $sim.outbox,
             next_timer: &mut $sim.next_timer,
@@ -181,12 +182,13 @@ impl<P: Protocol> Sim<P> {
             .collect();
         let keys = P::SIGNED.then(|| Keyring::new(trial_seed, n));
         let crypto = Crypto::new(trial_seed, n);
-        let net = Network::new(
+        let mut net = Network::new(
             links,
             P::SIGNED,
             stream(trial_seed, Stream::Latency),
             stream(trial_seed, Stream::Loss),
         );
+        net.set_relay_rng(stream(trial_seed, Stream::Relay));
         let undecided_honest = traitors.iter().filter(|t| t.is_none()).count();
         Sim {
             now: SimTime::ZERO,
@@ -632,7 +634,7 @@ impl<P: Protocol> Sim<P> {
                     self.now,
                     from,
                     msg,
-                    only.as_deref(),
+                    only.as_ref(),
                     &mut self.trace,
                 ),
                 Action::Timer { at, id, timer } => {

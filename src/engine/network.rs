@@ -30,15 +30,20 @@
 //! Every transmission over a link counts in `messages` and `bytes` (a flooded envelope counts once
 //! per hop). Latency draws come from the [`Stream::Latency`](crate::rng::Stream) stream and loss
 //! draws from [`Stream::Loss`](crate::rng::Stream), so turning loss on does not move latencies.
+//! With the measured-Internet model ([`super::internet`]: regions, bandwidth) a transmission's
+//! delay is the region pair's latency draw plus its size over the link's bandwidth, plus one
+//! more round trip for the share of messages that need one (compact blocks,
+//! [`Message::round_trip_share`], drawn from [`Stream::Relay`](crate::rng::Stream)).
 
 use std::sync::Arc;
 
 use rand::Rng;
 
+use super::internet::Internet;
 use super::paths::Routes;
 use super::queue::EventQueue;
 use super::trace::TraceEvent;
-use crate::general::{Message, TimerId};
+use crate::general::{Message, Only, TimerId};
 use crate::rng::SimRng;
 use crate::topology::Topology;
 use crate::types::{NodeId, SimTime};
@@ -116,6 +121,9 @@ pub struct Links {
     pub transport: Transport,
     pub latency: Latency,
     pub loss: f64,
+    /// The measured-Internet model (regions, bandwidth), if the scenario has one: it draws the
+    /// latency instead of `latency` when it has regions, and adds each message's transfer time.
+    pub internet: Option<Arc<Internet>>,
 }
 
 /// What the network counted in one trial.
@@ -217,6 +225,8 @@ pub struct Network<M> {
     pub links: Links,
     latency_rng: SimRng,
     loss_rng: SimRng,
+    /// Draws which messages need one more round trip ([`Message::round_trip_share`]).
+    relay_rng: Option<SimRng>,
     envelopes: Vec<Envelope<M>>,
     /// Tampered copies by (original, content label).
     forged: std::collections::BTreeMap<(u32, String), u32>,
@@ -245,6 +255,7 @@ impl<M: Message> Network<M> {
             links,
             latency_rng,
             loss_rng,
+            relay_rng: None,
             envelopes: Vec::new(),
             forged: std::collections::BTreeMap::new(),
             seen,
@@ -255,6 +266,36 @@ impl<M: Message> Network<M> {
             leading: Vec::new(),
             stats: NetStats::default(),
         }
+    }
+
+    /// Sets the stream that draws which messages need one more round trip.
+    pub fn set_relay_rng(&mut self, rng: SimRng) {
+        self.relay_rng = Some(rng);
+    }
+
+    /// The delay of a transmission of `bytes` (a message with round-trip share `share`) from
+    /// `from` to `to`: the latency law's draw, or with the Internet model the region pair's
+    /// draw plus the transfer time, plus a round trip more for the share that needs one.
+    #[inline]
+    fn draw_delay(&mut self, from: NodeId, to: NodeId, bytes: u32, share: f64) -> SimTime {
+        let Some(net) = self.links.internet.as_deref() else {
+            return self.links.latency.draw(&mut self.latency_rng);
+        };
+        let latency = |rng: &mut SimRng, law: &Latency| {
+            net.latency(from, to, rng).unwrap_or_else(|| law.draw(rng))
+        };
+        let mut delay = latency(&mut self.latency_rng, &self.links.latency)
+            .saturating_add(net.transfer(from, to, bytes));
+        if share > 0.0
+            && let Some(rng) = self.relay_rng.as_mut()
+            && rng.random::<f64>() < share
+        {
+            // The receiver asks for what it misses and waits for the answer.
+            let back = latency(rng, &self.links.latency);
+            let again = latency(rng, &self.links.latency);
+            delay = delay.saturating_add(back).saturating_add(again);
+        }
+        delay
     }
 
     /// Sets the routing table of the `disjoint-paths` transport.
@@ -299,7 +340,18 @@ impl<M: Message> Network<M> {
             self.stats.lost += 1;
             return None;
         }
-        let drawn = self.links.latency.draw(&mut self.latency_rng);
+        let drawn = match &event {
+            Event::Deliver { from, to, msg } if self.links.internet.is_some() => {
+                let share = msg.round_trip_share();
+                self.draw_delay(*from, *to, bytes, share)
+            }
+            Event::Hop { from, to, env } if self.links.internet.is_some() => {
+                let share = self.envelopes[*env as usize].msg.round_trip_share();
+                self.draw_delay(*from, *to, bytes, share)
+            }
+            Event::Path { from, to, .. } => self.draw_delay(*from, *to, bytes, 0.0),
+            _ => self.links.latency.draw(&mut self.latency_rng),
+        };
         let delay = match (&mut self.scheduler, &event) {
             (None, _) | (_, Event::Timer { .. } | Event::Power { .. }) => drawn,
             (
@@ -406,13 +458,13 @@ impl<M: Message> Network<M> {
         now: SimTime,
         from: NodeId,
         msg: M,
-        only: Option<&[bool]>,
+        only: Option<&Only>,
         trace: &mut Trace,
     ) {
         match self.links.transport {
             Transport::Direct => {
                 let topology = Arc::clone(&self.links.topology);
-                let send_to = |to: NodeId| to != from && only.is_none_or(|m| m[to.idx()]);
+                let send_to = |to: NodeId| to != from && only.is_none_or(|m| m.allows(to));
                 let mut emit = |this: &mut Self, to: NodeId| {
                     this.direct(queue, now, from, to, msg.clone(), trace);
                 };
@@ -429,7 +481,7 @@ impl<M: Message> Network<M> {
             Transport::Flooding => self.flood(queue, now, from, None, msg, only, trace),
             Transport::DisjointPaths => {
                 let n = self.links.topology.n() as u32;
-                let send_to = |to: NodeId| to != from && only.is_none_or(|m| m[to.idx()]);
+                let send_to = |to: NodeId| to != from && only.is_none_or(|m| m.allows(to));
                 for to in (0..n).map(NodeId).filter(|&v| send_to(v)) {
                     self.dispatch(queue, now, from, to, msg.clone(), trace);
                 }
@@ -567,7 +619,7 @@ impl<M: Message> Network<M> {
         origin: NodeId,
         dest: Option<NodeId>,
         msg: M,
-        only: Option<&[bool]>,
+        only: Option<&Only>,
         trace: &mut Trace,
     ) {
         let env = self.envelopes.len() as u32;
@@ -580,7 +632,7 @@ impl<M: Message> Network<M> {
         self.mark_seen(origin, env);
         let topology = Arc::clone(&self.links.topology);
         for &to in topology.neighbours(origin) {
-            if only.is_none_or(|m| m[to.idx()]) {
+            if only.is_none_or(|m| m.allows(to)) {
                 self.hop(queue, now, origin, to, env, trace);
             }
         }

@@ -5,16 +5,26 @@
 //!
 //! A discrete-event simulation never schedules into the past, and a *radix heap* (Ahuja,
 //! Mehlhorn, Orlin and Tarjan 1990) exploits that: bucket `i` holds the events whose time first
-//! differs from the last popped time in bit `i − 1`, so a push is an append to a `Vec`, and a
+//! differs from the last popped one in bit `i − 1`, so a push is an append to a `Vec`, and a
 //! pop redistributes at most one bucket into lower ones. Every event moves at most 64 times and
 //! in practice a handful, through memory in order, which makes it several times faster than a
-//! binary heap of a million events. Bucket 0 holds the events at exactly the last popped time:
-//! it is refilled only when empty (and then sorted by `seq`), and later pushes at that time carry
-//! larger `seq`s and are appended, so it stays in `seq` order.
+//! binary heap of a million events.
+//!
+//! Buckets are kept on a coarse clock (units of [`GRAIN_US`] µs): events less than a grain
+//! apart share bucket 0, which is sorted by `(time, seq)` when refilled, and a push into the
+//! current grain is inserted in order. An event then moves through a handful of buckets (about
+//! log₂ of its delay in grains) instead of one per bit of its delay in µs, and a bitmask of the
+//! non-empty buckets finds the lowest at once.
 
 use std::collections::VecDeque;
 
 use crate::types::SimTime;
+
+/// The width of the coarse clock's tick, in µs (about a millisecond).
+const GRAIN_US: u32 = 10;
+
+/// The largest allocation an emptied bucket keeps, in events.
+const KEEP_CAPACITY: usize = 4096;
 
 struct Entry<E> {
     time: u64,
@@ -25,10 +35,13 @@ struct Entry<E> {
 /// Events of type `E` in `(time, seq)` order. Pushing an event earlier than the last popped one
 /// is a logic error (the engine never does; such an event is treated as due now).
 pub struct EventQueue<E> {
-    /// Events at exactly `last`, in `seq` order.
+    /// Events in the grain of `last`, in `(time, seq)` order, the next at the front.
     now: VecDeque<Entry<E>>,
-    /// `buckets[i]` (i ≥ 1): events whose time first differs from `last` in bit `i − 1`.
+    /// `buckets[i]` (i ≥ 1): events whose grain first differs from `last`'s in bit `i − 1`.
     buckets: Vec<Vec<Entry<E>>>,
+    /// Bit `i` set: `buckets[i]` is not empty.
+    full: u128,
+    /// The time of the last popped event (only its grain sets the buckets).
     last: u64,
     len: usize,
     next_seq: u64,
@@ -46,6 +59,7 @@ impl<E> EventQueue<E> {
         EventQueue {
             now: VecDeque::new(),
             buckets: (0..=64).map(|_| Vec::new()).collect(),
+            full: 0,
             last: 0,
             len: 0,
             next_seq: 0,
@@ -60,7 +74,7 @@ impl<E> EventQueue<E> {
 
     #[inline]
     fn bucket(&self, time: u64) -> usize {
-        (64 - (time ^ self.last).leading_zeros()) as usize
+        (64 - ((time >> GRAIN_US) ^ (self.last >> GRAIN_US)).leading_zeros()) as usize
     }
 
     /// Schedules `event` at `time`, after every event already scheduled for that time.
@@ -76,8 +90,19 @@ impl<E> EventQueue<E> {
         self.next_seq += 1;
         self.len += 1;
         match self.bucket(time) {
-            0 => self.now.push_back(entry),
-            b => self.buckets[b].push(entry),
+            // In the current grain: after every event at or before its time (its seq is the
+            // largest yet), usually at the back.
+            0 => match self.now.back() {
+                Some(b) if b.time > time => {
+                    let at = self.now.partition_point(|e| e.time <= time);
+                    self.now.insert(at, entry);
+                }
+                _ => self.now.push_back(entry),
+            },
+            b => {
+                self.buckets[b].push(entry);
+                self.full |= 1 << b;
+            }
         }
     }
 
@@ -89,28 +114,41 @@ impl<E> EventQueue<E> {
         }
         let e = self.now.pop_front()?;
         self.len -= 1;
+        self.last = e.time;
         self.last_popped = e.seq;
         Some((SimTime(e.time), e.event))
     }
 
     /// Moves the earliest events into `now`: finds the lowest non-empty bucket, makes its
-    /// smallest time the new `last`, and redistributes the bucket below it.
+    /// smallest time the new `last`, redistributes the bucket below it, and sorts the grain.
     fn refill(&mut self) -> Option<()> {
-        let b = (1..self.buckets.len()).find(|&b| !self.buckets[b].is_empty())?;
-        let entries = std::mem::take(&mut self.buckets[b]);
+        if self.full == 0 {
+            return None;
+        }
+        let b = self.full.trailing_zeros() as usize;
+        let mut entries = std::mem::take(&mut self.buckets[b]);
+        self.full &= !(1 << b);
         self.last = entries.iter().map(|e| e.time).min()?;
-        let mut entries = entries;
         for e in entries.drain(..) {
             match self.bucket(e.time) {
                 0 => self.now.push_back(e),
-                lower => self.buckets[lower].push(e),
+                lower => {
+                    self.buckets[lower].push(e);
+                    self.full |= 1 << lower;
+                }
             }
         }
-        // Give the emptied Vec's allocation back to its bucket.
-        if self.buckets[b].is_empty() {
+        // Give the emptied Vec's allocation back to its bucket, unless it is large: every
+        // bucket keeping the largest wave it ever held would hold several waves' worth of
+        // memory at once (a block's wave over 100,000 nodes is 700,000 events).
+        if entries.capacity() <= KEEP_CAPACITY {
             self.buckets[b] = entries;
         }
-        self.now.make_contiguous().sort_unstable_by_key(|e| e.seq);
+        if self.now.len() > 1 {
+            self.now
+                .make_contiguous()
+                .sort_unstable_by_key(|e| (e.time, e.seq));
+        }
         Some(())
     }
 

@@ -4,7 +4,7 @@
 //! its `on_timer` when it fires. Setting one returns a [`TimerId`]; [`Ctx::cancel`] stops a timer
 //! that has not fired yet (a cancelled timer is never handed over and does not count as an event).
 
-use ed25519_dalek::{Signature, SigningKey};
+use ed25519_dalek::Signature;
 
 use super::Protocol;
 use crate::crypto::Crypto;
@@ -20,6 +20,39 @@ pub struct TimerId(pub u64);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Deadline;
 
+/// The recipients a broadcast is restricted to (see [`Action::Broadcast`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Only {
+    /// The generals marked `true`.
+    Mask(Box<[bool]>),
+    /// Everyone but this general (a gossip relay skips the neighbour it heard from): no mask of
+    /// n entries per relay.
+    AllBut(NodeId),
+}
+
+impl Only {
+    /// Whether general `v` is among the recipients.
+    #[inline]
+    pub fn allows(&self, v: NodeId) -> bool {
+        match self {
+            Only::Mask(m) => m.get(v.idx()).copied().unwrap_or(false),
+            Only::AllBut(x) => *x != v,
+        }
+    }
+}
+
+impl From<Box<[bool]>> for Only {
+    fn from(mask: Box<[bool]>) -> Only {
+        Only::Mask(mask)
+    }
+}
+
+impl From<Vec<bool>> for Only {
+    fn from(mask: Vec<bool>) -> Only {
+        Only::Mask(mask.into_boxed_slice())
+    }
+}
+
 /// What a handler asks the engine to do, with messages `M` and timers `T`.
 #[derive(Clone, Debug)]
 pub enum Action<M, T> {
@@ -29,7 +62,7 @@ pub enum Action<M, T> {
     /// the generals marked `true`: the recipients on a direct network, the neighbours that get
     /// the first copy on a flooding one. Honest logic leaves it `None`; traitors use it to
     /// equivocate, drop or crash halfway.
-    Broadcast { msg: M, only: Option<Box<[bool]>> },
+    Broadcast { msg: M, only: Option<Only> },
     /// Call `on_timer(timer)` at simulated time `at`, unless timer `id` is cancelled first.
     Timer { at: SimTime, id: TimerId, timer: T },
     /// Cancel timer `id` (nothing happens if it fired already).
@@ -51,7 +84,7 @@ pub struct Ctx<'a, P: Protocol> {
     pub round: SimTime,
     /// This general's own random stream.
     pub rng: &'a mut SimRng,
-    pub(crate) key: Option<&'a SigningKey>,
+    pub(crate) key: Option<crate::crypto::OwnKey<'a>>,
     pub(crate) crypto: &'a mut Crypto,
     pub(crate) out: &'a mut Vec<Action<P::Msg, P::Timer>>,
     /// The id the next timer set in this trial gets.
@@ -74,7 +107,16 @@ impl<P: Protocol> Ctx<'_, P> {
     pub fn broadcast_only(&mut self, msg: P::Msg, only: Box<[bool]>) {
         self.out.push(Action::Broadcast {
             msg,
-            only: Some(only),
+            only: Some(Only::Mask(only)),
+        });
+    }
+
+    /// Sends `msg` to every other general but `except` (a relay back to where it came from is
+    /// skipped), with no mask to build.
+    pub fn broadcast_except(&mut self, msg: P::Msg, except: NodeId) {
+        self.out.push(Action::Broadcast {
+            msg,
+            only: Some(Only::AllBut(except)),
         });
     }
 
@@ -109,7 +151,8 @@ impl<P: Protocol> Ctx<'_, P> {
     pub fn sign(&mut self, msg: &[u8]) -> Signature {
         let key = self
             .key
-            .expect("a protocol that signs must declare Protocol::SIGNED");
+            .expect("a protocol that signs must declare Protocol::SIGNED")
+            .get();
         self.crypto.sign(self.id, key, msg)
     }
 

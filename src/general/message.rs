@@ -8,6 +8,13 @@ pub trait Message: Clone + std::fmt::Debug {
     /// Size on the wire in bytes, for the `bytes` column.
     fn wire_bytes(&self) -> u32;
 
+    /// The share of this message's transmissions that need one more round trip before the
+    /// recipient can use it (a compact block whose transactions the recipient lacks, BIP 152):
+    /// with the measured-Internet model the network draws which, and adds two more latencies.
+    fn round_trip_share(&self) -> f64 {
+        0.0
+    }
+
     /// The content in words, for traces, diagrams and explanations: the value, and the path, the
     /// chain's signers or the block's height and order it carries. Distinct contents must have
     /// distinct labels.

@@ -18,7 +18,7 @@ mod protocol;
 mod theorem;
 mod traitor;
 
-pub use ctx::{Action, Ctx, Deadline, TimerId};
+pub use ctx::{Action, Ctx, Deadline, Only, TimerId};
 pub use message::{About, BlockAbout, Message};
 pub use protocol::{EstimateInput, Protocol, ProtocolReport, Setup, Validity};
 pub use theorem::{Messages, Params, Theorem};

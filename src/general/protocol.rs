@@ -153,6 +153,12 @@ pub struct ProtocolReport {
     /// PBFT: the highest view an honest general was in when it decided (the view changes
     /// until the last honest decision).
     pub views: Option<u64>,
+    /// Median over blocks of the time from mining to half of the generals holding it.
+    pub propagation_p50_ms: Option<f64>,
+    /// The same to nine tenths of them.
+    pub propagation_p90_ms: Option<f64>,
+    /// The mean time for a block to reach a general.
+    pub propagation_mean_ms: Option<f64>,
 }
 
 /// What a work estimate is computed from.

@@ -9,7 +9,9 @@
 //! - a mean from a summary (`mean_messages`) gets ± one standard error from `se_messages`;
 //! - any other numeric column of per-trial rows gets ± one standard error of its mean.
 //!
-//! A note under the plot says which of these the bars are.
+//! A note under the plot says which of these the bars are. With `--curve COL`, the mean of COL
+//! at each x is drawn too, per series, as a thin dashed line without markers or bars: a model's
+//! prediction over the measured points.
 
 use std::collections::BTreeMap;
 
@@ -45,6 +47,8 @@ enum Spread {
     StdErrColumn(usize),
     /// The spread of per-trial values.
     StdErr,
+    /// No interval (a `--curve`).
+    None,
 }
 
 impl Spread {
@@ -80,6 +84,7 @@ impl Spread {
             Spread::StdErrColumn(_) | Spread::StdErr => {
                 "Error bars: ± 1 standard error of the mean over the trials (a bar shorter than its marker is hidden by it)."
             }
+            Spread::None => "",
         }
     }
 
@@ -129,6 +134,7 @@ impl Spread {
                 _ => None,
             },
             Spread::StdErr => std_error(&ys).map(|s| (y - s, y + s)),
+            Spread::None => None,
         };
         Ok(Point { x, y, interval })
     }
@@ -237,8 +243,21 @@ pub fn points(table: &Table, args: &PlotArgs) -> Result<Panels, InputError> {
 /// The SVG of the line plot `args` asks for.
 pub fn render(table: &Table, args: &PlotArgs) -> Result<String, InputError> {
     let (data, spread, sc, fc) = gather(table, args)?;
+    let curves: Panels = match &args.curve {
+        None => Vec::new(),
+        Some(c) => {
+            let yc = table.column(c)?;
+            let xc = table.column(&args.x)?;
+            let plain = Spread::None;
+            order(panels(table, args, &plain, (xc, yc, sc, fc))?)
+                .into_iter()
+                .map(|(f, lines)| (f, order(lines)))
+                .collect()
+        }
+    };
     let all: Vec<&Point> = data
         .iter()
+        .chain(&curves)
         .flat_map(|(_, l)| l.iter().flat_map(|(_, p)| p))
         .collect();
     if all.is_empty() {
@@ -297,11 +316,16 @@ pub fn render(table: &Table, args: &PlotArgs) -> Result<String, InputError> {
         legend::width_px(&labels)
     };
     let has_bars = all.iter().any(|p| p.interval.is_some());
-    let notes: Vec<String> = if has_bars {
+    let mut notes: Vec<String> = if has_bars {
         vec![spread.note().to_string()]
     } else {
         Vec::new()
     };
+    if let Some(c) = &args.curve {
+        notes.push(format!(
+            "dotted lines: the mean of {c} (a model's prediction)"
+        ));
+    }
     let (xt, yt) = (xs.ticks(&[]), ys.ticks(&[]));
     let y_labels: Vec<String> = yt.iter().filter_map(|t| t.label.clone()).collect();
     let size = args.size_px(data.len(), side)?;
@@ -335,6 +359,21 @@ pub fn render(table: &Table, args: &PlotArgs) -> Result<String, InputError> {
         })
         .collect();
     frame::draw_labels(&mut svg, &l, &title, &x_label, &y_label, &panel_titles);
+    for (facet, lines) in &curves {
+        let Some(k) = data.iter().position(|(f, _)| f == facet) else {
+            continue;
+        };
+        for (name, points) in lines {
+            let i = names.iter().position(|n| n == name).unwrap_or(0);
+            let p = &l.panels[k];
+            let clamp = |y: f64| y.clamp(p.y, p.bottom());
+            let pts: Vec<(f64, f64)> = points
+                .iter()
+                .map(|q| (frame::px(p, &xs, q.x), clamp(frame::py(p, &ys, q.y))))
+                .collect();
+            svg.polyline(&pts, legend::look(i).colour, 1.5, Some("2 4"));
+        }
+    }
     for ((_, lines), p) in data.iter().zip(&l.panels) {
         frame::draw_axes(
             &mut svg,

@@ -57,6 +57,11 @@ pub struct PlotArgs {
     /// One panel per value of this column, on shared axes and one colour scale.
     #[arg(long, value_name = "COL")]
     pub facet: Option<String>,
+    /// Line plot: also draw the mean of this column at each x, per series, as a thin dashed
+    /// line without markers (a model's prediction drawn over the measured points, e.g.
+    /// `stale_rate_first_order` over `stale_rate`).
+    #[arg(long, value_name = "COL")]
+    pub curve: Option<String>,
     /// Logarithmic y axis (line plots).
     #[arg(long)]
     pub log_y: bool,
@@ -88,6 +93,7 @@ impl PlotArgs {
             z: None,
             series: None,
             facet: None,
+            curve: None,
             log_y: false,
             filters: Vec::new(),
             title: None,

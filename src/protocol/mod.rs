@@ -53,6 +53,7 @@ impl Registered for nakamoto::Pow {
         nakamoto::PowSetup {
             pow: sc.pow,
             hashrate: nakamoto::hashrates(sc.n, sc.pow.attacker_share, traitor),
+            store: std::rc::Rc::new(nakamoto::store::Store::for_trial(sc.nodes(), &sc.pow)),
         }
     }
 }

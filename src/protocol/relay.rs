@@ -331,7 +331,7 @@ mod tests {
             now: SimTime(0),
             round: SimTime(100_000),
             rng,
-            key: Some(keys.key(NodeId(id))),
+            key: Some(keys.own(NodeId(id))),
             crypto,
             out,
             next_timer,

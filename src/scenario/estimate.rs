@@ -8,7 +8,7 @@
 //! | messages | the protocol's count over n + sybil nodes × flooding hops | `limits.max_messages` (5·10^7) | `--max-messages N` |
 //! | events | messages + blocks mined (proof of work) | `limits.max_events` (2·10^8) | `--set limits.max_events=N` |
 //! | hashes | hash mining: miners × `hashes_per_block` per block found | `limits.max_hashes` (10^9) | `--set limits.max_hashes=N` |
-//! | memory | the graph's adjacency + every message in flight at once (56 B each; not for `pow`, whose blocks spread) + blocks × (256 B + 32 B per node) | `limits.max_memory_mb` (4096) | `--set limits.max_memory_mb=N` |
+//! | memory | the graph's adjacency + every message in flight at once (56 B each); for `pow`, whose blocks spread, one block's wave in flight, 1.5 kB per node and blocks × (320 B + 1 bit per node: the shared store) | `limits.max_memory_mb` (4096, or half the RAM over the cores if less) | `--max-memory MB` or `--set limits.max_memory_mb=N` |
 //! | a whole run | trials × the events of a trial (a mined block counts as 8), summed over the protocols of a list | `limits.max_run_events` (10^9) | `--set limits.max_run_events=N`, or fewer `--trials` |
 //! | time | the simulated horizon (`limits.max_time_ms`, or 20 × blocks × interval for `pow`) | 2^62 µs (≈ 146,000 years), fixed | — |
 
@@ -26,9 +26,15 @@ use crate::types::SimTime;
 /// at most 2^63 µs) stays below 2^64, so simulated time never saturates.
 pub const MAX_HORIZON: SimTime = SimTime(1 << 62);
 
-/// Bytes a proof-of-work block costs: the block itself, plus its entry in each node's tree.
-const BLOCK_BYTES: f64 = 256.0;
-const BLOCK_BYTES_PER_NODE: f64 = 32.0;
+/// Bytes a proof-of-work block costs: the block itself in the trial's store (about 250 bytes
+/// and its tally), plus its bit in each node's set of known blocks.
+const BLOCK_BYTES: f64 = 320.0;
+const BLOCK_BYTES_PER_NODE: f64 = 1.0 / 8.0;
+/// Bytes a proof-of-work node costs whatever the blocks: its state (about 640 bytes), its random
+/// stream (about 320), the engine's per-general entries, with allocator slack (measured: 10,000
+/// nodes on an 8-regular graph peak at about 2.4 kB a node, messages in flight and graph
+/// included, which the estimate counts apart).
+const POW_NODE_BYTES: f64 = 1500.0;
 /// Bytes a message waiting in the event queue costs (measured: vote with 7004 generals holds
 /// its 49 million messages in about 2.6 GB). Protocols other than proof of work may send all
 /// their messages before the first arrives (vote does), so the estimate counts them all.
@@ -63,6 +69,26 @@ pub struct Shape<'a> {
 pub fn graph_bytes(nodes: usize, edges: f64, complete: bool) -> f64 {
     let per_edge = if complete { 8.0 } else { 24.0 };
     edges * per_edge + nodes as f64 * 64.0
+}
+
+/// The default memory limit per trial, in MiB: 4096, or less on a small machine: half of its
+/// RAM (`MemTotal` in `/proc/meminfo`) shared among the trials that run at once (one per core),
+/// so that a sweep's cells, each refused up front when estimated above it, never make it swap.
+/// Only refusals depend on it, never an output. 4096 where the RAM cannot be read.
+pub fn machine_memory_mb() -> u64 {
+    const CEILING: u64 = 4096;
+    let ram_mb = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
+        let line = m.lines().find(|l| l.starts_with("MemTotal:"))?;
+        let kb: u64 = line["MemTotal:".len()..]
+            .trim()
+            .strip_suffix("kB")?
+            .trim()
+            .parse()
+            .ok()?;
+        Some(kb / 1024)
+    });
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get()) as u64;
+    ram_mb.map_or(CEILING, |ram| (ram / 2 / cores).clamp(64, CEILING))
 }
 
 /// Refuses a graph whose adjacency alone would exceed the memory limit, before it is built.
@@ -166,7 +192,11 @@ pub fn refuse_too_large(s: &Shape, src: &Source) -> Result<(), InputError> {
                 ),
             ));
         }
+        // One block's wave in flight at once: each node passes it to its neighbours.
+        let wave = nodes as f64 * hops_per_send * QUEUED_MESSAGE_BYTES;
         let bytes = graph_bytes(nodes, s.edges, s.complete)
+            + nodes as f64 * POW_NODE_BYTES
+            + wave
             + blocks * (BLOCK_BYTES + BLOCK_BYTES_PER_NODE * nodes as f64);
         refuse_memory(bytes, &format!("{what} ({blocks:.2e} blocks)"), limits, src)?;
         if s.pow.mining == Mining::Hash {

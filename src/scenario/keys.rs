@@ -116,6 +116,7 @@ pub const KEYS: &[Key] = &[
     key("protocol.view_timeout_ms", "number (ms) > 0", "1000", "pbft: how long view 0 waits for a decision before a view change; view v waits 2^v times as long"),
     named("network.topology", "string", "complete", "the graph the generals are linked by", TOPOLOGIES),
     key("network.degree", "integer", "required by random-regular and small-world", "each general's number of neighbours"),
+    named("network.degree_distribution", "string", "none", "random-regular: instead of a degree, each general opens as many outbound links as the measured distribution of Bitcoin nodes draws (1 to 20, mean 8.6)", &["bitcoin"]),
     key("network.p", "number in [0, 1]", "required by erdos-renyi", "the probability of each link"),
     key("network.rewire", "number in [0, 1]", "0.1", "small-world: the probability of rewiring each link"),
     key("network.edges", "list of [id, id] pairs", "required by edges", "the links of an explicit graph"),
@@ -126,6 +127,8 @@ pub const KEYS: &[Key] = &[
     key("network.latency_ms.max", "number (ms)", "10", "the greatest uniform delay"),
     key("network.latency_ms.mean", "number (ms)", "none", "the mean of an exponential delay"),
     named("network.latency_ms.dist", "string", "from the keys given", "the delay's distribution", DISTS),
+    named("network.regions", "string", "none", "pow: the measured Internet: each general placed in one of six regions by the measured share of Bitcoin nodes, latency drawn from the region pair's measured mean with a heavy (Pareto) tail, bandwidth per region (SimBlock's tables)", crate::engine::internet::REGION_SETS),
+    key("network.bandwidth_mbps", "number > 0 (Mbit/s)", "none: the regions' bandwidths, or none", "pow: every link's bandwidth, both ways; a message takes its size over it on top of the latency"),
     key("network.loss", "number in [0, 1]", "0", "the probability that a link loses one transmission"),
     key("network.round_ms", "number (ms)", "100", "the round length of round-based protocols"),
     key("network.connected", "boolean", "true for flooding and disjoint-paths, else false", "random graphs are redrawn until connected"),
@@ -149,6 +152,9 @@ pub const KEYS: &[Key] = &[
     key("faults.sybil", "integer", "0", "extra identities the traitors control (vote as their maker, no hashrate)"),
     key("faults.script", "list of tables", "none", "scripted: per traitor of who, recipient id -> choices (attack, retreat, withhold, honest); written by byzsim hunt"),
     named("expect.agreement", "string or table", "not checked", "holds = in every trial; violated = in at least one; or per protocol of a list: { pbft = \"holds\", pow = \"violated\" }", EXPECTATIONS),
+    key("expect.stale_rate", "table { min, max }", "not checked", "pow: the run's stale rate (stale blocks over blocks mined, all trials) lies in [min, max]"),
+    key("expect.stale_rate.min", "number in [0, 1]", "required", "the band's lower end"),
+    key("expect.stale_rate.max", "number in [0, 1]", "required", "the band's upper end"),
     named("expect.validity", "string or table", "not checked", "holds = in every trial; violated = in at least one; or per protocol of a list: { pbft = \"holds\", pow = \"violated\" }", EXPECTATIONS),
     named("expect.termination", "string or table", "not checked", "holds = in every trial; violated = in at least one; or per protocol of a list: { pbft = \"holds\", pow = \"violated\" }", EXPECTATIONS),
     named("pow.mining", "string", "exponential", "drawn block times, or real double SHA-256 over the header, nonce by nonce", &["exponential", "hash"]),
@@ -161,6 +167,9 @@ pub const KEYS: &[Key] = &[
     key("pow.give_up", "integer", "20", "a double spender quits this many blocks behind"),
     key("pow.head_start", "integer (0 or 1)", "0", "1: a double spender pre-mines a block before it pays"),
     key("pow.hashes_per_block", "integer", "1024", "expected hashes per block (sets the target)"),
+    key("pow.block_bytes", "integer > 0 (bytes)", "1000000 with a bandwidth (network.regions or network.bandwidth_mbps), else not modelled", "a block's size: a full block takes it over the link's bandwidth"),
+    named("pow.relay", "string", "full", "how blocks are relayed: whole, or as BIP 152 compact blocks (header and 6-byte short ids)", &["full", "compact"]),
+    key("pow.compact_missing_share", "number in [0, 1]", "0.1", "compact relay: the share of compact blocks the receiver cannot rebuild from its mempool, which cost one more round trip"),
     key("pow.hashrate_change", "table", "none", "{ at_ms, factor }: the hashrate is multiplied by factor at at_ms"),
     key("pow.hashrate_change.at_ms", "number (ms)", "required", "when the hashrate changes"),
     key("pow.hashrate_change.factor", "number > 0", "required", "by how much it is multiplied"),
@@ -168,7 +177,7 @@ pub const KEYS: &[Key] = &[
     key("limits.max_time_ms", "number (ms)", "86400000 (pow: 20 x blocks x interval)", "simulated time per trial (at most 2^62 us)"),
     key("limits.max_messages", "integer", "50000000", "messages per trial; a configuration estimated above it is refused (--max-messages N)"),
     key("limits.max_hashes", "integer", "1000000000", "hash mining: miners x hashes_per_block x blocks mined, refused when estimated above it"),
-    key("limits.max_memory_mb", "integer", "4096", "graph adjacency, messages in flight and pow blocks, refused before anything is built"),
+    key("limits.max_memory_mb", "integer", "4096, or half of the machine's RAM over its cores if less (--max-memory MB)", "graph adjacency, messages in flight and pow blocks, refused before anything is built"),
     key("limits.max_run_events", "integer", "1000000000", "events over all trials of a run (a sweep cell): trials x the per-trial estimate, refused above it"),
 ];
 
@@ -345,7 +354,7 @@ mod tests {
     #[test]
     fn the_key_table_has_exactly_the_fields_the_parser_accepts() {
         use crate::scenario::raw::*;
-        let tables: [(&str, Vec<String>); 10] = [
+        let tables: [(&str, Vec<String>); 11] = [
             ("", serde_fields::<RawScenario>()),
             ("protocol", serde_fields::<RawProtocol>()),
             ("network", serde_fields::<RawNetwork>()),
@@ -353,6 +362,7 @@ mod tests {
             ("network.partitions", serde_fields::<RawPartition>()),
             ("faults", serde_fields::<RawFaults>()),
             ("expect", serde_fields::<RawExpect>()),
+            ("expect.stale_rate", serde_fields::<RawBand>()),
             ("limits", serde_fields::<RawLimits>()),
             ("pow", serde_fields::<RawPow>()),
             ("pow.hashrate_change", serde_fields::<RawHashrateChange>()),

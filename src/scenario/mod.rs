@@ -132,7 +132,7 @@ impl Expectation {
 }
 
 /// The `[expect]` table.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Expect {
     pub agreement: Option<Expectation>,
     pub validity: Option<Expectation>,
@@ -140,6 +140,9 @@ pub struct Expect {
     /// Per protocol (`expect.agreement = { pbft = "holds", pow = "violated" }`), by the kind's
     /// place in [`Kind::ALL`], then agreement, validity, termination; over the values above.
     pub by_kind: [[Option<Expectation>; 3]; Kind::ALL.len()],
+    /// Proof of work: the run's stale rate (stale blocks over blocks mined, over all its
+    /// trials) lies in `[min, max]`.
+    pub stale_rate: Option<(f64, f64)>,
 }
 
 impl Expect {
@@ -175,6 +178,8 @@ pub struct NetworkSpec {
     pub first_mean_path_hops: f64,
     pub transport: Transport,
     pub latency: Latency,
+    /// The measured-Internet model (`network.regions`, `network.bandwidth_mbps`), if any.
+    pub internet: Option<crate::engine::internet::Model>,
     pub loss: f64,
     pub round: SimTime,
     /// `network.timing` and its adversary.

@@ -66,6 +66,7 @@ pub struct RawLatencyTable {
 pub struct RawNetwork {
     pub topology: Option<String>,
     pub degree: Option<u64>,
+    pub degree_distribution: Option<String>,
     pub p: Option<f64>,
     pub rewire: Option<f64>,
     pub edges: Option<Vec<Vec<u64>>>,
@@ -79,6 +80,8 @@ pub struct RawNetwork {
     pub delta_ms: Option<f64>,
     pub scheduler: Option<String>,
     pub max_delay_ms: Option<f64>,
+    pub regions: Option<String>,
+    pub bandwidth_mbps: Option<f64>,
     pub partitions: Option<Vec<RawPartition>>,
 }
 
@@ -124,6 +127,15 @@ pub struct RawExpect {
     pub agreement: Option<RawExpectation>,
     pub validity: Option<RawExpectation>,
     pub termination: Option<RawExpectation>,
+    pub stale_rate: Option<RawBand>,
+}
+
+/// `stale_rate = { min = 0.005, max = 0.02 }`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBand {
+    pub min: f64,
+    pub max: f64,
 }
 
 /// `"holds"`, or per protocol of a list: `{ pbft = "holds", pow = "violated" }`.
@@ -170,4 +182,7 @@ pub struct RawPow {
     pub head_start: Option<u64>,
     pub hashes_per_block: Option<u64>,
     pub hashrate_change: Option<RawHashrateChange>,
+    pub block_bytes: Option<f64>,
+    pub relay: Option<String>,
+    pub compact_missing_share: Option<f64>,
 }

@@ -5,16 +5,18 @@ use std::sync::Arc;
 
 use super::keys::{self, did_you_mean};
 use super::raw::{
-    OneOrMany, RawExpectation, RawFaults, RawLatency, RawNetwork, RawProtocol, RawScenario, RawWho,
+    OneOrMany, RawExpectation, RawFaults, RawLatency, RawNetwork, RawPow, RawProtocol, RawScenario,
+    RawWho,
 };
 use super::{Expect, Expectation, Inputs, NetworkSpec, Scenario, Source, Who, estimate};
 use crate::adversary::{BehaviourSpec, Choice, Script};
 use crate::engine::Limits;
+use crate::engine::internet::{Model, REGION_SETS, RegionSet};
 use crate::engine::network::{Latency, Transport};
 use crate::engine::paths::{self, Routes};
 use crate::error::InputError;
 use crate::general::{Protocol, Validity};
-use crate::protocol::nakamoto::{Mining, PowParams};
+use crate::protocol::nakamoto::{Mining, PowParams, Relay};
 use crate::protocol::{Kind, ProtocolVisitor};
 use crate::rng::{Stream, stream};
 use crate::topology::{Topology, TopologySpec};
@@ -110,6 +112,14 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str, family: &[Kind]) -> 
     let mut limits = limits(&raw, src)?;
     let mut pow = pow(&raw, src, &kinds)?;
     let pbft = pbft(&protocol, src)?;
+    // With a bandwidth, a block's size takes time: 1 MB unless said.
+    let bandwidth = raw
+        .network
+        .as_ref()
+        .is_some_and(|n| n.regions.is_some() || n.bandwidth_mbps.is_some());
+    if bandwidth && pow.block_bytes.is_none() {
+        pow.block_bytes = Some(DEFAULT_BLOCK_BYTES);
+    }
     let explicit_time = raw.limits.as_ref().is_some_and(|l| l.max_time_ms.is_some());
     if kinds.contains(&Kind::Pow) && !explicit_time {
         // Long enough for every block the trial wants, with a wide margin for slow luck. A
@@ -634,6 +644,33 @@ fn topology_spec(net: &RawNetwork, src: &Source, n: usize) -> Result<TopologySpe
         let d = need("network.degree", v)?;
         u32::try_from(d).map_err(|_| src.error("network.degree", format!("{d} is too large")))
     };
+    if let Some(dd) = net.degree_distribution.as_deref() {
+        const DD: &str = "network.degree_distribution";
+        if dd != "bitcoin" {
+            return Err(src.error(
+                DD,
+                format!(
+                    "unknown degree distribution `{dd}`{}; known: bitcoin",
+                    did_you_mean(dd, ["bitcoin"].into_iter())
+                ),
+            ));
+        }
+        if name != "random-regular" {
+            return Err(src.error(
+                DD,
+                format!("draws a random graph: it applies to topology \"random-regular\", not \"{name}\""),
+            ));
+        }
+        if net.degree.is_some() {
+            return Err(src.error(
+                "network.degree",
+                "network.degree_distribution draws each general's links: leave degree out",
+            ));
+        }
+        let spec = TopologySpec::BitcoinOutbound;
+        spec.check(n).map_err(|e| src.error(KEY, e.to_string()))?;
+        return Ok(spec);
+    }
     let spec = match name {
         "complete" => TopologySpec::Complete,
         "ring" => TopologySpec::Ring,
@@ -799,6 +836,7 @@ fn network(
     // Multi-hop transports cannot cross between components.
     let multi_hop = transport != Transport::Direct;
     let latency = latency(net.latency_ms.as_ref(), src)?;
+    let internet = internet(net, src, kinds)?;
     let loss = probability(net.loss.unwrap_or(0.0), src, "network.loss")?;
     let (timing, partitions) = super::timing::timing(net, src, n, |ms, key| millis(ms, src, key))?;
     let round = millis(net.round_ms.unwrap_or(100.0), src, "network.round_ms")?;
@@ -843,6 +881,7 @@ fn network(
             first_mean_path_hops: (2 * k).saturating_sub(1) as f64,
             transport,
             latency,
+            internet,
             loss,
             round,
             timing,
@@ -924,11 +963,64 @@ fn network(
         first_mean_path_hops,
         transport,
         latency,
+        internet,
         loss,
         round,
         timing,
         partitions,
     })
+}
+
+/// `network.regions` and `network.bandwidth_mbps`: the measured-Internet model (see
+/// [`crate::engine::internet`]), for proof of work only.
+fn internet(net: &RawNetwork, src: &Source, kinds: &[Kind]) -> Result<Option<Model>> {
+    let regions = match net.regions.as_deref() {
+        None => None,
+        Some(name) => Some(RegionSet::parse(name).ok_or_else(|| {
+            src.error(
+                "network.regions",
+                format!(
+                    "unknown region set `{name}`{}; known: {}",
+                    did_you_mean(name, REGION_SETS.iter().copied()),
+                    REGION_SETS.join(", ")
+                ),
+            )
+        })?),
+    };
+    let bandwidth = match net.bandwidth_mbps {
+        None => None,
+        Some(b) if b.is_finite() && b > 0.0 => Some(b * 1e6),
+        Some(b) => {
+            return Err(src.error(
+                "network.bandwidth_mbps",
+                format!("{}: a bandwidth must be more than 0 Mbit/s", show(b)),
+            ));
+        }
+    };
+    if regions.is_none() && bandwidth.is_none() {
+        return Ok(None);
+    }
+    let key = if regions.is_some() {
+        "network.regions"
+    } else {
+        "network.bandwidth_mbps"
+    };
+    if let Some(k) = kinds.iter().find(|k| **k != Kind::Pow) {
+        return Err(src.error(
+            key,
+            format!(
+                "the measured-Internet model is for pow; {} counts on delays with a bound, and these have a heavy tail",
+                k.name()
+            ),
+        ));
+    }
+    if regions.is_some() && net.latency_ms.is_some() {
+        return Err(src.error(
+            "network.latency_ms",
+            "network.regions draws each link's latency from the region pair's measurements: leave latency_ms out",
+        ));
+    }
+    Ok(Some(Model { regions, bandwidth }))
 }
 
 /// Warns when a round is shorter than the worst delivery time over `hops` hops.
@@ -1033,6 +1125,7 @@ fn pow(raw: &RawScenario, src: &Source, kinds: &[Kind]) -> Result<PowParams> {
     if let Some(g) = r.tie_share {
         p.tie_share = probability(g, src, "pow.tie_share")?;
     }
+    block_size(r, src, &mut p)?;
     if let Some(c) = &r.hashrate_change {
         if !(c.factor.is_finite() && c.factor > 0.0) {
             return Err(src.error(
@@ -1043,6 +1136,49 @@ fn pow(raw: &RawScenario, src: &Source, kinds: &[Kind]) -> Result<PowParams> {
         p.hashrate_change = Some((millis(c.at_ms, src, "pow.hashrate_change")?, c.factor));
     }
     Ok(p)
+}
+
+/// A block's size when a bandwidth is modelled and `pow.block_bytes` is not set: 1 MB, Bitcoin's
+/// limit before SegWit.
+const DEFAULT_BLOCK_BYTES: u32 = 1_000_000;
+
+/// `pow.block_bytes`, `pow.relay` and `pow.compact_missing_share`.
+fn block_size(r: &RawPow, src: &Source, p: &mut PowParams) -> Result<()> {
+    if let Some(b) = r.block_bytes {
+        if !(b.is_finite() && b >= 1.0 && b <= u32::MAX as f64) {
+            return Err(src.error(
+                "pow.block_bytes",
+                format!(
+                    "{}: a block size is a whole number of bytes, at least 1",
+                    show(b)
+                ),
+            ));
+        }
+        p.block_bytes = Some(b.round() as u32);
+    }
+    p.relay = match r.relay.as_deref() {
+        None | Some("full") => Relay::Full,
+        Some("compact") => Relay::Compact,
+        Some(other) => {
+            return Err(src.error(
+                "pow.relay",
+                format!(
+                    "`{other}`: use \"full\" or \"compact\"{}",
+                    did_you_mean(other, ["full", "compact"].into_iter())
+                ),
+            ));
+        }
+    };
+    if p.relay == Relay::Compact && p.block_bytes.is_none() {
+        return Err(src.error(
+            "pow.relay",
+            "compact relay sends a header and a short id per transaction: it needs pow.block_bytes, the size of the block it stands for",
+        ));
+    }
+    if let Some(s) = r.compact_missing_share {
+        p.compact_missing_share = probability(s, src, "pow.compact_missing_share")?;
+    }
+    Ok(())
 }
 
 fn expect(raw: &RawScenario, src: &Source, kinds: &[Kind]) -> Result<Expect> {
@@ -1097,11 +1233,34 @@ fn expect(raw: &RawScenario, src: &Source, kinds: &[Kind]) -> Result<Expect> {
             }
         }
     }
+    if let Some(b) = &e.stale_rate {
+        let ok = |x: f64| (0.0..=1.0).contains(&x);
+        if !(ok(b.min) && ok(b.max) && b.min <= b.max) {
+            return Err(src.error(
+                "expect.stale_rate",
+                format!(
+                    "{{ min = {}, max = {} }}: a band of rates, 0 <= min <= max <= 1",
+                    show(b.min),
+                    show(b.max)
+                ),
+            ));
+        }
+        if !kinds.contains(&Kind::Pow) {
+            return Err(src.error(
+                "expect.stale_rate",
+                "a stale rate is a proof-of-work figure: it needs protocol.kind = \"pow\"",
+            ));
+        }
+        out.stale_rate = Some((b.min, b.max));
+    }
     Ok(out)
 }
 
 fn limits(raw: &RawScenario, src: &Source) -> Result<Limits> {
-    let mut limits = Limits::default();
+    let mut limits = Limits {
+        max_memory_mb: estimate::machine_memory_mb(),
+        ..Limits::default()
+    };
     if let Some(l) = &raw.limits {
         if let Some(e) = l.max_events {
             if e == 0 {

@@ -2,10 +2,15 @@
 //! block seen first), a block whose parent is unknown waits in a bounded orphan pool (see
 //! [`ORPHAN_POOL_BLOCKS`]) until the parent connects it, and the chain's first commander
 //! transaction is carried along each branch so the decision is read off the tip.
+//!
+//! A block lives once per trial, in the [`Store`], with the set of generals that hold it (one
+//! bit per general); a general's [`Tree`] is its tip, its orphans and its bit in each block's
+//! set.
 
 use std::rc::Rc;
 
 use super::Tx;
+use super::store::Store;
 use crate::pow::BlockHeader;
 use crate::types::{NodeId, SimTime, Value};
 
@@ -22,6 +27,9 @@ pub struct Block {
     pub id: u64,
     /// The parent's `id`.
     pub parent_id: u64,
+    /// Its place in the trial's [`Store`] (0 is the genesis block): dense, so a general's set
+    /// of known blocks is a bitset.
+    pub index: u32,
     pub height: u64,
     pub miner: NodeId,
     /// The commander's signed order this block carries, if any (its id is in the merkle root).
@@ -32,12 +40,17 @@ pub struct Block {
     pub chain_work: f64,
     /// Simulated time it was mined.
     pub mined_at: SimTime,
+    /// What relaying it sends, in bytes, when block size is modelled (the whole block, or its
+    /// compact form); `None`: its header and order.
+    pub relay_bytes: Option<u32>,
+    /// The share of its relays that need one more round trip (compact blocks).
+    pub round_trip_share: f64,
     pub parent: Option<Rc<Block>>,
 }
 
 impl Block {
-    /// The genesis block every general starts from.
-    pub fn genesis(bits: u32) -> Rc<Block> {
+    /// The genesis block every general starts from (made once, by [`Store::genesis`]).
+    pub fn genesis(bits: u32, index: u32) -> Block {
         let header = BlockHeader {
             version: 1,
             prev_hash: [0; 32],
@@ -46,19 +59,22 @@ impl Block {
             bits,
             nonce: 0,
         };
-        Rc::new(Block {
+        Block {
             hash: header.hash(),
             header,
             id: GENESIS,
             parent_id: GENESIS,
+            index,
             height: 0,
             miner: NodeId(u32::MAX),
             tx: None,
             first_order: None,
             chain_work: 0.0,
             mined_at: SimTime::ZERO,
+            relay_bytes: None,
+            round_trip_share: 0.0,
             parent: None,
-        })
+        }
     }
 
     /// The commander's order this block carries, if any.
@@ -105,59 +121,55 @@ impl Drop for Block {
 /// later needs it).
 pub const ORPHAN_POOL_BLOCKS: usize = 100;
 
-/// No block in a slot of [`Tree::by_height`].
-const EMPTY: u64 = u64::MAX - 1;
-
-/// One general's blocks: which it holds, indexed by height (a Vec, no hashing), and its tip.
-/// The blocks themselves are shared (`Rc`) and reached from the tip through their parents.
+/// One general's blocks: its tip, its orphans, and which blocks it holds (its bit in each
+/// block's set of holders, kept in the trial's [`Store`] beside the block: checking a block
+/// that arrives touches that block's set, which every arrival of the block shares, not memory
+/// of the general's own). The blocks are reached from the tip through their parents.
 #[derive(Debug)]
+#[repr(C)]
 pub struct Tree {
-    /// The ids of the first two blocks it holds at each height.
-    by_height: Vec<[u64; 2]>,
-    /// Further blocks at an already forked height, as (height, id): rare.
-    more: Vec<(u64, u64)>,
+    pub tip: Rc<Block>,
+    /// The general whose tree this is.
+    id: NodeId,
     /// Blocks waiting for their parent, oldest first (at most [`ORPHAN_POOL_BLOCKS`]).
     orphans: Vec<Rc<Block>>,
     /// Orphans evicted because the pool was full.
     evicted: u64,
-    pub tip: Rc<Block>,
+    /// Where a block it comes to hold is tallied (for the propagation figures).
+    store: Rc<Store>,
 }
 
 impl Tree {
-    pub fn new(genesis: Rc<Block>) -> Tree {
-        Tree {
-            by_height: vec![[genesis.id, EMPTY]],
-            more: Vec::new(),
+    pub fn new(store: Rc<Store>, genesis: Rc<Block>, id: NodeId) -> Tree {
+        let tree = Tree {
+            id,
             orphans: Vec::new(),
             evicted: 0,
-            tip: genesis,
-        }
+            store,
+            tip: Rc::clone(&genesis),
+        };
+        tree.store.mark(&genesis, id);
+        tree
     }
 
-    /// Whether it holds block `id` of height `height`.
-    pub fn knows(&self, id: u64, height: u64) -> bool {
-        match self.by_height.get(height as usize) {
-            Some(slot) if slot.contains(&id) => true,
-            Some(slot) if slot[1] != EMPTY => self.more.contains(&(height, id)),
-            _ => false,
-        }
+    /// Whether it holds `block`.
+    #[inline]
+    pub fn knows(&self, block: &Block) -> bool {
+        self.store.holds(block, self.id)
     }
 
-    fn insert(&mut self, id: u64, height: u64) {
-        let h = height as usize;
-        if self.by_height.len() <= h {
-            self.by_height.resize(h + 1, [EMPTY, EMPTY]);
-        }
-        let slot = &mut self.by_height[h];
-        match slot.iter().position(|x| *x == EMPTY) {
-            Some(i) => slot[i] = id,
-            None => self.more.push((height, id)),
-        }
+    /// Whether `block`'s parent is held (the genesis block has none to wait for).
+    fn parent_known(&self, block: &Block) -> bool {
+        block.parent.as_ref().is_some_and(|p| self.knows(p))
+    }
+
+    fn insert(&mut self, block: &Block, now: SimTime) {
+        self.store.reached(block, self.id, now);
     }
 
     /// Adds a block this general mined (its parent is known).
     pub fn add_own(&mut self, block: &Block) {
-        self.insert(block.id, block.height);
+        self.insert(block, block.mined_at);
     }
 
     /// Whether block `id` waits in the orphan pool.
@@ -182,7 +194,7 @@ impl Tree {
     pub fn missing_ancestor(&self, block: &Block) -> Option<Rc<Block>> {
         let mut b = Rc::clone(block.parent.as_ref()?);
         loop {
-            if self.knows(b.id, b.height) {
+            if self.knows(&b) {
                 return None;
             }
             if !self.holds_orphan(b.id) {
@@ -194,12 +206,12 @@ impl Tree {
 
     /// Adds a block (and any orphans it unblocks); appends the blocks newly connected, in
     /// order, to `connected`. A block whose parent is unknown goes to the orphan pool, evicting
-    /// the oldest orphan when the pool is full.
-    pub fn add(&mut self, block: Rc<Block>, connected: &mut Vec<Rc<Block>>) {
-        if self.knows(block.id, block.height) {
+    /// the oldest orphan when the pool is full. `now`: when it arrived.
+    pub fn add(&mut self, block: Rc<Block>, connected: &mut Vec<Rc<Block>>, now: SimTime) {
+        if self.knows(&block) {
             return;
         }
-        if block.height == 0 || !self.knows(block.parent_id, block.height - 1) {
+        if !self.parent_known(&block) {
             if !self.holds_orphan(block.id) {
                 if self.orphans.len() >= ORPHAN_POOL_BLOCKS {
                     self.orphans.remove(0);
@@ -212,8 +224,8 @@ impl Tree {
         let mut i = connected.len();
         connected.push(block);
         while i < connected.len() {
-            let (id, height) = (connected[i].id, connected[i].height);
-            self.insert(id, height);
+            let id = connected[i].id;
+            self.insert(&connected[i], now);
             // Its waiting children, oldest first.
             let mut k = 0;
             while k < self.orphans.len() {
@@ -245,13 +257,27 @@ mod tests {
     use super::*;
     use crate::protocol::nakamoto::make_block;
 
+    thread_local! {
+        static STORE: Rc<Store> = Rc::new(Store::new(4));
+    }
+
+    fn store() -> Rc<Store> {
+        STORE.with(Rc::clone)
+    }
+
+    fn new_tree() -> (Rc<Block>, Tree) {
+        let store = store();
+        let g = store.genesis(0x207fffff);
+        (Rc::clone(&g), Tree::new(store, g, NodeId(0)))
+    }
+
     fn child(parent: &Rc<Block>, id: u64) -> Rc<Block> {
         let header = BlockHeader {
             prev_hash: parent.hash,
             nonce: id as u32,
             ..parent.header
         };
-        make_block(header, parent, id, NodeId(0), None, SimTime::ZERO)
+        make_block(&store(), header, parent, id, NodeId(0), None, SimTime::ZERO)
     }
 
     fn ids(blocks: &[Rc<Block>]) -> Vec<u64> {
@@ -260,35 +286,33 @@ mod tests {
 
     #[test]
     fn orphans_wait_for_their_parent_and_connect_parent_first_once() {
-        let g = Block::genesis(0x207fffff);
-        let mut tree = Tree::new(Rc::clone(&g));
+        let (g, mut tree) = new_tree();
         let a = child(&g, 1);
         let b = child(&a, 2);
         let c = child(&b, 3);
         let mut out = Vec::new();
-        tree.add(Rc::clone(&c), &mut out);
-        tree.add(Rc::clone(&b), &mut out);
-        tree.add(Rc::clone(&c), &mut out);
-        assert!(out.is_empty() && !tree.knows(3, 3));
-        tree.add(Rc::clone(&a), &mut out);
+        tree.add(Rc::clone(&c), &mut out, SimTime::ZERO);
+        tree.add(Rc::clone(&b), &mut out, SimTime::ZERO);
+        tree.add(Rc::clone(&c), &mut out, SimTime::ZERO);
+        assert!(out.is_empty() && !tree.knows(&c));
+        tree.add(Rc::clone(&a), &mut out, SimTime::ZERO);
         assert_eq!(ids(&out), [1, 2, 3]);
-        assert!(tree.knows(1, 1) && tree.knows(2, 2) && tree.knows(3, 3));
+        assert!(tree.knows(&a) && tree.knows(&b) && tree.knows(&c));
         out.clear();
-        tree.add(Rc::clone(&b), &mut out);
+        tree.add(Rc::clone(&b), &mut out, SimTime::ZERO);
         assert!(out.is_empty(), "a known block connects nothing");
     }
 
     #[test]
     fn a_full_orphan_pool_evicts_its_oldest_and_counts_it() {
-        let g = Block::genesis(0x207fffff);
-        let mut tree = Tree::new(Rc::clone(&g));
+        let (g, mut tree) = new_tree();
         let mut out = Vec::new();
         let missing = child(&g, 1);
         let kids: Vec<Rc<Block>> = (0..=ORPHAN_POOL_BLOCKS as u64)
             .map(|i| child(&missing, 10 + i))
             .collect();
         for k in &kids {
-            tree.add(Rc::clone(k), &mut out);
+            tree.add(Rc::clone(k), &mut out, SimTime::ZERO);
         }
         assert_eq!(tree.orphan_count(), ORPHAN_POOL_BLOCKS);
         assert_eq!(tree.orphans_evicted(), 1);
@@ -297,7 +321,7 @@ mod tests {
             "oldest first"
         );
         assert_eq!(tree.missing_ancestor(&kids[5]).map(|b| b.id), Some(1));
-        tree.add(Rc::clone(&missing), &mut out);
+        tree.add(Rc::clone(&missing), &mut out, SimTime::ZERO);
         assert_eq!(
             out.len(),
             ORPHAN_POOL_BLOCKS + 1,
@@ -309,27 +333,27 @@ mod tests {
 
     #[test]
     fn the_missing_ancestor_is_below_the_orphans_held() {
-        let g = Block::genesis(0x207fffff);
-        let mut tree = Tree::new(Rc::clone(&g));
+        let (g, mut tree) = new_tree();
         let (a, mut out) = (child(&g, 1), Vec::new());
         let b = child(&a, 2);
         let c = child(&b, 3);
         assert_eq!(tree.missing_ancestor(&c).map(|x| x.id), Some(2));
-        tree.add(Rc::clone(&b), &mut out);
+        tree.add(Rc::clone(&b), &mut out, SimTime::ZERO);
         assert_eq!(tree.missing_ancestor(&c).map(|x| x.id), Some(1));
         assert!(tree.missing_ancestor(&a).is_none(), "its parent is held");
     }
 
     #[test]
     fn many_blocks_at_one_height_are_all_known() {
-        let g = Block::genesis(0x207fffff);
-        let mut tree = Tree::new(Rc::clone(&g));
+        let (g, mut tree) = new_tree();
         let mut out = Vec::new();
-        for id in 1..=5 {
-            tree.add(child(&g, id), &mut out);
+        let kids: Vec<Rc<Block>> = (1..=5).map(|id| child(&g, id)).collect();
+        for k in &kids {
+            tree.add(Rc::clone(k), &mut out, SimTime::ZERO);
         }
         assert_eq!(ids(&out), [1, 2, 3, 4, 5]);
-        assert!((1..=5).all(|id| tree.knows(id, 1)));
-        assert!(!tree.knows(6, 1) && !tree.knows(1, 2));
+        assert!(kids.iter().all(|k| tree.knows(k)));
+        let (other, grandchild) = (child(&g, 6), child(&kids[0], 7));
+        assert!(!tree.knows(&other) && !tree.knows(&grandchild));
     }
 }

@@ -49,37 +49,105 @@ pub fn timeout(pow: &Pow) -> SimTime {
 struct Request {
     /// The missing block (named by its hash; see [`super::chain::Tree::missing_ancestor`]).
     block: Rc<Block>,
-    /// Peers asked in this round.
-    asked: Vec<bool>,
+    /// Peers asked in this round, ascending (a handful: a list, not a mask of n).
+    asked: Vec<NodeId>,
     /// Peers that sent a descendant and were not asked yet, in the order they sent it.
     senders: Vec<NodeId>,
     /// The serial of the pending timeout.
     serial: u64,
 }
 
+impl Request {
+    fn was_asked(&self, p: NodeId) -> bool {
+        self.asked.binary_search(&p).is_ok()
+    }
+}
+
+/// How many of the generals heard from are kept inline (in the node itself, so the check made
+/// on every message touches no other memory): the usual number of a node's neighbours.
+const HEARD_INLINE: usize = 8;
+
+/// A set of generals, the first [`HEARD_INLINE`] kept inline, the rest in a sorted list.
+#[derive(Debug, Default)]
+#[repr(C)]
+struct Heard {
+    inline: [u32; HEARD_INLINE],
+    len: u8,
+    more: Vec<NodeId>,
+}
+
+impl Heard {
+    #[inline]
+    fn insert(&mut self, v: NodeId) {
+        let len = self.len as usize;
+        if self.inline[..len].contains(&v.0) {
+            return;
+        }
+        if len < HEARD_INLINE {
+            self.inline[len] = v.0;
+            self.len += 1;
+        } else if let Err(i) = self.more.binary_search(&v) {
+            self.more.insert(i, v);
+        }
+    }
+
+    /// The members, ascending.
+    fn sorted(&self) -> Vec<NodeId> {
+        let inline = self.inline[..self.len as usize].iter().map(|&v| NodeId(v));
+        let mut all: Vec<NodeId> = inline.chain(self.more.iter().copied()).collect();
+        all.sort_unstable();
+        all
+    }
+}
+
 /// A node's fetching state.
 #[derive(Debug)]
+#[repr(C)]
 pub struct Fetcher {
-    /// The generals it has heard from: on a gossip network, its neighbours.
-    heard: Vec<bool>,
+    /// The number of generals.
+    n: usize,
+    /// Whether to keep `heard`.
+    gossip: bool,
+    /// The generals it has heard from; kept on a gossip network only (its neighbours: a
+    /// handful), where only they can be asked.
+    heard: Heard,
     requests: Vec<Request>,
     next_serial: u64,
 }
 
 impl Fetcher {
-    pub fn new(n: usize) -> Fetcher {
+    pub fn new(n: usize, gossip: bool) -> Fetcher {
         Fetcher {
-            heard: vec![false; n],
+            heard: Heard::default(),
+            gossip,
+            n,
             requests: Vec::new(),
             next_serial: 0,
         }
     }
 
     /// A message came from `from`.
+    #[inline]
     pub fn heard(&mut self, from: NodeId) {
-        if let Some(h) = self.heard.get_mut(from.idx()) {
-            *h = true;
+        if self.gossip && from.idx() < self.n {
+            self.heard.insert(from);
         }
+    }
+
+    /// The peers `me` may ask, in id order after itself: everyone on a complete graph or a
+    /// flooding network, the generals heard from on a gossip network.
+    fn peers(&self, me: NodeId) -> Vec<NodeId> {
+        if !self.gossip {
+            let n = self.n;
+            return (1..n)
+                .map(|k| NodeId(((me.idx() + k) % n) as u32))
+                .collect();
+        }
+        let mut heard = self.heard.sorted();
+        heard.retain(|p| *p != me);
+        let split = heard.partition_point(|p| *p < me);
+        heard.rotate_left(split);
+        heard
     }
 }
 
@@ -89,7 +157,7 @@ pub(super) fn on_block(pow: &mut Pow, ctx: &mut Ctx<Pow>, from: NodeId, block: &
     let before = pow.fetch.requests.len();
     pow.fetch.requests.retain(|r| r.block.id != block.id);
     let fetched = pow.fetch.requests.len() < before;
-    if pow.tree.knows(block.id, block.height) {
+    if pow.tree.knows(block) {
         return;
     }
     let Some(missing) = pow.tree.missing_ancestor(block) else {
@@ -100,7 +168,7 @@ pub(super) fn on_block(pow: &mut Pow, ctx: &mut Ctx<Pow>, from: NodeId, block: &
     match f.requests.iter_mut().position(|r| r.block.id == missing.id) {
         Some(i) => {
             let r = &mut f.requests[i];
-            let asked = r.asked.get(from.idx()).copied().unwrap_or(true);
+            let asked = from.idx() >= n || r.was_asked(from);
             if !asked && !r.senders.contains(&from) {
                 r.senders.push(from);
             }
@@ -108,7 +176,7 @@ pub(super) fn on_block(pow: &mut Pow, ctx: &mut Ctx<Pow>, from: NodeId, block: &
         None => {
             f.requests.push(Request {
                 block: missing,
-                asked: vec![false; n],
+                asked: Vec::new(),
                 senders: vec![from],
                 serial: 0,
             });
@@ -134,26 +202,26 @@ fn wait(pow: &mut Pow, ctx: &mut Ctx<Pow>, i: usize) {
 
 /// Asks the next peer for request `i`, or ends the round if every peer was asked.
 fn ask_next(pow: &mut Pow, ctx: &mut Ctx<Pow>, i: usize) {
-    let (me, gossip) = (pow.id, pow.params.gossip);
+    let me = pow.id;
     let f = &mut pow.fetch;
-    let heard = &f.heard;
     let r = &mut f.requests[i];
     let mut sender = None;
     while sender.is_none() && !r.senders.is_empty() {
         let p = r.senders.remove(0);
-        sender = (!r.asked[p.idx()]).then_some(p);
+        sender = (!r.was_asked(p)).then_some(p);
     }
-    let n = r.asked.len();
     let next = sender.or_else(|| {
-        (1..n)
-            .map(|k| NodeId(((me.idx() + k) % n) as u32))
-            .find(|p| !r.asked[p.idx()] && (!gossip || heard[p.idx()]))
+        let r = &f.requests[i];
+        f.peers(me).into_iter().find(|p| !r.was_asked(*p))
     });
     let Some(peer) = next else {
         f.requests.remove(i);
         return;
     };
-    r.asked[peer.idx()] = true;
+    let r = &mut f.requests[i];
+    if let Err(k) = r.asked.binary_search(&peer) {
+        r.asked.insert(k, peer);
+    }
     ctx.send(peer, PowMsg::GetData(Rc::clone(&r.block)));
     wait(pow, ctx, i);
 }
@@ -176,7 +244,7 @@ pub(super) fn serve(pow: &Pow, ctx: &mut Ctx<Pow>, from: NodeId, block: &Rc<Bloc
             .double_spend
             .as_ref()
             .is_some_and(|d| private(&d.unpublished));
-    if pow.tree.knows(block.id, block.height) && !unpublished {
+    if pow.tree.knows(block) && !unpublished {
         ctx.send(from, PowMsg::Block(Rc::clone(block)));
     }
 }

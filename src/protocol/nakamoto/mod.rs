@@ -31,6 +31,7 @@ pub mod chain;
 pub mod double_spend;
 pub mod fetch;
 pub mod selfish;
+pub mod store;
 
 use std::rc::Rc;
 
@@ -47,12 +48,33 @@ use crate::pow::{
 };
 use crate::types::{NodeId, SimTime, Value};
 use chain::{Block, Tree};
+use store::Store;
 
 /// How blocks are found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mining {
     Exponential,
     Hash,
+}
+
+/// How blocks are relayed (`pow.relay`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Relay {
+    /// The whole block.
+    Full,
+    /// A BIP 152 compact block: the header, a nonce and a 6-byte short id per transaction.
+    Compact,
+}
+
+/// The mean size of a transaction, for the number of short ids in a compact block (Bitcoin's
+/// mean was about 500 bytes in 2017–2019).
+pub const MEAN_TX_BYTES: u32 = 500;
+
+/// The bytes of a BIP 152 compact block standing for a block of `block_bytes`: the 80-byte
+/// header, an 8-byte nonce, a 6-byte short id per transaction and the coinbase, sent whole
+/// (about 250 bytes).
+pub fn compact_bytes(block_bytes: u32) -> u32 {
+    80 + 8 + 250 + 6 * block_bytes.div_ceil(MEAN_TX_BYTES)
 }
 
 /// The `[pow]` table.
@@ -74,6 +96,12 @@ pub struct PowParams {
     pub hashes_per_block: u64,
     /// From this time on, every miner's hashrate is multiplied by the factor.
     pub hashrate_change: Option<(SimTime, f64)>,
+    /// A block's size in bytes (`pow.block_bytes`): what a full block takes over a link's
+    /// bandwidth. `None`: block size is not modelled (a block counts its header and order).
+    pub block_bytes: Option<u32>,
+    pub relay: Relay,
+    /// Compact relay: the share of compact blocks that cost one more round trip.
+    pub compact_missing_share: f64,
     /// Set per trial, not by a key: the network delivers a broadcast to the neighbours only
     /// (direct transport on a graph that is not complete), so each node relays every new valid
     /// block and the first valid order itself, as Bitcoin nodes do.
@@ -97,6 +125,9 @@ impl Default for PowParams {
             head_start: 0,
             hashes_per_block: 1024,
             hashrate_change: None,
+            block_bytes: None,
+            relay: Relay::Full,
+            compact_missing_share: 0.1,
             gossip: false,
             horizon: crate::engine::Limits::default().max_time,
         }
@@ -159,8 +190,17 @@ impl Message for PowMsg {
     fn wire_bytes(&self) -> u32 {
         match self {
             PowMsg::Tx(_) => 1 + 64,
-            PowMsg::Block(b) => 80 + 32 + if b.tx.is_some() { 65 } else { 0 },
+            PowMsg::Block(b) => b
+                .relay_bytes
+                .unwrap_or(80 + 32 + if b.tx.is_some() { 65 } else { 0 }),
             PowMsg::GetData(_) => fetch::GETDATA_BYTES,
+        }
+    }
+
+    fn round_trip_share(&self) -> f64 {
+        match self {
+            PowMsg::Block(b) => b.round_trip_share,
+            PowMsg::Tx(_) | PowMsg::GetData(_) => 0.0,
         }
     }
 
@@ -209,19 +249,26 @@ impl Message for PowMsg {
     }
 }
 
-/// One node.
+/// One node. The fields every arriving message touches come first, together (`repr(C)` keeps
+/// the order): with ten thousand nodes, each of a node's cache lines a message reaches is a trip
+/// to memory.
+#[repr(C)]
 pub struct Pow {
+    /// [`PowParams::end_height`], kept at hand.
+    end_height: u64,
+    /// The missing blocks it is asking for, and who it has heard from.
+    fetch: fetch::Fetcher,
+    tree: Tree,
     id: NodeId,
     commander: NodeId,
     order: Value,
     params: PowParams,
     /// This node's share of the total hashrate.
     share: f64,
-    tree: Tree,
+    /// The trial's blocks (shared by its generals; see [`store`]).
+    store: Rc<Store>,
     /// A buffer for the blocks one arrival connects (kept to spare an allocation per block).
     connected: Vec<Rc<Block>>,
-    /// The missing blocks it is asking for.
-    fetch: fetch::Fetcher,
     /// The first valid commander transaction seen.
     mempool: Option<Rc<Tx>>,
     /// Timers with another generation are stale (the tip moved under them).
@@ -392,7 +439,7 @@ impl Pow {
         };
         let tx = self.tx_for(&parent).cloned();
         let id = ((self.id.0 as u64) << 32) | self.mined;
-        let block = make_block(header, &parent, id, self.id, tx, ctx.now);
+        let block = make_block(&self.store, header, &parent, id, self.id, tx, ctx.now);
         self.mined += 1;
         if self.selfish.is_some() {
             selfish::on_own_block(self, ctx, block);
@@ -409,7 +456,7 @@ impl Pow {
 
     /// A block arrived.
     fn receive(&mut self, ctx: &mut Ctx<Pow>, from: NodeId, block: Rc<Block>) {
-        if self.tree.knows(block.id, block.height) {
+        if self.tree.knows(&block) {
             return;
         }
         if let Some(tx) = &block.tx
@@ -423,7 +470,7 @@ impl Pow {
         let old_base = self.base().id;
         let old_tip = Rc::clone(&self.tree.tip);
         let mut connected = std::mem::take(&mut self.connected);
-        self.tree.add(Rc::clone(&block), &mut connected);
+        self.tree.add(Rc::clone(&block), &mut connected, ctx.now);
         fetch::on_block(self, ctx, from, &block);
         for b in connected.drain(..) {
             let valid_bits = b
@@ -468,11 +515,7 @@ impl Pow {
         if !self.params.gossip {
             return;
         }
-        let mut to = vec![true; ctx.n].into_boxed_slice();
-        if let Some(x) = to.get_mut(from.idx()) {
-            *x = false;
-        }
-        ctx.broadcast_only(msg, to);
+        ctx.broadcast_except(msg, from);
     }
 
     /// Decides, or notices a reverted decision.
@@ -590,8 +633,9 @@ fn grind(header: &mut BlockHeader, max_tries: u64, nonces: u64) -> Option<u64> {
     None
 }
 
-/// A block on `parent` with `header`.
+/// A block on `parent` with `header`, added to the trial's `store`.
 pub(crate) fn make_block(
+    store: &Store,
     header: BlockHeader,
     parent: &Rc<Block>,
     id: u64,
@@ -601,11 +645,12 @@ pub(crate) fn make_block(
 ) -> Rc<Block> {
     let work = compact_to_target(header.bits).map_or(0.0, |t| t.work());
     let height = parent.height + 1;
-    Rc::new(Block {
+    store.add(|index| Block {
         hash: header.hash(),
         header,
         id,
         parent_id: parent.id,
+        index,
         height,
         miner,
         first_order: parent
@@ -614,6 +659,8 @@ pub(crate) fn make_block(
         tx,
         chain_work: parent.chain_work + work,
         mined_at: now,
+        relay_bytes: store.relay_bytes(),
+        round_trip_share: store.round_trip_share(),
         parent: Some(Rc::clone(parent)),
     })
 }
@@ -634,12 +681,14 @@ pub fn hashrates(n: usize, attacker_share: Option<f64>, traitor: &[bool]) -> Vec
         .collect()
 }
 
-/// The parameters of one proof-of-work trial: the `[pow]` table and each general's share of the
-/// hashrate (which depends on who the traitors are).
-#[derive(Clone, Debug, Default, PartialEq)]
+/// The parameters of one proof-of-work trial: the `[pow]` table, each general's share of the
+/// hashrate (which depends on who the traitors are), and the trial's block store (made with the
+/// parameters, once per trial, and shared by its generals).
+#[derive(Clone, Debug, Default)]
 pub struct PowSetup {
     pub pow: PowParams,
     pub hashrate: Vec<f64>,
+    pub store: Rc<Store>,
 }
 
 impl Protocol for Pow {
@@ -654,6 +703,7 @@ impl Protocol for Pow {
 
     fn new(id: NodeId, setup: &Setup, params: &PowSetup) -> Self {
         Pow {
+            end_height: params.pow.end_height(),
             id,
             commander: setup.commander,
             order: setup.order,
@@ -662,9 +712,14 @@ impl Protocol for Pow {
                 ..params.pow
             },
             share: params.hashrate.get(id.idx()).copied().unwrap_or(0.0),
-            tree: Tree::new(Block::genesis(params.pow.initial_bits())),
+            tree: Tree::new(
+                Rc::clone(&params.store),
+                params.store.genesis(params.pow.initial_bits()),
+                id,
+            ),
+            store: Rc::clone(&params.store),
             connected: Vec::new(),
-            fetch: fetch::Fetcher::new(setup.n),
+            fetch: fetch::Fetcher::new(setup.n, setup.neighbours_only),
             mempool: None,
             generation: 0,
             found: None,
@@ -722,7 +777,7 @@ impl Protocol for Pow {
     }
 
     fn keep_running(&self) -> bool {
-        self.tree.tip.height < self.params.end_height()
+        self.tree.tip.height < self.end_height
     }
 
     fn reverted(&self) -> Option<SimTime> {
@@ -776,6 +831,9 @@ impl Protocol for Pow {
             return ProtocolReport::default();
         };
         let mined: u64 = nodes.iter().map(|n| n.mined).sum();
+        let (p50, p90) = nodes
+            .first()
+            .map_or((None, None), |n| n.store.propagation_ms());
         let (mut by_traitors, mut b) = (0u64, Some(main.as_ref()));
         while let Some(x) = b.filter(|x| x.height > 0) {
             if !honest.get(x.miner.idx()).copied().unwrap_or(true) {
@@ -789,6 +847,9 @@ impl Protocol for Pow {
             attacker_share_main: Some(by_traitors as f64 / main.height.max(1) as f64),
             block_interval_ms: Some(main.mined_at.as_ms() / main.height.max(1) as f64),
             views: None,
+            propagation_p50_ms: p50,
+            propagation_p90_ms: p90,
+            propagation_mean_ms: nodes.first().and_then(|n| n.store.mean_reach_ms()),
         }
     }
 

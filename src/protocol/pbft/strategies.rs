@@ -58,7 +58,7 @@ impl<F: Fn(&PbftMsg) -> bool> Rewrite<Pbft> for Withhold<F> {
             match action {
                 Action::Broadcast { msg, only } if (self.0)(&msg) => {
                     for to in (0..n as u32).map(NodeId) {
-                        if to != me && only.as_ref().is_none_or(|m| m[to.idx()]) {
+                        if to != me && only.as_ref().is_none_or(|m| m.allows(to)) {
                             ctx.withhold(to, msg.clone());
                         }
                     }

@@ -51,7 +51,7 @@ impl Script {
             now: SimTime::from_ms(1),
             round: SimTime::from_ms(100),
             rng: &mut self.rngs[v as usize],
-            key: Some(self.ring.key(NodeId(v))),
+            key: Some(self.ring.own(NodeId(v))),
             crypto: &mut self.crypto,
             out: &mut out,
             next_timer: &mut self.next_timer,
