@@ -150,6 +150,7 @@ macro_rules! ctx_for {
             crypto: &mut $sim.crypto,
             out: &mut $sim.outbox,
             next_timer: &mut $sim.next_timer,
+            firing: None,
         }
     };
 }
@@ -159,7 +160,7 @@ enum Call<M, T> {
     Start,
     Recover,
     Message(NodeId, M),
-    Timer(T),
+    Timer(TimerId, T),
 }
 
 impl<P: Protocol> Sim<P> {
@@ -352,7 +353,7 @@ impl<P: Protocol> Sim<P> {
                         let general = &self.nodes[node.idx()];
                         t.timer(at, node, id.0, || general.timer_name(&timer));
                     }
-                    self.call(node, Call::Timer(timer));
+                    self.call(node, Call::Timer(id, timer));
                 }
             }
         }
@@ -567,15 +568,18 @@ impl<P: Protocol> Sim<P> {
     fn call(&mut self, v: NodeId, call: Call<P::Msg, P::Timer>) {
         let i = v.idx();
         let mut ctx = ctx_for!(self, v);
+        if let Call::Timer(id, _) = &call {
+            ctx.firing = Some(*id);
+        }
         let node = &mut self.nodes[i];
         match (&mut self.traitors[i], call) {
             (None, Call::Start) => node.start(&mut ctx),
             (_, Call::Recover) => node.on_recover(&mut ctx),
             (None, Call::Message(from, msg)) => node.on_message(&mut ctx, from, msg),
-            (None, Call::Timer(timer)) => node.on_timer(&mut ctx, timer),
+            (None, Call::Timer(_, timer)) => node.on_timer(&mut ctx, timer),
             (Some(t), Call::Start) => t.start(node, &mut ctx),
             (Some(t), Call::Message(from, msg)) => t.on_message(node, &mut ctx, from, msg),
-            (Some(t), Call::Timer(timer)) => t.on_timer(node, &mut ctx, timer),
+            (Some(t), Call::Timer(_, timer)) => t.on_timer(node, &mut ctx, timer),
         }
         if self.net.has_scheduler() {
             self.net.set_leading(v, self.nodes[i].is_leader());

@@ -89,6 +89,9 @@ pub struct Ctx<'a, P: Protocol> {
     pub(crate) out: &'a mut Vec<Action<P::Msg, P::Timer>>,
     /// The id the next timer set in this trial gets.
     pub(crate) next_timer: &'a mut u64,
+    /// The timer being handled, in `on_timer` (a traitor that runs several copies of the honest
+    /// logic, Twins, tells from it whose timer fired); `None` in other handlers.
+    pub firing: Option<TimerId>,
 }
 
 impl<P: Protocol> Ctx<'_, P> {

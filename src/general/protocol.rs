@@ -108,6 +108,24 @@ pub trait Protocol: Sized + 'static {
         None
     }
 
+    /// Message mutation (`faults.behaviour = "mutate"`, ByzzFuzz's small-scope idea): the
+    /// variants of `msg`, one of this traitor's own messages, that it could send instead, each
+    /// re-signed with its own key only (another value, another view or round number, an older or
+    /// missing certificate). The default offers the other value through [`Protocol::with_value`].
+    fn mutations(ctx: &mut Ctx<Self>, msg: &Self::Msg) -> Vec<Self::Msg> {
+        msg.about()
+            .value
+            .and_then(|v| Self::with_value(ctx, msg, v.flip()))
+            .into_iter()
+            .collect()
+    }
+
+    /// The protocol round a message belongs to (PBFT's view, Tendermint's round, HotStuff's
+    /// view), for `faults.mutate.rounds`; `None` (the default) counts rounds of `round_ms`.
+    fn msg_round(_msg: &Self::Msg) -> Option<u64> {
+        None
+    }
+
     /// The protocol's theorem for parameters `p`: whether they meet its condition, and how its
     /// messages resist relays; `None` for protocols that promise nothing (the naive schemes,
     /// proof of work). [`crate::bound::judge`] checks the network's assumptions on top.

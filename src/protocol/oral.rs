@@ -456,6 +456,7 @@ mod tests {
             crypto: &mut crypto,
             out: &mut out,
             next_timer: &mut 0,
+            firing: None,
         };
         let path: std::rc::Rc<[u32]> = vec![0, 4].into();
         l.on_message(

@@ -335,6 +335,7 @@ mod tests {
             crypto,
             out,
             next_timer,
+            firing: None,
         }
     }
 

@@ -55,6 +55,7 @@ impl Script {
             crypto: &mut self.crypto,
             out: &mut out,
             next_timer: &mut self.next_timer,
+            firing: None,
         };
         f(&mut self.nodes[v as usize], &mut ctx);
         out
