@@ -100,3 +100,25 @@ fn an_exhaustive_search_too_large_is_refused_with_its_size() {
         "{e}"
     );
 }
+
+/// The correct PBFT survives a random hunt of 2000 adversaries at n = 4, t = 1 (every placement,
+/// value changes, withholding and the protocol's own mutants of each message: other views, a
+/// pre-prepare without inputs, a view-change hiding its certificate). (Outside its bound, at
+/// n = 3, PBFT stays safe too, and a script's withholding ends with the honest run's count, so a
+/// later view decides: only a traitor that withholds for ever, `withhold-votes`, stops it; see
+/// tests/pbft.rs.)
+#[test]
+fn pbft_survives_a_mutating_hunt_inside_its_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let inside = write(
+        dir.path(),
+        "pbft4.toml",
+        "n = 4\nt = 1\n[protocol]\nkind = \"pbft\"\ninputs = \"random\"\nview_timeout_ms = 200\n[faults]\nwho = \"random\"\n",
+    );
+    let mut o = options(inside, false, None);
+    o.budget = 2000;
+    match hunt(&o).unwrap() {
+        HuntOutcome::Clean { tried, proof, .. } => assert_eq!((tried, proof), (2000, false)),
+        HuntOutcome::Found(v) => panic!("{}: {}\n{}", v.property, v.reason, v.reproducer),
+    }
+}

@@ -264,8 +264,8 @@ fn readme_keys(readme: &str) -> Vec<String> {
             format!("{table}.{key}")
         };
         // Inline tables: `{ a = 1, b = 2 }`, anywhere on the line (the comment lists the other
-        // forms). A script's recipients are ids, not keys.
-        if path != "faults.script" {
+        // forms). A script's recipients and twins' traitors are ids, not keys.
+        if path != "faults.script" && path != "faults.twins" {
             for inline in rest.split('{').skip(1) {
                 let inner = inline.split('}').next().unwrap_or("");
                 for field in inner.split(',') {

@@ -10,6 +10,8 @@
 //! | `drop` | omits (withholds) each of its own transmissions and each relay with probability `faults.drop` |
 //! | `equivocate` | tells different generals different values: a per-trial random half hears `attack`, the rest `retreat` (or `faults.split` lists who hears `attack`); on a flooding network it also tampers with the unsigned messages it relays, the same way |
 //! | `silent` | sends and relays nothing |
+//! | `twins` | runs as two honest copies with one identity and key, each talking with its own set of generals (`faults.twins`, drawn per trial when absent; Twins, OPODIS 2021) |
+//! | `mutate` | follows the protocol, but in chosen rounds replaces its own messages by mutants it can sign: another value, view or round, an older or missing certificate (`faults.mutate`; ByzzFuzz, OOPSLA 2023) |
 //!
 //! Protocols add their own strategies by name through [`Protocol::strategy`]. The engine never
 //! names a behaviour: it only calls the [`Traitor`] trait.
@@ -17,7 +19,9 @@
 mod crash;
 mod drop;
 mod equivocate;
+mod mutate;
 pub mod scripted;
+mod twins;
 
 use crate::general::{Action, Ctx, Only, Protocol, Relay, Setup, Traitor};
 use crate::rng::{SimRng, Stream, stream};
@@ -26,7 +30,9 @@ use crate::types::{NodeId, SimTime};
 pub use crash::Crash;
 pub use drop::Drop;
 pub use equivocate::Equivocate;
+pub use mutate::{Mutate, MutateSpec};
 pub use scripted::{Choice, Script, Scripted};
+pub use twins::{TwinSets, Twins};
 
 /// A behaviour that lets the honest logic run each handler and then rewrites what it queued
 /// (from index `start` of the outbox on). [`Rewriting`] makes it a [`Traitor`].
@@ -92,13 +98,20 @@ pub enum BehaviourSpec {
     Scripted {
         scripts: Vec<(NodeId, Script)>,
     },
+    /// Two honest copies per traitor; `sets` lists the copies' sets of the traitors that have
+    /// them stated (`faults.twins`); the others' are drawn per trial.
+    Twins {
+        sets: Vec<(NodeId, TwinSets)>,
+    },
+    /// Message mutation in chosen rounds (`faults.mutate`).
+    Mutate(MutateSpec),
     /// A protocol-specific strategy, by name.
     Strategy(String),
 }
 
 impl BehaviourSpec {
     /// The names of the generic behaviours, as written in `faults.behaviour`.
-    pub const GENERIC: [&'static str; 7] = [
+    pub const GENERIC: [&'static str; 9] = [
         "honest",
         "crash",
         "crash-recover",
@@ -106,6 +119,8 @@ impl BehaviourSpec {
         "equivocate",
         "silent",
         "scripted",
+        "twins",
+        "mutate",
     ];
 
     pub fn name(&self) -> &str {
@@ -117,6 +132,8 @@ impl BehaviourSpec {
             BehaviourSpec::Equivocate { .. } => "equivocate",
             BehaviourSpec::Silent => "silent",
             BehaviourSpec::Scripted { .. } => "scripted",
+            BehaviourSpec::Twins { .. } => "twins",
+            BehaviourSpec::Mutate(_) => "mutate",
             BehaviourSpec::Strategy(name) => name,
         }
     }
@@ -165,6 +182,14 @@ pub fn build<P: Protocol>(
                 script.map(|s| s.1.clone()).unwrap_or_default(),
             )))
         }
+        BehaviourSpec::Twins { sets } => {
+            let sets = match sets.iter().find(|(who, _)| *who == id) {
+                Some((_, s)) => s.clone(),
+                None => twins::draw_sets(setup.n, id, &mut rng()),
+            };
+            Box::new(Twins::<P>::new(id, setup, params, &sets))
+        }
+        BehaviourSpec::Mutate(spec) => Box::new(Rewriting(Mutate::new(spec.clone(), rng()))),
         BehaviourSpec::Strategy(name) => return P::strategy(name, id, setup, params, traitors),
     })
 }

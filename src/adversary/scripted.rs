@@ -2,7 +2,9 @@
 //! transmission it makes to general r (a broadcast counts once per recipient) takes entry k of
 //! its script for r: `honest` (send what the protocol says), `attack` / `retreat` (send that
 //! value instead, where the protocol lets it be changed: see [`Protocol::with_value`]), or
-//! `withhold` (send nothing; the engine counts it in `withheld` and traces it). Past the end of a script it is honest. `byzsim hunt` enumerates
+//! `withhold` (send nothing; the engine counts it in `withheld` and traces it), or `mutate-K`
+//! (send mutant K, counted modulo how many there are, of [`Protocol::mutations`]: `mutate` is
+//! `mutate-0`; honest when there is none). Past the end of a script it is honest. `byzsim hunt` enumerates
 //! scripts to search for violations and writes the ones it finds as scenarios that replay them
 //! exactly. Scripts address recipients as a direct network does; relays on a flooding network
 //! pass unchanged.
@@ -18,6 +20,8 @@ pub enum Choice {
     Attack,
     Retreat,
     Withhold,
+    /// Mutant K of the message ([`Protocol::mutations`]).
+    Mutate(u8),
 }
 
 impl Choice {
@@ -28,16 +32,35 @@ impl Choice {
         Choice::Withhold,
     ];
 
-    pub fn name(self) -> &'static str {
+    /// What `byzsim hunt`'s random search draws from: the four plain choices and three mutants.
+    pub const SEARCH: [Choice; 7] = [
+        Choice::Honest,
+        Choice::Attack,
+        Choice::Retreat,
+        Choice::Withhold,
+        Choice::Mutate(0),
+        Choice::Mutate(1),
+        Choice::Mutate(2),
+    ];
+
+    pub fn name(self) -> String {
         match self {
-            Choice::Honest => "honest",
-            Choice::Attack => "attack",
-            Choice::Retreat => "retreat",
-            Choice::Withhold => "withhold",
+            Choice::Honest => "honest".into(),
+            Choice::Attack => "attack".into(),
+            Choice::Retreat => "retreat".into(),
+            Choice::Withhold => "withhold".into(),
+            Choice::Mutate(0) => "mutate".into(),
+            Choice::Mutate(k) => format!("mutate-{k}"),
         }
     }
 
     pub fn parse(s: &str) -> Option<Choice> {
+        if s == "mutate" {
+            return Some(Choice::Mutate(0));
+        }
+        if let Some(k) = s.strip_prefix("mutate-") {
+            return k.parse().ok().map(Choice::Mutate);
+        }
         Choice::ALL.into_iter().find(|c| c.name() == s)
     }
 }
@@ -77,6 +100,14 @@ impl Scripted {
         let value = match choice {
             Choice::Honest => return Some(msg.clone()),
             Choice::Withhold => return None,
+            Choice::Mutate(k) => {
+                let mut options = P::mutations(ctx, msg);
+                if options.is_empty() {
+                    return Some(msg.clone());
+                }
+                let k = k as usize % options.len();
+                return Some(options.swap_remove(k));
+            }
             Choice::Attack => Value::Attack,
             Choice::Retreat => Value::Retreat,
         };

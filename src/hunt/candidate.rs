@@ -72,7 +72,7 @@ impl Candidate {
                 for (to, choices) in plan.iter().filter(|(_, c)| !c.is_empty()) {
                     let list = choices
                         .iter()
-                        .map(|c| toml::Value::String(c.name().into()))
+                        .map(|c| toml::Value::String(c.name()))
                         .collect();
                     table.insert(to.to_string(), toml::Value::Array(list));
                 }

@@ -11,7 +11,8 @@
 //!   (checked), finding nothing is a proof for that configuration, latencies as drawn from the
 //!   seed (round-based protocols do not depend on them while messages arrive within a round).
 //! - Otherwise a random ("swarm") search draws, per adversary, the placement, each slot's choice
-//!   (honest included), the seed (hence the latency draws) and, when the scenario has loss, a
+//!   (honest included, and one of three mutants of the message, ByzzFuzz's small-scope mutation:
+//!   [`crate::general::Protocol::mutations`]), the seed (hence the latency draws) and, when the scenario has loss, a
 //!   loss rate up to it.
 //!
 //! A violation is then shrunk (fewer traitors, fewer deviating messages, smaller n, each step
@@ -126,7 +127,7 @@ pub fn hunt(opts: &HuntOptions) -> Result<HuntOutcome, InputError> {
         }
     }
     let note = if proof {
-        "every choice of the traitors was tried: none violates agreement, validity or termination"
+        "every choice of the traitors (attack, retreat or withhold, per transmission) was tried: none violates agreement, validity or termination"
             .to_string()
     } else if opts.exhaustive {
         "not a proof: some runs made more transmissions than the honest run counted".to_string()
@@ -446,7 +447,7 @@ fn swarm(
         for plan in &mut scripts {
             for choices in plan.values_mut() {
                 for c in choices.iter_mut() {
-                    *c = Choice::ALL[rng.random_range(0..Choice::ALL.len())];
+                    *c = Choice::SEARCH[rng.random_range(0..Choice::SEARCH.len())];
                 }
             }
         }

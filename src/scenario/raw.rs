@@ -119,6 +119,17 @@ pub struct RawFaults {
     /// One table per traitor of `who`: recipient id → choices.
     pub script: Option<Vec<std::collections::BTreeMap<String, Vec<String>>>>,
     pub sybil: Option<u64>,
+    /// Traitor id → the two sets of generals its copies talk with.
+    pub twins: Option<std::collections::BTreeMap<String, Vec<Vec<u64>>>>,
+    pub mutate: Option<RawMutate>,
+}
+
+/// `faults.mutate = { rounds = [0, 1], p = 0.5 }`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMutate {
+    pub rounds: Option<Vec<u64>>,
+    pub p: Option<f64>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

@@ -75,6 +75,18 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str, family: &[Kind]) -> 
         return Err(src.error("faults.who", "\"commander\" needs t >= 1"));
     }
     let behaviour = behaviour(raw.faults.as_ref(), src, n, &kinds)?;
+    if matches!(behaviour, BehaviourSpec::Twins { .. })
+        && raw
+            .network
+            .as_ref()
+            .and_then(|net| net.transport.as_deref())
+            .is_some_and(|t| t != "direct")
+    {
+        return Err(src.error(
+            "network.transport",
+            "twins needs transport = \"direct\": on a relaying network the honest generals would carry each copy's messages to the other copy's set",
+        ));
+    }
     let mut warnings = Vec::new();
     let seed = raw.seed.unwrap_or(0);
     if seed > crate::rng::SEED_MASK {
@@ -475,7 +487,21 @@ fn behaviour(
     only_for("faults.drop", f.drop.is_some(), "drop")?;
     only_for("faults.split", f.split.is_some(), "equivocate")?;
     only_for("faults.script", f.script.is_some(), "scripted")?;
+    only_for("faults.twins", f.twins.is_some(), "twins")?;
+    only_for("faults.mutate", f.mutate.is_some(), "mutate")?;
     Ok(match name {
+        "twins" => twins(f, src, n)?,
+        "mutate" => {
+            let m = f.mutate.clone().unwrap_or_default();
+            BehaviourSpec::Mutate(crate::adversary::MutateSpec {
+                rounds: m.rounds,
+                p: probability(
+                    m.p.unwrap_or(crate::adversary::MutateSpec::DEFAULT_P),
+                    src,
+                    "faults.mutate.p",
+                )?,
+            })
+        }
         "honest" => BehaviourSpec::Honest,
         "scripted" => scripted(f, src, n)?,
         "silent" => BehaviourSpec::Silent,
@@ -550,6 +576,73 @@ fn behaviour(
     })
 }
 
+fn twins(f: &RawFaults, src: &Source, n: usize) -> Result<BehaviourSpec> {
+    const KEY: &str = "faults.twins";
+    if n < 3 {
+        return Err(src.error(
+            "faults.behaviour",
+            format!("twins needs n >= 3: a traitor's two copies talk with two other sets of generals (n = {n})"),
+        ));
+    }
+    let Some(table) = &f.twins else {
+        return Ok(BehaviourSpec::Twins { sets: Vec::new() });
+    };
+    let listed: Option<&Vec<u64>> = match &f.who {
+        Some(RawWho::Ids(ids)) => Some(ids),
+        _ => None,
+    };
+    let Some(listed) = listed else {
+        return Err(src.error(
+            "faults.who",
+            "faults.twins names its traitors: list them in who = [ids]",
+        ));
+    };
+    let mut out = Vec::new();
+    for (key, groups) in table {
+        let traitor = key
+            .parse::<u64>()
+            .ok()
+            .filter(|v| listed.contains(v))
+            .ok_or_else(|| {
+                src.error(
+                    KEY,
+                    format!("`{key}` is not a traitor of faults.who = {listed:?}"),
+                )
+            })?;
+        if groups.len() != 2 {
+            return Err(src.error(
+                KEY,
+                format!(
+                    "traitor {traitor}: {} sets given; a traitor has two copies, so two sets: {key} = [[ids], [ids]]",
+                    groups.len()
+                ),
+            ));
+        }
+        let mut seen: Vec<u64> = Vec::new();
+        let mut sets: [Vec<NodeId>; 2] = [Vec::new(), Vec::new()];
+        for (g, ids) in groups.iter().enumerate() {
+            for &v in ids {
+                let id = id(v, n, src, KEY)?;
+                if v == traitor {
+                    return Err(
+                        src.error(KEY, format!("traitor {traitor} is listed in its own sets"))
+                    );
+                }
+                if seen.contains(&v) {
+                    return Err(src.error(
+                        KEY,
+                        format!("traitor {traitor}: general {v} is in both sets or listed twice"),
+                    ));
+                }
+                seen.push(v);
+                sets[g].push(id);
+            }
+        }
+        out.push((NodeId(traitor as u32), sets));
+    }
+    Ok(BehaviourSpec::Twins { sets: out })
+}
+
 fn scripted(f: &RawFaults, src: &Source, n: usize) -> Result<BehaviourSpec> {
     const KEY: &str = "faults.script";
     let Some(RawWho::Ids(who)) = &f.who else {
@@ -587,7 +680,7 @@ fn scripted(f: &RawFaults, src: &Source, n: usize) -> Result<BehaviourSpec> {
                         src.error(
                             KEY,
                             format!(
-                                "`{c}`: use \"honest\", \"attack\", \"retreat\" or \"withhold\""
+                                "`{c}`: use \"honest\", \"attack\", \"retreat\", \"withhold\", \"mutate\" or \"mutate-K\""
                             ),
                         )
                     })

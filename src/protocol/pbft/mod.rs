@@ -523,6 +523,82 @@ impl Protocol for Pbft {
         }
     }
 
+    /// Its own statements with the other value, the next or the previous view; a pre-prepare
+    /// without the inputs that justify it; a view-change without its certificate (hiding what
+    /// it prepared) or for the next view; a new-view's pre-prepare with the other value. What
+    /// others signed (the certificates, the inputs, a decision proof) it cannot change.
+    fn mutations(ctx: &mut Ctx<Pbft>, msg: &PbftMsg) -> Vec<PbftMsg> {
+        let me = ctx.id;
+        let mut out = Vec::new();
+        let views = |v: u32| [Some(v.saturating_add(1)), v.checked_sub(1)];
+        match msg {
+            PbftMsg::Request(s) | PbftMsg::Prepare(s) | PbftMsg::Commit(s) if s.signer == me => {
+                let wrap = |s2: Signed| match msg {
+                    PbftMsg::Request(_) => PbftMsg::request(s2),
+                    PbftMsg::Prepare(_) => PbftMsg::prepare(s2),
+                    _ => PbftMsg::commit(s2),
+                };
+                out.push(wrap(Signed::new(ctx, s.phase, s.view, s.value.flip())));
+                if !matches!(msg, PbftMsg::Request(_)) {
+                    for v in views(s.view).into_iter().flatten() {
+                        out.push(wrap(Signed::new(ctx, s.phase, v, s.value)));
+                    }
+                }
+            }
+            PbftMsg::PrePrepare(pp) if pp.signed.signer == me => {
+                let (phase, view, value) = (pp.signed.phase, pp.signed.view, pp.signed.value);
+                out.push(PbftMsg::pre_prepare(PrePrepare {
+                    signed: Signed::new(ctx, phase, view, value.flip()),
+                    inputs: Arc::clone(&pp.inputs),
+                }));
+                out.push(PbftMsg::pre_prepare(PrePrepare {
+                    signed: pp.signed,
+                    inputs: Arc::from(Vec::new()),
+                }));
+                for v in views(view).into_iter().flatten() {
+                    out.push(PbftMsg::pre_prepare(PrePrepare {
+                        signed: Signed::new(ctx, phase, v, value),
+                        inputs: Arc::clone(&pp.inputs),
+                    }));
+                }
+            }
+            PbftMsg::ViewChange(vc) if vc.signer == me => {
+                let flipped = Signed::new(ctx, Phase::Input, 0, vc.input.value.flip());
+                let changed = ViewChange::new(ctx, vc.view, flipped, vc.cert.clone());
+                out.push(PbftMsg::ViewChange(Arc::new(changed)));
+                if vc.cert.is_some() {
+                    let hidden = ViewChange::new(ctx, vc.view, vc.input, None);
+                    out.push(PbftMsg::ViewChange(Arc::new(hidden)));
+                }
+                let later =
+                    ViewChange::new(ctx, vc.view.saturating_add(1), vc.input, vc.cert.clone());
+                out.push(PbftMsg::ViewChange(Arc::new(later)));
+            }
+            PbftMsg::NewView(nv) if nv.pre_prepare.signer == me => {
+                let pp = &nv.pre_prepare;
+                let flipped = Signed::new(ctx, pp.phase, pp.view, pp.value.flip());
+                out.push(PbftMsg::NewView(Arc::new(NewView {
+                    view: nv.view,
+                    vcs: nv.vcs.clone(),
+                    pre_prepare: flipped,
+                })));
+            }
+            _ => {}
+        }
+        out
+    }
+
+    fn msg_round(msg: &PbftMsg) -> Option<u64> {
+        Some(match msg {
+            PbftMsg::Request(_) => 0,
+            PbftMsg::PrePrepare(pp) => pp.signed.view as u64,
+            PbftMsg::Prepare(s) | PbftMsg::Commit(s) => s.view as u64,
+            PbftMsg::ViewChange(vc) => vc.view as u64,
+            PbftMsg::NewView(nv) => nv.view as u64,
+            PbftMsg::Decided(proof) => proof.first().map_or(0, |s| s.view as u64),
+        })
+    }
+
     /// Safety (agreement, validity) for n > 3t under any timing; termination once GST has
     /// passed (see [`crate::bound`] for what the network must give).
     fn bound(p: &Params) -> Option<Theorem> {
