@@ -400,7 +400,8 @@ fn bad_view_timeouts_are_refused_with_file_line_and_key() {
     let err = Scenario::parse("x.toml", "x", text, &[]).unwrap_err();
     assert_eq!(err.line, Some(4));
     assert!(
-        err.to_string().contains("applies to \"pbft\" only"),
+        err.to_string()
+            .contains("applies to \"pbft\" and \"hotstuff\" only"),
         "{err}"
     );
     std::fs::remove_dir_all(&dir).ok();

@@ -4,6 +4,7 @@
 
 pub mod chain;
 pub mod dolev_strong;
+pub mod hotstuff;
 pub mod nakamoto;
 pub mod oral;
 pub mod pbft;
@@ -48,6 +49,15 @@ impl Registered for pbft::Pbft {
     }
 }
 
+impl Registered for hotstuff::HotStuff {
+    /// `protocol.view_timeout_ms` is shared with PBFT.
+    fn params(sc: &Scenario, _: &[bool]) -> hotstuff::HotStuffParams {
+        hotstuff::HotStuffParams {
+            view_timeout: sc.pbft.view_timeout,
+        }
+    }
+}
+
 impl Registered for nakamoto::Pow {
     fn params(sc: &Scenario, traitor: &[bool]) -> nakamoto::PowSetup {
         nakamoto::PowSetup {
@@ -76,10 +86,11 @@ pub enum Kind {
     PhaseKing,
     Pow,
     Pbft,
+    HotStuff,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Vote,
         Kind::SignedFlood,
         Kind::Oral,
@@ -88,6 +99,7 @@ impl Kind {
         Kind::PhaseKing,
         Kind::Pow,
         Kind::Pbft,
+        Kind::HotStuff,
     ];
 
     /// Calls `v` with this kind's protocol type.
@@ -101,6 +113,7 @@ impl Kind {
             Kind::PhaseKing => v.visit::<phase_king::PhaseKing>(),
             Kind::Pow => v.visit::<nakamoto::Pow>(),
             Kind::Pbft => v.visit::<pbft::Pbft>(),
+            Kind::HotStuff => v.visit::<hotstuff::HotStuff>(),
         }
     }
 

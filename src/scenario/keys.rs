@@ -58,6 +58,7 @@ pub const KINDS: &[&str] = &[
     "phase-king",
     "pow",
     "pbft",
+    "hotstuff",
 ];
 /// The topologies (`network.topology`).
 pub const TOPOLOGIES: &[&str] = &[
@@ -115,7 +116,7 @@ pub const KEYS: &[Key] = &[
     named("protocol.value", "string", "attack", "the commander's order (broadcast protocols)", ORDERS),
     named("protocol.inputs", "string or list of strings", "random", "each general's own vote (consensus protocols): random, attack, retreat, or one per general", &["random", "attack", "retreat"]),
     key("protocol.m", "integer", "t", "recursion depth of oral, relay rounds of signed"),
-    key("protocol.view_timeout_ms", "number (ms) > 0", "1000", "pbft: how long view 0 waits for a decision before a view change; view v waits 2^v times as long"),
+    key("protocol.view_timeout_ms", "number (ms) > 0", "1000", "pbft, hotstuff: how long view 0 waits for a decision before a view change; view v waits 2^v times as long"),
     named("network.topology", "string", "complete", "the graph the generals are linked by", TOPOLOGIES),
     key("network.degree", "integer", "required by random-regular and small-world", "each general's number of neighbours"),
     named("network.degree_distribution", "string", "none", "random-regular: instead of a degree, each general opens as many outbound links as the measured distribution of Bitcoin nodes draws (1 to 20, mean 8.6)", &["bitcoin"]),

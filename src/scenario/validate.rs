@@ -385,14 +385,18 @@ fn refuse_keys_that_do_not_apply(p: &RawProtocol, kinds: &[Kind], src: &Source) 
     if p.inputs.is_some() && !any_validity(Validity::UnanimousInputs) {
         return Err(src.error(
             "protocol.inputs",
-            format!("the generals' own votes apply to consensus protocols (vote, signed-flood, phase-king, pbft), not to {}: set the commander's order with protocol.value", names()),
+            format!("the generals' own votes apply to consensus protocols (vote, signed-flood, phase-king, pbft, hotstuff), not to {}: set the commander's order with protocol.value", names()),
         ));
     }
-    if p.view_timeout_ms.is_some() && !kinds.contains(&Kind::Pbft) {
+    if p.view_timeout_ms.is_some()
+        && !kinds
+            .iter()
+            .any(|k| matches!(k, Kind::Pbft | Kind::HotStuff))
+    {
         return Err(src.error(
             "protocol.view_timeout_ms",
             format!(
-                "the view timeout applies to \"pbft\" only, not to {}",
+                "the view timeout applies to \"pbft\" and \"hotstuff\" only, not to {}",
                 names()
             ),
         ));

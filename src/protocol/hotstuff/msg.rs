@@ -1,0 +1,299 @@
+//! HotStuff's messages: signed statements ([`Signed`]: an input, a proposal, a vote), quorum
+//! certificates ([`Qc`]: q signatures on one vote), proposals with their justification
+//! ([`Proposal`]), the leader's phase messages carrying a QC, and NEW-VIEW.
+//!
+//! The transport's sender is never trusted: every statement names its signer, and a QC is
+//! checked signature by signature.
+
+use std::rc::Rc;
+use std::sync::Arc;
+
+use ed25519_dalek::Signature;
+
+use crate::general::{About, Ctx, Message};
+use crate::types::{NodeId, Value};
+
+use super::HotStuff;
+
+/// Domain separation for everything HotStuff signs.
+const DOMAIN: &[u8; 8] = b"hotstf1\0";
+
+/// What a signed statement is about: a general's input, the leader's proposal, or a vote of
+/// one of the three voting phases.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Phase {
+    Input,
+    Proposal,
+    Prepare,
+    PreCommit,
+    Commit,
+}
+
+impl Phase {
+    fn tag(self) -> u8 {
+        match self {
+            Phase::Input => b'I',
+            Phase::Proposal => b'L',
+            Phase::Prepare => b'P',
+            Phase::PreCommit => b'R',
+            Phase::Commit => b'C',
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Input => "input",
+            Phase::Proposal => "proposal",
+            Phase::Prepare => "prepare",
+            Phase::PreCommit => "pre-commit",
+            Phase::Commit => "commit",
+        }
+    }
+
+    /// The phase whose QC the leader broadcasts after this vote phase's QC is formed.
+    pub fn next(self) -> Phase {
+        match self {
+            Phase::Prepare => Phase::PreCommit,
+            Phase::PreCommit => Phase::Commit,
+            _ => Phase::Commit,
+        }
+    }
+}
+
+fn value_byte(v: Value) -> u8 {
+    match v {
+        Value::Attack => 1,
+        Value::Retreat => 0,
+    }
+}
+
+fn statement(phase: Phase, view: u32, value: Value, signer: NodeId) -> [u8; 18] {
+    let mut b = [0u8; 18];
+    b[..8].copy_from_slice(DOMAIN);
+    b[8] = phase.tag();
+    b[9..13].copy_from_slice(&view.to_le_bytes());
+    b[13] = value_byte(value);
+    b[14..18].copy_from_slice(&signer.0.to_le_bytes());
+    b
+}
+
+/// `signer` says `value` for `phase` of `view` (view 0 for an input).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Signed {
+    pub phase: Phase,
+    pub view: u32,
+    pub value: Value,
+    pub signer: NodeId,
+    pub sig: Signature,
+}
+
+impl Signed {
+    pub fn new(ctx: &mut Ctx<HotStuff>, phase: Phase, view: u32, value: Value) -> Signed {
+        let sig = ctx.sign(&statement(phase, view, value, ctx.id));
+        Signed {
+            phase,
+            view,
+            value,
+            signer: ctx.id,
+            sig,
+        }
+    }
+
+    pub fn verify(&self, ctx: &mut Ctx<HotStuff>) -> bool {
+        let bytes = statement(self.phase, self.view, self.value, self.signer);
+        (self.signer.idx()) < ctx.n && ctx.verify(self.signer, &bytes, &self.sig)
+    }
+}
+
+/// A quorum certificate: signatures of q distinct generals on the vote (`phase`, `view`,
+/// `value`). The paper's prepareQC, precommitQC (the lock) and commitQC.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Qc {
+    pub phase: Phase,
+    pub view: u32,
+    pub value: Value,
+    pub sigs: Vec<(NodeId, Signature)>,
+}
+
+impl Qc {
+    /// Whether it holds valid votes of `phase` from `q` distinct generals.
+    pub fn verify(&self, ctx: &mut Ctx<HotStuff>, phase: Phase, q: usize) -> bool {
+        if self.phase != phase || self.sigs.len() < q {
+            return false;
+        }
+        let mut seen = vec![false; ctx.n];
+        let mut count = 0;
+        for (signer, sig) in &self.sigs {
+            let i = signer.idx();
+            if i >= ctx.n || seen[i] {
+                continue;
+            }
+            let bytes = statement(self.phase, self.view, self.value, *signer);
+            if ctx.verify(*signer, &bytes, sig) {
+                seen[i] = true;
+                count += 1;
+            }
+        }
+        count >= q
+    }
+}
+
+/// What makes a proposal's value legitimate: the highQC it extends (a prepareQC of an earlier
+/// view for the same value), or, with no QC among the NEW-VIEWs (and in view 0), t + 1 signed
+/// inputs for the value, so some honest general started with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Justify {
+    Qc(Arc<Qc>),
+    Inputs(Arc<[Signed]>),
+}
+
+/// The leader's PREPARE message: its signed proposal and the justification.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Proposal {
+    pub signed: Signed,
+    pub justify: Justify,
+}
+
+impl Proposal {
+    /// The view of the QC it extends, if it extends one.
+    pub fn justify_view(&self) -> Option<u32> {
+        match &self.justify {
+            Justify::Qc(qc) => Some(qc.view),
+            Justify::Inputs(_) => None,
+        }
+    }
+}
+
+/// A replica's NEW-VIEW to the leader of `view`: its signed input, its prepareQC, and, once it
+/// decided, its commitQC (so the leader decides too). Its parts are signed by others or
+/// self-certifying, so the message itself carries no signature: its author is the input's
+/// signer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewView {
+    pub view: u32,
+    pub input: Signed,
+    pub prepare_qc: Option<Arc<Qc>>,
+    pub commit_qc: Option<Arc<Qc>>,
+}
+
+/// What HotStuff generals send; every variant is one pointer wide.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HsMsg {
+    /// A general's signed input, to the leader of view 0.
+    Input(Rc<Signed>),
+    /// PREPARE: the leader's proposal.
+    Proposal(Arc<Proposal>),
+    /// A replica's vote, to the leader only.
+    Vote(Rc<Signed>),
+    /// PRE-COMMIT, COMMIT, DECIDE: the leader's broadcast of the prepareQC, precommitQC,
+    /// commitQC of its view.
+    Qc(Arc<Qc>),
+    NewView(Arc<NewView>),
+    /// A decided general's commitQC, for a general still changing views.
+    Decided(Arc<Qc>),
+}
+
+/// A signed statement on the wire: phase, view, value, signer, signature.
+pub const SIGNED_BYTES: u32 = 1 + 4 + 1 + 4 + 64;
+
+/// A QC on the wire: phase, view, value, then per signature its signer and 64 bytes. With a
+/// threshold signature it would be 6 + 96 bytes whatever q (see the module doc).
+pub fn qc_bytes(qc: &Qc) -> u32 {
+    6 + 68 * qc.sigs.len() as u32
+}
+
+impl Message for HsMsg {
+    fn wire_bytes(&self) -> u32 {
+        match self {
+            HsMsg::Input(_) | HsMsg::Vote(_) => SIGNED_BYTES,
+            HsMsg::Proposal(p) => {
+                SIGNED_BYTES
+                    + 1
+                    + match &p.justify {
+                        Justify::Qc(qc) => qc_bytes(qc),
+                        Justify::Inputs(i) => SIGNED_BYTES * i.len() as u32,
+                    }
+            }
+            HsMsg::Qc(qc) | HsMsg::Decided(qc) => qc_bytes(qc),
+            HsMsg::NewView(nv) => {
+                4 + SIGNED_BYTES
+                    + 2
+                    + nv.prepare_qc.as_deref().map_or(0, qc_bytes)
+                    + nv.commit_qc.as_deref().map_or(0, qc_bytes)
+            }
+        }
+    }
+
+    fn label(&self) -> String {
+        match self {
+            HsMsg::Input(s) => format!("input {}", s.value),
+            HsMsg::Proposal(p) => {
+                let s = &p.signed;
+                let why = match &p.justify {
+                    Justify::Qc(qc) => format!("extends the prepareQC of view {}", qc.view),
+                    Justify::Inputs(i) => format!("{} signed inputs", i.len()),
+                };
+                format!("view {}: proposal {} ({why})", s.view, s.value)
+            }
+            HsMsg::Vote(s) => format!(
+                "view {}: {} vote {} by {}",
+                s.view,
+                s.phase.name(),
+                s.value,
+                s.signer
+            ),
+            HsMsg::Qc(qc) => format!(
+                "view {}: {} with the {}QC for {}",
+                qc.view,
+                match qc.phase {
+                    Phase::Prepare => "pre-commit",
+                    Phase::PreCommit => "commit",
+                    _ => "decide",
+                },
+                qc.phase.name(),
+                qc.value
+            ),
+            HsMsg::NewView(nv) => {
+                let qc = nv
+                    .prepare_qc
+                    .as_ref()
+                    .map_or("no prepareQC".to_string(), |q| {
+                        format!("prepareQC {} of view {}", q.value, q.view)
+                    });
+                format!(
+                    "new-view {} by {} (input {}, {qc})",
+                    nv.view, nv.input.signer, nv.input.value
+                )
+            }
+            HsMsg::Decided(qc) => format!("decided {} in view {}", qc.value, qc.view),
+        }
+    }
+
+    /// One message per author, phase and view.
+    fn about(&self) -> About {
+        let (slot, value) = match self {
+            HsMsg::Input(s) => ("input".to_string(), Some(s.value)),
+            HsMsg::Proposal(p) => (
+                format!("view {} proposal", p.signed.view),
+                Some(p.signed.value),
+            ),
+            HsMsg::Vote(s) => (format!("view {} {}", s.view, s.phase.name()), Some(s.value)),
+            HsMsg::Qc(qc) => (
+                format!("view {} {}QC", qc.view, qc.phase.name()),
+                Some(qc.value),
+            ),
+            HsMsg::NewView(nv) => (format!("new-view {}", nv.view), Some(nv.input.value)),
+            HsMsg::Decided(_) => (self.label(), None),
+        };
+        About {
+            slot,
+            value,
+            // Inputs, votes and new-views go to one leader, a proof to the general that asked.
+            to_one: matches!(
+                self,
+                HsMsg::Input(_) | HsMsg::Vote(_) | HsMsg::NewView(_) | HsMsg::Decided(_)
+            ),
+            ..About::default()
+        }
+    }
+}
