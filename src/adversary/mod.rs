@@ -139,6 +139,31 @@ impl BehaviourSpec {
     }
 }
 
+/// A behaviour that follows the protocol but withholds every message of its own that the
+/// predicate picks (each counted and traced as withheld): the building block of strategies such
+/// as PBFT's `silent-primary` and `withhold-votes`.
+pub struct WithholdIf<F>(pub F);
+
+impl<P: Protocol, F: Fn(&P::Msg) -> bool> Rewrite<P> for WithholdIf<F> {
+    fn rewrite(&mut self, ctx: &mut Ctx<P>, start: usize) {
+        let (n, me) = (ctx.n, ctx.id);
+        let tail: Vec<Action<P::Msg, P::Timer>> = ctx.outbox().drain(start..).collect();
+        for action in tail {
+            match action {
+                Action::Broadcast { msg, only } if (self.0)(&msg) => {
+                    for to in (0..n as u32).map(NodeId) {
+                        if to != me && only.as_ref().is_none_or(|m| m.allows(to)) {
+                            ctx.withhold(to, msg.clone());
+                        }
+                    }
+                }
+                Action::Send { to, msg } if (self.0)(&msg) => ctx.withhold(to, msg),
+                other => ctx.outbox().push(other),
+            }
+        }
+    }
+}
+
 /// A traitor that follows the protocol.
 pub struct Honest;
 impl<P: Protocol> Traitor<P> for Honest {}

@@ -90,6 +90,8 @@ pub const BEHAVIOURS: &[&str] = &[
     "equivocating-primary",
     "silent-primary",
     "withhold-votes",
+    "equivocating-leader",
+    "silent-leader",
 ];
 /// The timing models (`network.timing`).
 pub const TIMINGS: &[&str] = &["synchronous", "partial", "asynchronous"];

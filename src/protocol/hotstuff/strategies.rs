@@ -18,7 +18,7 @@
 use std::sync::Arc;
 
 use super::{HotStuff, HsMsg, Justify, Phase, Proposal, Signed, ViewTimer};
-use crate::adversary::{Rewrite, Rewriting};
+use crate::adversary::{Rewriting, WithholdIf};
 use crate::general::{Action, Ctx, Protocol, Setup, Traitor};
 use crate::types::{NodeId, Value};
 
@@ -32,37 +32,14 @@ pub fn build(
 ) -> Option<Box<dyn Traitor<HotStuff>>> {
     Some(match name {
         "equivocating-leader" => Box::new(Equivocating::new(id, setup, traitors)),
-        "silent-leader" => Box::new(Rewriting(Withhold(|m: &HsMsg| {
+        "silent-leader" => Box::new(Rewriting(WithholdIf(|m: &HsMsg| {
             matches!(m, HsMsg::Proposal(_) | HsMsg::Qc(_))
         }))),
-        "withhold-votes" => Box::new(Rewriting(Withhold(|m: &HsMsg| {
+        "withhold-votes" => Box::new(Rewriting(WithholdIf(|m: &HsMsg| {
             matches!(m, HsMsg::Vote(_) | HsMsg::Decided(_))
         }))),
         _ => return None,
     })
-}
-
-/// Withholds every message the predicate picks (counted and traced as withheld).
-struct Withhold<F>(F);
-
-impl<F: Fn(&HsMsg) -> bool> Rewrite<HotStuff> for Withhold<F> {
-    fn rewrite(&mut self, ctx: &mut Ctx<HotStuff>, start: usize) {
-        let (n, me) = (ctx.n, ctx.id);
-        let tail: Vec<Action<HsMsg, ViewTimer>> = ctx.outbox().drain(start..).collect();
-        for action in tail {
-            match action {
-                Action::Broadcast { msg, only } if (self.0)(&msg) => {
-                    for to in (0..n as u32).map(NodeId) {
-                        if to != me && only.as_ref().is_none_or(|m| m.allows(to)) {
-                            ctx.withhold(to, msg.clone());
-                        }
-                    }
-                }
-                Action::Send { to, msg } if (self.0)(&msg) => ctx.withhold(to, msg),
-                other => ctx.outbox().push(other),
-            }
-        }
-    }
 }
 
 /// `equivocating-leader` (see the module doc).

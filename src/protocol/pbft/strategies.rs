@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use super::msg::{Phase, Signed, distinct_signers};
 use super::{NewView, Pbft, PbftMsg, PrePrepare};
-use crate::adversary::{Rewrite, Rewriting};
+use crate::adversary::{Rewriting, WithholdIf};
 use crate::general::{Action, Ctx, Protocol, Setup, Traitor};
 use crate::types::{NodeId, Value};
 
@@ -34,10 +34,10 @@ pub fn build(
 ) -> Option<Box<dyn Traitor<Pbft>>> {
     Some(match name {
         "equivocating-primary" => Box::new(Equivocating::new(id, setup, traitors)),
-        "silent-primary" => Box::new(Rewriting(Withhold(|m: &PbftMsg| {
+        "silent-primary" => Box::new(Rewriting(WithholdIf(|m: &PbftMsg| {
             matches!(m, PbftMsg::PrePrepare(_) | PbftMsg::NewView(_))
         }))),
-        "withhold-votes" => Box::new(Rewriting(Withhold(|m: &PbftMsg| {
+        "withhold-votes" => Box::new(Rewriting(WithholdIf(|m: &PbftMsg| {
             matches!(
                 m,
                 PbftMsg::Prepare(_) | PbftMsg::Commit(_) | PbftMsg::Decided(_)
@@ -45,29 +45,6 @@ pub fn build(
         }))),
         _ => return None,
     })
-}
-
-/// Withholds every message the predicate picks (counted and traced as withheld).
-struct Withhold<F>(F);
-
-impl<F: Fn(&PbftMsg) -> bool> Rewrite<Pbft> for Withhold<F> {
-    fn rewrite(&mut self, ctx: &mut Ctx<Pbft>, start: usize) {
-        let (n, me) = (ctx.n, ctx.id);
-        let tail: Vec<Action<PbftMsg, super::ViewTimer>> = ctx.outbox().drain(start..).collect();
-        for action in tail {
-            match action {
-                Action::Broadcast { msg, only } if (self.0)(&msg) => {
-                    for to in (0..n as u32).map(NodeId) {
-                        if to != me && only.as_ref().is_none_or(|m| m.allows(to)) {
-                            ctx.withhold(to, msg.clone());
-                        }
-                    }
-                }
-                Action::Send { to, msg } if (self.0)(&msg) => ctx.withhold(to, msg),
-                other => ctx.outbox().push(other),
-            }
-        }
-    }
 }
 
 /// `equivocating-primary` (see the module doc).
