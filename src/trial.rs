@@ -163,6 +163,9 @@ fn bound_of<P: Registered>(
         budget: sc.t,
         m: sc.m,
     };
+    if !P::proven(sc) {
+        return None;
+    }
     let theorem = P::bound(&params)?;
     let net = bound::Network {
         transport: sc.network.transport,

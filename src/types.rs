@@ -80,6 +80,14 @@ impl Value {
         }
     }
 
+    /// The byte a signed statement carries for this value (retreat 0, attack 1).
+    pub fn byte(self) -> u8 {
+        match self {
+            Value::Attack => 1,
+            Value::Retreat => 0,
+        }
+    }
+
     /// The other order: what an equivocating traitor tells the other half.
     pub fn flip(self) -> Value {
         match self {

@@ -25,7 +25,7 @@ mod twins;
 
 use crate::general::{Action, Ctx, Only, Protocol, Relay, Setup, Traitor};
 use crate::rng::{SimRng, Stream, stream};
-use crate::types::{NodeId, SimTime};
+use crate::types::{NodeId, SimTime, Value};
 
 pub use crash::Crash;
 pub use drop::Drop;
@@ -162,6 +162,24 @@ impl<P: Protocol, F: Fn(&P::Msg) -> bool> Rewrite<P> for WithholdIf<F> {
             }
         }
     }
+}
+
+/// What an equivocating leader tells each general: `None` for a traitor (`id` included), and
+/// for the loyal generals in id order `attack` to the lower half (rounded up), `retreat` to
+/// the rest. PBFT's, HotStuff's and Tendermint's equivocating leaders split this way.
+pub fn split_loyal(n: usize, id: NodeId, traitors: &[NodeId]) -> Vec<Option<Value>> {
+    let mut tell: Vec<Option<Value>> = vec![Some(Value::Retreat); n];
+    for v in traitors.iter().chain([&id]) {
+        if let Some(slot) = tell.get_mut(v.idx()) {
+            *slot = None;
+        }
+    }
+    let loyal = tell.iter().filter(|v| v.is_some()).count();
+    tell.iter_mut()
+        .filter(|v| v.is_some())
+        .take(loyal.div_ceil(2))
+        .for_each(|slot| *slot = Some(Value::Attack));
+    tell
 }
 
 /// A traitor that follows the protocol.

@@ -12,6 +12,7 @@ pub mod phase_king;
 pub mod relay;
 pub mod signed;
 pub mod signed_flood;
+pub mod tendermint;
 pub mod vote;
 
 use crate::general::{EstimateInput, Protocol, Validity};
@@ -21,6 +22,12 @@ use crate::scenario::Scenario;
 /// trial (`traitor[v]`: general `v` is a traitor in it).
 pub trait Registered: Protocol {
     fn params(sc: &Scenario, traitor: &[bool]) -> Self::Params;
+
+    /// Whether the protocol's theorem ([`Protocol::bound`]) covers what the scenario runs:
+    /// not for a deliberately broken variant (`protocol.variant = "unsafe-lock"`).
+    fn proven(_sc: &Scenario) -> bool {
+        true
+    }
 }
 
 impl Registered for vote::Vote {
@@ -58,6 +65,16 @@ impl Registered for hotstuff::HotStuff {
     }
 }
 
+impl Registered for tendermint::Tendermint {
+    fn params(sc: &Scenario, _: &[bool]) -> tendermint::TendermintParams {
+        sc.tendermint
+    }
+
+    fn proven(sc: &Scenario) -> bool {
+        sc.tendermint.variant == tendermint::Variant::Correct
+    }
+}
+
 impl Registered for nakamoto::Pow {
     fn params(sc: &Scenario, traitor: &[bool]) -> nakamoto::PowSetup {
         nakamoto::PowSetup {
@@ -87,10 +104,11 @@ pub enum Kind {
     Pow,
     Pbft,
     HotStuff,
+    Tendermint,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Vote,
         Kind::SignedFlood,
         Kind::Oral,
@@ -100,6 +118,7 @@ impl Kind {
         Kind::Pow,
         Kind::Pbft,
         Kind::HotStuff,
+        Kind::Tendermint,
     ];
 
     /// Calls `v` with this kind's protocol type.
@@ -114,6 +133,7 @@ impl Kind {
             Kind::Pow => v.visit::<nakamoto::Pow>(),
             Kind::Pbft => v.visit::<pbft::Pbft>(),
             Kind::HotStuff => v.visit::<hotstuff::HotStuff>(),
+            Kind::Tendermint => v.visit::<tendermint::Tendermint>(),
         }
     }
 

@@ -59,6 +59,7 @@ pub const KINDS: &[&str] = &[
     "pow",
     "pbft",
     "hotstuff",
+    "tendermint",
 ];
 /// The topologies (`network.topology`).
 pub const TOPOLOGIES: &[&str] = &[
@@ -92,6 +93,8 @@ pub const BEHAVIOURS: &[&str] = &[
     "withhold-votes",
     "equivocating-leader",
     "silent-leader",
+    "equivocating-proposer",
+    "silent-proposer",
 ];
 /// The timing models (`network.timing`).
 pub const TIMINGS: &[&str] = &["synchronous", "partial", "asynchronous"];
@@ -118,6 +121,8 @@ pub const KEYS: &[Key] = &[
     named("protocol.value", "string", "attack", "the commander's order (broadcast protocols)", ORDERS),
     named("protocol.inputs", "string or list of strings", "random", "each general's own vote (consensus protocols): random, attack, retreat, or one per general", &["random", "attack", "retreat"]),
     key("protocol.m", "integer", "t", "recursion depth of oral, relay rounds of signed"),
+    key("protocol.round_timeout_ms", "number (ms) > 0", "1000", "tendermint: how long each step of round 0 waits (propose, prevote, precommit); round r waits r + 1 times as long"),
+    named("protocol.variant", "string", "correct", "tendermint: the published protocol, or unsafe-lock, a teaching bug (a locked general prevotes for any fresh proposal)", &["correct", "unsafe-lock"]),
     key("protocol.view_timeout_ms", "number (ms) > 0", "1000", "pbft, hotstuff: how long view 0 waits for a decision before a view change; view v waits 2^v times as long"),
     named("network.topology", "string", "complete", "the graph the generals are linked by", TOPOLOGIES),
     key("network.degree", "integer", "required by random-regular and small-world", "each general's number of neighbours"),

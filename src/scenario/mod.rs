@@ -217,6 +217,8 @@ pub struct Scenario {
     pub pow: crate::protocol::nakamoto::PowParams,
     /// PBFT's parameters (`protocol.view_timeout_ms`; defaults when absent).
     pub pbft: crate::protocol::pbft::PbftParams,
+    /// Tendermint's parameters (`protocol.round_timeout_ms`, `protocol.variant`).
+    pub tendermint: crate::protocol::tendermint::TendermintParams,
     /// Things that are allowed but probably not what the user wants (printed on stderr).
     pub warnings: Vec<String>,
     /// The `--set KEY=VALUE` overrides applied, for replay commands.

@@ -38,6 +38,8 @@ pub struct RawProtocol {
     pub value: Option<String>,
     pub inputs: Option<OneOrMany>,
     pub view_timeout_ms: Option<f64>,
+    pub round_timeout_ms: Option<f64>,
+    pub variant: Option<String>,
 }
 
 /// `latency_ms = 5` or `{ fixed = 5 }`, `{ min = 1, max = 10 }`, `{ mean = 10, dist = "exponential" }`.

@@ -124,6 +124,7 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str, family: &[Kind]) -> 
     let mut limits = limits(&raw, src)?;
     let mut pow = pow(&raw, src, &kinds)?;
     let pbft = pbft(&protocol, src)?;
+    let tendermint = tendermint(&protocol, src)?;
     // With a bandwidth, a block's size takes time: 1 MB unless said.
     let bandwidth = raw
         .network
@@ -223,6 +224,7 @@ pub fn validate(raw: RawScenario, src: &Source, stem: &str, family: &[Kind]) -> 
         limits,
         pow,
         pbft,
+        tendermint,
         warnings,
         overrides: Vec::new(),
     })
@@ -385,7 +387,7 @@ fn refuse_keys_that_do_not_apply(p: &RawProtocol, kinds: &[Kind], src: &Source) 
     if p.inputs.is_some() && !any_validity(Validity::UnanimousInputs) {
         return Err(src.error(
             "protocol.inputs",
-            format!("the generals' own votes apply to consensus protocols (vote, signed-flood, phase-king, pbft, hotstuff), not to {}: set the commander's order with protocol.value", names()),
+            format!("the generals' own votes apply to consensus protocols (vote, signed-flood, phase-king, pbft, hotstuff, tendermint), not to {}: set the commander's order with protocol.value", names()),
         ));
     }
     if p.view_timeout_ms.is_some()
@@ -400,6 +402,17 @@ fn refuse_keys_that_do_not_apply(p: &RawProtocol, kinds: &[Kind], src: &Source) 
                 names()
             ),
         ));
+    }
+    for (key, set) in [
+        ("protocol.round_timeout_ms", p.round_timeout_ms.is_some()),
+        ("protocol.variant", p.variant.is_some()),
+    ] {
+        if set && !kinds.contains(&Kind::Tendermint) {
+            return Err(src.error(
+                key,
+                format!("applies to \"tendermint\" only, not to {}", names()),
+            ));
+        }
     }
     if p.m.is_some() && !kinds.iter().any(|k| matches!(k, Kind::Oral | Kind::Signed)) {
         return Err(src.error(
@@ -428,6 +441,42 @@ fn pbft(p: &RawProtocol, src: &Source) -> Result<crate::protocol::pbft::PbftPara
                 ),
             ));
         }
+    }
+    Ok(params)
+}
+
+/// Tendermint's parameters: `protocol.round_timeout_ms`, a time above 0, and
+/// `protocol.variant`.
+fn tendermint(
+    p: &RawProtocol,
+    src: &Source,
+) -> Result<crate::protocol::tendermint::TendermintParams> {
+    use crate::protocol::tendermint::{TendermintParams, Variant};
+    const KEY: &str = "protocol.round_timeout_ms";
+    let mut params = TendermintParams::default();
+    if let Some(ms) = p.round_timeout_ms {
+        params.round_timeout = millis(ms, src, KEY)?;
+        if params.round_timeout == SimTime::ZERO {
+            return Err(src.error(
+                KEY,
+                format!(
+                    "{} ms: a round must wait some time (more than 0 ms)",
+                    show(ms)
+                ),
+            ));
+        }
+    }
+    if let Some(name) = &p.variant {
+        params.variant = Variant::parse(name).ok_or_else(|| {
+            src.error(
+                "protocol.variant",
+                format!(
+                    "unknown variant \"{name}\"{}: expected one of {}",
+                    did_you_mean(name, Variant::NAMES),
+                    Variant::NAMES.join(", ")
+                ),
+            )
+        })?;
     }
     Ok(params)
 }

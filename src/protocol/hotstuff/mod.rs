@@ -114,13 +114,6 @@ pub struct ViewTimer {
     pub view: u32,
 }
 
-fn other(v: Value) -> Value {
-    match v {
-        Value::Attack => Value::Retreat,
-        Value::Retreat => Value::Attack,
-    }
-}
-
 /// Votes gathered by the leader for one phase of its view.
 #[derive(Clone, Debug, Default)]
 struct Votes {
@@ -244,7 +237,7 @@ impl HotStuff {
         if self.view != 0 || !self.is_leader_of(0) || self.proposed || self.decision.is_some() {
             return;
         }
-        for value in [self.input, other(self.input)] {
+        for value in [self.input, self.input.flip()] {
             if let Some(inputs) = self.justification(&self.inputs, value) {
                 self.propose(ctx, value, Justify::Inputs(inputs));
                 return;
@@ -273,7 +266,7 @@ impl HotStuff {
             return;
         }
         let inputs: Vec<Signed> = held.iter().map(|nv| nv.input).collect();
-        for value in [self.input, other(self.input)] {
+        for value in [self.input, self.input.flip()] {
             if let Some(j) = self.justification(&inputs, value) {
                 self.propose(ctx, value, Justify::Inputs(j));
                 return;
@@ -683,7 +676,7 @@ impl Protocol for HotStuff {
         let me = ctx.id;
         let mut out: Vec<HsMsg> = Vec::new();
         if let Some(v) = crate::general::Message::about(msg).value {
-            out.extend(Self::with_value(ctx, msg, other(v)));
+            out.extend(Self::with_value(ctx, msg, v.flip()));
         }
         match msg {
             HsMsg::Vote(s) if s.signer == me => {

@@ -60,19 +60,12 @@ impl Phase {
     }
 }
 
-fn value_byte(v: Value) -> u8 {
-    match v {
-        Value::Attack => 1,
-        Value::Retreat => 0,
-    }
-}
-
 fn statement(phase: Phase, view: u32, value: Value, signer: NodeId) -> [u8; 18] {
     let mut b = [0u8; 18];
     b[..8].copy_from_slice(DOMAIN);
     b[8] = phase.tag();
     b[9..13].copy_from_slice(&view.to_le_bytes());
-    b[13] = value_byte(value);
+    b[13] = value.byte();
     b[14..18].copy_from_slice(&signer.0.to_le_bytes());
     b
 }

@@ -52,17 +52,7 @@ struct Equivocating {
 
 impl Equivocating {
     fn new(id: NodeId, setup: &Setup, traitors: &[NodeId]) -> Equivocating {
-        let mut tell: Vec<Option<Value>> = vec![Some(Value::Retreat); setup.n];
-        for v in traitors.iter().chain([&id]) {
-            if let Some(slot) = tell.get_mut(v.idx()) {
-                *slot = None;
-            }
-        }
-        let loyal = tell.iter().filter(|v| v.is_some()).count();
-        tell.iter_mut()
-            .filter(|v| v.is_some())
-            .take(loyal.div_ceil(2))
-            .for_each(|slot| *slot = Some(Value::Attack));
+        let tell = crate::adversary::split_loyal(setup.n, id, traitors);
         Equivocating { tell, held: None }
     }
 

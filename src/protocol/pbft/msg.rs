@@ -59,20 +59,13 @@ pub struct Signed {
     pub sig: Signature,
 }
 
-fn value_byte(v: Value) -> u8 {
-    match v {
-        Value::Attack => 1,
-        Value::Retreat => 0,
-    }
-}
-
 /// The bytes a [`Signed`] statement signs.
 fn statement(phase: Phase, view: u32, value: Value, signer: NodeId) -> [u8; 18] {
     let mut b = [0u8; 18];
     b[..8].copy_from_slice(DOMAIN);
     b[8] = phase.tag();
     b[9..13].copy_from_slice(&view.to_le_bytes());
-    b[13] = value_byte(value);
+    b[13] = value.byte();
     b[14..18].copy_from_slice(&signer.0.to_le_bytes());
     b
 }
@@ -188,11 +181,11 @@ fn vc_bytes(view: u32, signer: NodeId, input: Value, cert: Option<(u32, Value)>)
     b[8] = b'V';
     b[9..13].copy_from_slice(&view.to_le_bytes());
     b[13..17].copy_from_slice(&signer.0.to_le_bytes());
-    b[17] = value_byte(input);
+    b[17] = input.byte();
     if let Some((v, x)) = cert {
         b[18] = 1;
         b[19..23].copy_from_slice(&v.to_le_bytes());
-        b[23] = value_byte(x);
+        b[23] = x.byte();
     }
     b
 }
