@@ -2,22 +2,12 @@
 //! (linear in n where PBFT's are quadratic), safety under every traitor behaviour and placement,
 //! the cost of a silent leader, and liveness after GST.
 
-use byzsim::Scenario;
+mod common;
+
 use byzsim::engine::trace::TraceEvent;
 use byzsim::protocol::Kind;
-use byzsim::record::RunRecord;
-use byzsim::run::run_scenario;
 use byzsim::trial::run_trial;
-use proptest::prelude::*;
-use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
-
-fn scenario(text: &str) -> Scenario {
-    Scenario::parse("<hotstuff>", "hotstuff", text, &[]).unwrap_or_else(|e| panic!("{e}\n{text}"))
-}
-
-fn rows(text: &str) -> Vec<RunRecord> {
-    run_scenario(&scenario(text)).unwrap().records
-}
+use common::{rows, scenario};
 
 fn hotstuff(n: usize, t: usize, trials: u64, extra: &str) -> String {
     format!(
@@ -104,67 +94,7 @@ const BEHAVIOURS: [&str; 10] = [
 /// every row is labelled inside.
 #[test]
 fn safety_under_every_traitor_and_placement() {
-    let config = Config {
-        cases: 160,
-        failure_persistence: None,
-        ..Config::default()
-    };
-    let mut runner =
-        TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
-    let strategy = (
-        3usize..=10,
-        0usize..=4,
-        prop::sample::select(BEHAVIOURS.to_vec()),
-        prop::collection::vec(any::<prop::sample::Index>(), 4),
-        prop::bool::ANY,
-        1u32..=30,
-        0u64..1_000_000,
-    );
-    let inside_rows = std::cell::Cell::new(0u64);
-    runner
-        .run(&strategy, |(n, t, behaviour, picks, split_inputs, max_ms, seed)| {
-            let t = t.min(n - 1);
-            let mut who: Vec<String> = Vec::new();
-            for p in &picks {
-                let v = p.index(n).to_string();
-                if who.len() < t && !who.contains(&v) {
-                    who.push(v);
-                }
-            }
-            let t = who.len();
-            let inputs = if split_inputs {
-                let list: Vec<&str> = (0..n)
-                    .map(|i| if i % 2 == 0 { "\"attack\"" } else { "\"retreat\"" })
-                    .collect();
-                format!("inputs = [{}]\n", list.join(", "))
-            } else {
-                "inputs = \"random\"\n".to_string()
-            };
-            let extra = match behaviour {
-                "crash" => "crash_at_ms = 9\n",
-                "drop" => "drop = 0.6\n",
-                _ => "",
-            };
-            let text = format!(
-                "n = {n}\nt = {t}\ntrials = 6\nseed = {seed}\n[protocol]\nkind = \"hotstuff\"\n{inputs}\
-                 view_timeout_ms = 200\n[network]\nlatency_ms = {{ min = 1, max = {max_ms} }}\n\
-                 [faults]\nbehaviour = \"{behaviour}\"\nwho = [{}]\n{extra}[limits]\nmax_time_ms = 30000\n",
-                who.join(", ")
-            );
-            for r in rows(&text) {
-                prop_assert!(r.agreement && r.validity, "{}: {}\n{text}", r.reason, r.seed);
-                if n > 3 * t {
-                    prop_assert!(r.termination, "{}\n{text}", r.reason);
-                    prop_assert_eq!(r.bound.as_str(), "inside");
-                    inside_rows.set(inside_rows.get() + 1);
-                } else {
-                    prop_assert_eq!(r.bound.as_str(), "outside");
-                }
-            }
-            Ok(())
-        })
-        .unwrap();
-    assert!(inside_rows.get() > 300, "exercised: {}", inside_rows.get());
+    common::safety_property("hotstuff", "view_timeout_ms = 200", &BEHAVIOURS);
 }
 
 /// A silent leader costs one view timeout: nobody decides before it, everyone in view 1.

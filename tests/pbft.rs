@@ -2,22 +2,15 @@
 //! every traitor behaviour and placement, liveness after GST, the cost of a view change, and
 //! PBFT's own bad input.
 
+mod common;
+
 use byzsim::Scenario;
+use byzsim::record::RunRecord;
+
 use byzsim::engine::trace::TraceEvent;
 use byzsim::protocol::Kind;
-use byzsim::record::RunRecord;
-use byzsim::run::run_scenario;
 use byzsim::trial::run_trial;
-use proptest::prelude::*;
-use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
-
-fn scenario(text: &str) -> Scenario {
-    Scenario::parse("<pbft>", "pbft", text, &[]).unwrap_or_else(|e| panic!("{e}\n{text}"))
-}
-
-fn rows(text: &str) -> Vec<RunRecord> {
-    run_scenario(&scenario(text)).unwrap().records
-}
+use common::{faults, rows, scenario};
 
 /// A PBFT scenario: `n`, `t`, `trials`, then any extra lines (tables included).
 fn pbft(n: usize, t: usize, trials: u64, extra: &str) -> String {
@@ -75,83 +68,13 @@ const BEHAVIOURS: [&str; 10] = [
     "withhold-votes",
 ];
 
-fn faults(behaviour: &str, who: &[usize]) -> String {
-    let who: Vec<String> = who.iter().map(|v| v.to_string()).collect();
-    let extra = match behaviour {
-        "crash" => "crash_at_ms = 9\n",
-        "drop" => "drop = 0.6\n",
-        _ => "",
-    };
-    format!(
-        "[faults]\nbehaviour = \"{behaviour}\"\nwho = [{}]\n{extra}",
-        who.join(", ")
-    )
-}
-
 /// Agreement and validity hold under every generic traitor and both primary strategies, over
 /// random n, traitor placements, inputs, latencies and seeds; with n > 3t PBFT also terminates
 /// and every row is labelled inside. (Agreement and validity hold at n ≤ 3t too, as long as
 /// there are at most t traitors: any two quorums share t + 1 generals, so an honest one.)
 #[test]
 fn safety_under_every_traitor_and_placement() {
-    let config = Config {
-        cases: 160,
-        failure_persistence: None,
-        ..Config::default()
-    };
-    let mut runner =
-        TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
-    let strategy = (
-        2usize..=10,
-        0usize..=4,
-        prop::sample::select(BEHAVIOURS.to_vec()),
-        prop::collection::vec(any::<prop::sample::Index>(), 4),
-        prop::bool::ANY,
-        1u32..=30,
-        0u64..1_000_000,
-    );
-    let inside_rows = std::cell::Cell::new(0u64);
-    runner
-        .run(&strategy, |(n, t, behaviour, picks, split_inputs, max_ms, seed)| {
-            let t = t.min(n - 1);
-            let behaviour = if behaviour == "twins" && n < 3 { "mutate" } else { behaviour };
-            let mut who: Vec<usize> = Vec::new();
-            for p in &picks {
-                let v = p.index(n);
-                if who.len() < t && !who.contains(&v) {
-                    who.push(v);
-                }
-            }
-            let t = who.len();
-            let inputs = if split_inputs {
-                let list: Vec<&str> = (0..n)
-                    .map(|i| if i % 2 == 0 { "\"attack\"" } else { "\"retreat\"" })
-                    .collect();
-                format!("inputs = [{}]\n", list.join(", "))
-            } else {
-                "inputs = \"random\"\n".to_string()
-            };
-            let text = format!(
-                "n = {n}\nt = {t}\ntrials = 6\nseed = {seed}\n[protocol]\nkind = \"pbft\"\n{inputs}\
-                 view_timeout_ms = 200\n[network]\nlatency_ms = {{ min = 1, max = {max_ms} }}\n\
-                 {}[limits]\nmax_time_ms = 30000\n",
-                faults(behaviour, &who)
-            );
-            for r in rows(&text) {
-                prop_assert!(r.agreement && r.validity, "{}: {}\n{text}", r.reason, r.seed);
-                if n > 3 * t {
-                    prop_assert!(r.termination, "{}\n{text}", r.reason);
-                    prop_assert_eq!(r.bound.as_str(), "inside");
-                    inside_rows.set(inside_rows.get() + 1);
-                } else {
-                    prop_assert_eq!(r.bound.as_str(), "outside");
-                }
-            }
-            Ok(())
-        })
-        .unwrap();
-    let inside = inside_rows.get();
-    assert!(inside > 300, "the property was exercised: {inside}");
+    common::safety_property("pbft", "view_timeout_ms = 200", &BEHAVIOURS);
 }
 
 /// An equivocating primary that can justify both values really splits the loyal generals in

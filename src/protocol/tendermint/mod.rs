@@ -508,8 +508,7 @@ impl Tendermint {
 
     /// As a decided general: the proof, once, to `j` heard from in a round after the decision.
     fn answer(&mut self, ctx: &mut Ctx<Tendermint>, j: NodeId, round: u32) {
-        if round <= self.decided_in || j == self.id || j.idx() >= self.n || self.answered[j.idx()]
-        {
+        if round <= self.decided_in || j == self.id || j.idx() >= self.n || self.answered[j.idx()] {
             return;
         }
         if let Some(proof) = &self.proof {
@@ -608,7 +607,7 @@ impl Tendermint {
                 return;
             }
             let round = self.round;
-            let (n, q) = (self.n, self.q);
+            let q = self.q;
             self.state(round);
             let rs = &self.rounds[&round];
             if self.step == Step::Propose {
@@ -628,11 +627,13 @@ impl Tendermint {
                 if let Some(p) = found {
                     self.state(round).quorum_seen = true;
                     let v = p.value();
+                    self.valid = Some((round, p));
                     if self.step == Step::Prevote {
                         self.locked = Some((round, v));
                         self.precommit(ctx, Some(v));
+                        // Its own precommit may complete the quorum (always, at n = 1).
+                        self.try_decide(ctx, round);
                     }
-                    self.valid = Some((round, p));
                     continue;
                 }
             }
@@ -643,6 +644,7 @@ impl Tendermint {
                     self.precommit(ctx, None);
                     continue;
                 }
+                let rs = &self.rounds[&round];
                 // Line 34.
                 if !rs.prevote_timer && rs.prevotes.total >= q {
                     self.state(round).prevote_timer = true;
@@ -655,7 +657,6 @@ impl Tendermint {
                 self.state(round).precommit_timer = true;
                 self.timeout(ctx, Step::Precommit);
             }
-            let _ = n;
             return;
         }
     }
@@ -798,7 +799,13 @@ impl Protocol for Tendermint {
     fn with_value(ctx: &mut Ctx<Tendermint>, msg: &TmMsg, value: Value) -> Option<TmMsg> {
         let me = ctx.id;
         let resign = |ctx: &mut Ctx<Tendermint>, s: &Signed| {
-            Rc::new(Signed::new(ctx, s.kind, s.round, Some(value), s.valid_round))
+            Rc::new(Signed::new(
+                ctx,
+                s.kind,
+                s.round,
+                Some(value),
+                s.valid_round,
+            ))
         };
         match msg {
             TmMsg::Input(s) if s.signer == me => Some(TmMsg::Input(resign(ctx, s))),

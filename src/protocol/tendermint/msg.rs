@@ -193,10 +193,7 @@ impl Message for TmMsg {
     fn about(&self) -> About {
         let (slot, value) = match self {
             TmMsg::Input(s) => ("input".to_string(), s.value),
-            TmMsg::Proposal(p) => (
-                format!("round {} proposal", p.signed.round),
-                p.signed.value,
-            ),
+            TmMsg::Proposal(p) => (format!("round {} proposal", p.signed.round), p.signed.value),
             TmMsg::Prevote(s) | TmMsg::Precommit(s) => {
                 (format!("round {} {}", s.round, s.kind.name()), s.value)
             }
