@@ -108,17 +108,29 @@ fn an_exhaustive_search_too_large_is_refused_with_its_size() {
 /// later view decides: only a traitor that withholds for ever, `withhold-votes`, stops it; see
 /// tests/pbft.rs.)
 #[test]
-fn pbft_survives_a_mutating_hunt_inside_its_bound() {
+fn the_partially_synchronous_protocols_survive_a_mutating_hunt_inside_their_bound() {
     let dir = tempfile::tempdir().unwrap();
-    let inside = write(
-        dir.path(),
-        "pbft4.toml",
-        "n = 4\nt = 1\n[protocol]\nkind = \"pbft\"\ninputs = \"random\"\nview_timeout_ms = 200\n[faults]\nwho = \"random\"\n",
-    );
-    let mut o = options(inside, false, None);
-    o.budget = 2000;
-    match hunt(&o).unwrap() {
-        HuntOutcome::Clean { tried, proof, .. } => assert_eq!((tried, proof), (2000, false)),
-        HuntOutcome::Found(v) => panic!("{}: {}\n{}", v.property, v.reason, v.reproducer),
+    for (kind, timeout) in [
+        ("pbft", "view_timeout_ms"),
+        ("hotstuff", "view_timeout_ms"),
+        ("tendermint", "round_timeout_ms"),
+    ] {
+        let inside = write(
+            dir.path(),
+            &format!("{kind}4.toml"),
+            &format!(
+                "n = 4\nt = 1\n[protocol]\nkind = \"{kind}\"\ninputs = \"random\"\n{timeout} = 200\n[faults]\nwho = \"random\"\n"
+            ),
+        );
+        let mut o = options(inside, false, None);
+        o.budget = 2000;
+        match hunt(&o).unwrap() {
+            HuntOutcome::Clean { tried, proof, .. } => {
+                assert_eq!((tried, proof), (2000, false), "{kind}")
+            }
+            HuntOutcome::Found(v) => {
+                panic!("{kind}: {}: {}\n{}", v.property, v.reason, v.reproducer)
+            }
+        }
     }
 }

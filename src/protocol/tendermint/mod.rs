@@ -51,13 +51,21 @@
 //! round from r on has a prevote quorum for v'. **Validity**: every proposal an honest general
 //! prevotes carries t + 1 signed inputs for its value.
 //!
+//! **Proof-of-lock.** A proposal with a valid round carries the q prevotes of that round for
+//! its value, and a general accepts it (line 28) on those. The paper instead waits for the
+//! prevotes themselves, which its gossip layer relays to every correct process; byzsim's
+//! direct links relay nothing, and a traitor that prevotes for a value to one general only can
+//! leave the others unable to ever back that general's re-proposal (`byzsim hunt` found this
+//! stall at n = 4). Messages are unchanged; the `bytes` of a re-proposal grow by q signed
+//! prevotes.
+//!
 //! **The teaching bug** (`protocol.variant = "unsafe-lock"`): line 22 without its lock check,
 //! so a locked general prevotes for any fresh proposal (vr = −1). The locks are still taken,
 //! and nothing goes wrong until a value is decided in one round while a later proposer, who
 //! never saw that round's quorum, proposes the other value: the scenario
-//! `tendermint-unsafe-lock-twins-breaks` builds exactly that with Twins (one copy of the
-//! traitor is never told of round 0) and one cut, and the correct protocol survives the same
-//! schedule (`tendermint-twins-n4-t1-holds`).
+//! `tendermint-unsafe-lock-twins-breaks` builds exactly that with Twins (the copy of the
+//! traitor that proposes round 1 is never told of round 0) and one cut, and the correct
+//! protocol survives the same schedule (`tendermint-twins-n4-t1-holds`).
 //!
 //! **Crash-recover**: a Tendermint general writes everything to its log (the round, step,
 //! lock, valid value, decision and every message received) and loses only its timers; on
@@ -238,7 +246,9 @@ pub struct Tendermint {
     round: u32,
     step: Step,
     locked: Option<(u32, Value)>,
-    valid: Option<(u32, Arc<Proposal>)>,
+    /// The valid value: its round, the proposal, and the q prevotes for it (the proof-of-lock
+    /// a re-proposal carries).
+    valid: Option<(u32, Arc<Proposal>, Arc<[Signed]>)>,
     decision: Option<Value>,
     decided_in: u32,
     proof: Option<Arc<Proof>>,
@@ -304,8 +314,13 @@ impl Tendermint {
         {
             return;
         }
-        let (value, vr, inputs) = if let Some((vr, p)) = &self.valid {
-            (p.value(), Some(*vr), Arc::clone(&p.inputs))
+        let (value, vr, inputs, pol) = if let Some((vr, p, pol)) = &self.valid {
+            (
+                p.value(),
+                Some(*vr),
+                Arc::clone(&p.inputs),
+                Some(Arc::clone(pol)),
+            )
         } else {
             let Some((value, inputs)) = [self.input, self.input.flip()]
                 .into_iter()
@@ -313,11 +328,15 @@ impl Tendermint {
             else {
                 return;
             };
-            (value, None, inputs)
+            (value, None, inputs, None)
         };
         self.proposed_in = Some(round);
         let signed = Signed::new(ctx, Kind::Proposal, round, Some(value), vr);
-        let p = Arc::new(Proposal { signed, inputs });
+        let p = Arc::new(Proposal {
+            signed,
+            inputs,
+            pol,
+        });
         ctx.broadcast(TmMsg::Proposal(Arc::clone(&p)));
         let (n, me) = (self.n, self.id);
         let rs = self.state(round);
@@ -365,12 +384,29 @@ impl Tendermint {
         {
             return false;
         }
+        let backed = match (s.valid_round, &p.pol) {
+            (None, None) => true,
+            (Some(vr), Some(pol)) => self.count(ctx, pol, Kind::Prevote, vr, v) >= self.q,
+            _ => false,
+        };
+        backed && self.count(ctx, &p.inputs, Kind::Input, 0, v) > self.t
+    }
+
+    /// How many distinct generals `list` holds valid statements of (`kind`, `round`, `v`) from.
+    fn count(
+        &self,
+        ctx: &mut Ctx<Tendermint>,
+        list: &[Signed],
+        kind: Kind,
+        round: u32,
+        v: Value,
+    ) -> usize {
         let mut seen = vec![false; self.n];
         let mut count = 0;
-        for x in p.inputs.iter() {
+        for x in list {
             let i = x.signer.idx();
-            if x.kind == Kind::Input
-                && x.round == 0
+            if x.kind == kind
+                && x.round == round
                 && x.value == Some(v)
                 && x.valid_round.is_none()
                 && i < self.n
@@ -381,7 +417,7 @@ impl Tendermint {
                 count += 1;
             }
         }
-        count > self.t
+        count
     }
 
     fn on_proposal(&mut self, ctx: &mut Ctx<Tendermint>, p: Arc<Proposal>) {
@@ -522,22 +558,7 @@ impl Tendermint {
             return;
         }
         let (round, v) = (proof.proposal.signed.round, proof.proposal.value());
-        let mut seen = vec![false; self.n];
-        let mut count = 0;
-        for s in proof.precommits.iter() {
-            let i = s.signer.idx();
-            if s.kind == Kind::Precommit
-                && s.round == round
-                && s.value == Some(v)
-                && s.valid_round.is_none()
-                && i < self.n
-                && !seen[i]
-                && s.verify(ctx)
-            {
-                seen[i] = true;
-                count += 1;
-            }
-        }
+        let count = self.count(ctx, &proof.precommits, Kind::Precommit, round, v);
         if count >= self.q {
             self.decide(ctx, proof);
         }
@@ -586,14 +607,9 @@ impl Tendermint {
                     return Some(free.then_some(v));
                 }
                 Some(vr) => {
-                    let backed = self
-                        .rounds
-                        .get(&vr)
-                        .is_some_and(|old| old.prevotes.of(Some(v)) >= self.q);
-                    if backed {
-                        let free = self.locked.is_none_or(|(lr, lv)| lr <= vr || lv == v);
-                        return Some(free.then_some(v));
-                    }
+                    // Its proof-of-lock was checked on arrival (`valid_proposal`).
+                    let free = self.locked.is_none_or(|(lr, lv)| lr <= vr || lv == v);
+                    return Some(free.then_some(v));
                 }
             }
         }
@@ -625,9 +641,14 @@ impl Tendermint {
                     .flatten()
                     .cloned();
                 if let Some(p) = found {
-                    self.state(round).quorum_seen = true;
                     let v = p.value();
-                    self.valid = Some((round, p));
+                    let pol: Arc<[Signed]> = (rs.prevotes.by.iter().flatten())
+                        .filter(|s| s.value == Some(v))
+                        .take(q)
+                        .map(|s| **s)
+                        .collect();
+                    self.state(round).quorum_seen = true;
+                    self.valid = Some((round, p, pol));
                     if self.step == Step::Prevote {
                         self.locked = Some((round, v));
                         self.precommit(ctx, Some(v));
@@ -814,7 +835,7 @@ impl Protocol for Tendermint {
             TmMsg::Proposal(p) if p.signed.signer == me => {
                 Some(TmMsg::Proposal(Arc::new(Proposal {
                     signed: *resign(ctx, &p.signed),
-                    inputs: Arc::clone(&p.inputs),
+                    ..Proposal::clone(p)
                 })))
             }
             _ => None,
@@ -822,7 +843,8 @@ impl Protocol for Tendermint {
     }
 
     /// The other value; a vote for nil or for round ± 1; a proposal for round ± 1, with a
-    /// valid round it does not have (the round before), or without its inputs.
+    /// valid round it cannot prove (the round before, with no proof-of-lock), without its
+    /// inputs, or without its proof-of-lock.
     fn mutations(ctx: &mut Ctx<Tendermint>, msg: &TmMsg) -> Vec<TmMsg> {
         let me = ctx.id;
         let mut out: Vec<TmMsg> = Vec::new();
@@ -848,7 +870,7 @@ impl Protocol for Tendermint {
                 let mut with = |ctx: &mut Ctx<Tendermint>, round: u32, vr: Option<u32>| {
                     out.push(TmMsg::Proposal(Arc::new(Proposal {
                         signed: Signed::new(ctx, Kind::Proposal, round, s.value, vr),
-                        inputs: Arc::clone(&p.inputs),
+                        ..Proposal::clone(p)
                     })));
                 };
                 for r in rounds(s.round) {
@@ -858,9 +880,15 @@ impl Protocol for Tendermint {
                     with(ctx, s.round, Some(s.round - 1));
                 }
                 out.push(TmMsg::Proposal(Arc::new(Proposal {
-                    signed: s,
                     inputs: Arc::from(Vec::new()),
+                    ..Proposal::clone(p)
                 })));
+                if p.pol.is_some() {
+                    out.push(TmMsg::Proposal(Arc::new(Proposal {
+                        pol: None,
+                        ..Proposal::clone(p)
+                    })));
+                }
             }
             _ => {}
         }

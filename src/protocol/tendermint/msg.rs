@@ -114,12 +114,17 @@ impl Signed {
     }
 }
 
-/// ⟨PROPOSAL, round, v, vr⟩, signed by the round's proposer, with t + 1 signed inputs for v:
-/// the paper's `valid(v)`, here "some honest general started with v".
+/// ⟨PROPOSAL, round, v, vr⟩, signed by the round's proposer, with t + 1 signed inputs for v
+/// (the paper's `valid(v)`, here "some honest general started with v") and, when vr is set,
+/// its proof-of-lock: q prevotes for v from round vr. The paper needs no such proof because its
+/// gossip layer relays every vote to every correct process; over byzsim's direct links nothing
+/// relays, and a traitor that prevotes for v to one general only would leave the others unable
+/// to back the re-proposal for ever (`byzsim hunt` found that stall at n = 4).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Proposal {
     pub signed: Signed,
     pub inputs: Arc<[Signed]>,
+    pub pol: Option<Arc<[Signed]>>,
 }
 
 impl Proposal {
@@ -149,6 +154,10 @@ pub enum TmMsg {
     Decided(Arc<Proof>),
 }
 
+fn pol_len(p: &Proposal) -> u32 {
+    p.pol.as_ref().map_or(0, |pol| pol.len() as u32)
+}
+
 /// A signed statement on the wire: kind, round, value, valid round, signer, signature.
 pub const SIGNED_BYTES: u32 = 1 + 4 + 1 + 4 + 4 + 64;
 
@@ -156,9 +165,10 @@ impl Message for TmMsg {
     fn wire_bytes(&self) -> u32 {
         match self {
             TmMsg::Input(_) | TmMsg::Prevote(_) | TmMsg::Precommit(_) => SIGNED_BYTES,
-            TmMsg::Proposal(p) => SIGNED_BYTES * (1 + p.inputs.len() as u32),
+            TmMsg::Proposal(p) => SIGNED_BYTES * (1 + p.inputs.len() as u32 + pol_len(p)),
             TmMsg::Decided(d) => {
-                SIGNED_BYTES * (1 + d.proposal.inputs.len() as u32 + d.precommits.len() as u32)
+                let p = &d.proposal;
+                SIGNED_BYTES * (1 + p.inputs.len() as u32 + pol_len(p) + d.precommits.len() as u32)
             }
         }
     }
@@ -168,9 +178,9 @@ impl Message for TmMsg {
             TmMsg::Input(s) => format!("input {}", show(s.value)),
             TmMsg::Proposal(p) => {
                 let s = &p.signed;
-                let vr = s
-                    .valid_round
-                    .map_or(String::new(), |r| format!(", valid in round {r}"));
+                let vr = s.valid_round.map_or(String::new(), |r| {
+                    format!(", valid in round {r} (its prevotes attached)")
+                });
                 format!("round {}: proposal {}{vr}", s.round, show(s.value))
             }
             TmMsg::Prevote(s) | TmMsg::Precommit(s) => format!(

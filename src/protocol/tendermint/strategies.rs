@@ -74,6 +74,7 @@ impl Equivocating {
                 TmMsg::Proposal(Arc::new(Proposal {
                     signed: Signed::new(ctx, Kind::Proposal, round, Some(value), None),
                     inputs,
+                    pol: None,
                 }))
             };
             let attack = make(ctx, Value::Attack, a);
