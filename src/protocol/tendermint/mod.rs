@@ -596,24 +596,20 @@ impl Tendermint {
         self.broadcast_vote(ctx, Kind::Precommit, self.round, value);
     }
 
-    /// Lines 22 and 28: what it prevotes on the first proposal it can act on, if any.
+    /// Lines 22 and 28: what it prevotes on the round's first proposal, if one came. (A
+    /// re-proposal's proof-of-lock was checked on arrival, `valid_proposal`, so line 28's
+    /// quorum of prevotes from round vr always holds.)
     fn prevote_for(&self, rs: &RoundState) -> Option<Option<Value>> {
-        for p in &rs.proposals {
-            let v = p.value();
-            match p.signed.valid_round {
-                None => {
-                    let free = self.params.variant == Variant::UnsafeLock
-                        || self.locked.is_none_or(|(_, lv)| lv == v);
-                    return Some(free.then_some(v));
-                }
-                Some(vr) => {
-                    // Its proof-of-lock was checked on arrival (`valid_proposal`).
-                    let free = self.locked.is_none_or(|(lr, lv)| lr <= vr || lv == v);
-                    return Some(free.then_some(v));
-                }
+        let p = rs.proposals.first()?;
+        let v = p.value();
+        let free = match p.signed.valid_round {
+            None => {
+                self.params.variant == Variant::UnsafeLock
+                    || self.locked.is_none_or(|(_, lv)| lv == v)
             }
-        }
-        None
+            Some(vr) => self.locked.is_none_or(|(lr, lv)| lr <= vr || lv == v),
+        };
+        Some(free.then_some(v))
     }
 
     /// The rules of the current round, until none fires.
