@@ -181,11 +181,12 @@ fn crypto_once(signatures: u64, verifications: u64) {
     }
 }
 
-/// A PBFT bench scenario: n generals, t = (n − 1)/3 of them traitors that follow the protocol
-/// (the quorums and the justification are those of the largest t), fully connected.
-fn pbft_scenario(n: usize) -> Scenario {
+/// A bench scenario of a partially synchronous protocol (`pbft`, `hotstuff`, `tendermint`): n
+/// generals, t = (n − 1)/3 of them traitors that follow the protocol (the quorums and the
+/// justification are those of the largest t), fully connected.
+fn bft_scenario(kind: &str, n: usize) -> Scenario {
     let text = format!(
-        "name = \"bench-pbft-n{n}\"\nn = {n}\nt = {}\n[protocol]\nkind = \"pbft\"\ninputs = \"random\"\n\
+        "name = \"bench-{kind}-n{n}\"\nn = {n}\nt = {}\n[protocol]\nkind = \"{kind}\"\ninputs = \"random\"\n\
          [network]\ntopology = \"complete\"\nlatency_ms = {{ min = 1, max = 10 }}\n\
          [faults]\nbehaviour = \"honest\"\n",
         (n - 1) / 3
@@ -193,29 +194,36 @@ fn pbft_scenario(n: usize) -> Scenario {
     Scenario::parse("<bench>", "bench", &text, &[]).expect("built-in bench scenario")
 }
 
-/// PBFT with n = 128 (t = 42), one single-shot decision: runs per second against the issue's
-/// target of one decision in 20 ms (`ratio` = 20 ms / run time, above 1 beats it).
-pub fn pbft_128() -> Figure {
-    let sc = pbft_scenario(128);
+/// The honest message count each kind's tests pin, as the bench row states it.
+fn count_rule(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Pbft => "(n - 1)(2n + 1)",
+        Kind::HotStuff => "8(n - 1)",
+        Kind::Tendermint => "(n - 1)(3n + 1)",
+        _ => "",
+    }
+}
+
+/// One single-shot decision with n = 128 (t = 42): runs per second against the issue's target
+/// of one decision in 20 ms (`ratio` = 20 ms / run time, above 1 beats it).
+pub fn bft_128(kind: Kind) -> Figure {
+    let sc = bft_scenario(kind.name(), 128);
     let mut record = None;
     let secs = timed(|| {
-        record = Some(
-            run_trial(&sc, Kind::Pbft, 0, 1, false)
-                .expect("bench trial")
-                .record,
-        );
+        record = Some(run_trial(&sc, kind, 0, 1, false).expect("bench trial").record);
     });
     let r = record.expect("ran at least once");
     Figure {
-        workload: "pbft n=128 t=42 one decision (runs)".to_string(),
+        workload: format!("{} n=128 t=42 one decision (runs)", kind.name()),
         rate: 1.0 / secs,
         unit: "runs/s",
         limit_rate: 50.0,
         ratio: 0.020 / secs,
         detail: format!(
-            "{:.1} ms per run, {} messages ((n - 1)(2n + 1)), {} signatures, {} verifications computed of {}",
+            "{:.1} ms per run, {} messages ({}), {} signatures, {} verifications computed of {}",
             secs * 1e3,
             r.messages,
+            count_rule(kind),
             r.signatures,
             r.verifications_computed,
             r.verifications
@@ -223,24 +231,20 @@ pub fn pbft_128() -> Figure {
     }
 }
 
-/// PBFT with n = 1000 (t = 333): delivered messages per second against the same bare event
-/// queue loop as `vote` (one ChaCha latency draw per event); the target is 3 M messages/s.
-pub fn pbft_1000() -> Figure {
-    let sc = pbft_scenario(1000);
+/// n = 1000 (t = 333): delivered messages per second against the same bare event queue loop as
+/// `vote` (one ChaCha latency draw per event); the target is 3 M messages/s.
+pub fn bft_1000(kind: Kind) -> Figure {
+    let sc = bft_scenario(kind.name(), 1000);
     let mut record = None;
     let secs = timed(|| {
-        record = Some(
-            run_trial(&sc, Kind::Pbft, 0, 1, false)
-                .expect("bench trial")
-                .record,
-        );
+        record = Some(run_trial(&sc, kind, 0, 1, false).expect("bench trial").record);
     });
     let r = record.expect("ran at least once");
     let limit_secs = timed(|| {
         black_box(bare_queue_loop(r.delivered, &sc.network.latency));
     });
     Figure {
-        workload: "pbft n=1000 t=333 (delivered messages)".to_string(),
+        workload: format!("{} n=1000 t=333 (delivered messages)", kind.name()),
         rate: r.delivered as f64 / secs,
         unit: "messages/s",
         limit_rate: r.delivered as f64 / limit_secs,
@@ -440,8 +444,8 @@ const FOOTER: &str = concat!(
     "(median of 5 runs each. vote: limit = the same event queue with one ChaCha draw per\n",
     " event. dolev-strong: limit = making and checking its distinct signatures once; ratio =\n",
     " that time / run time, so a run costing at most 2x its cryptography has ratio >= 0.5.\n",
-    " pbft n=128: limit = the 20 ms target per decision. pbft n=1000: limit = the vote queue\n",
-    " loop; target 3 M messages/s.\n",
+    " pbft, hotstuff, tendermint n=128: limit = the 20 ms target per decision. n=1000:\n",
+    " limit = the vote queue loop; target 3 M messages/s.\n",
     " pow: limit = the target time per run; peak RSS is the row's own (reset before it).\n",
     " hashing: limit = bare double SHA-256.)\n"
 );
@@ -476,14 +480,18 @@ pub fn json(figures: &[Figure]) -> String {
 pub type Workload = (&'static str, fn() -> Figure);
 
 /// The workloads, by name.
-pub const WORKLOADS: [Workload; 10] = [
+pub const WORKLOADS: [Workload; 14] = [
     ("vote n=1000", vote_1000),
     ("dolev-strong honest", || dolev_strong_1000("honest")),
     ("dolev-strong late-release", || {
         dolev_strong_1000("late-release")
     }),
-    ("pbft n=128", pbft_128),
-    ("pbft n=1000", pbft_1000),
+    ("pbft n=128", || bft_128(Kind::Pbft)),
+    ("pbft n=1000", || bft_1000(Kind::Pbft)),
+    ("hotstuff n=128", || bft_128(Kind::HotStuff)),
+    ("hotstuff n=1000", || bft_1000(Kind::HotStuff)),
+    ("tendermint n=128", || bft_128(Kind::Tendermint)),
+    ("tendermint n=1000", || bft_1000(Kind::Tendermint)),
     ("pow n=600 flooding", || pow(600, 1000, "flooding", 0.5)),
     ("pow n=600 direct", || pow(600, 1000, "direct", 0.25)),
     ("pow n=10000 direct", || pow(10_000, 1000, "direct", 10.0)),
