@@ -12,9 +12,16 @@
 //! the answer is the one the arithmetic would give, and only what no general signed here (a
 //! forgery, a signature moved to another message or signer) is ever computed. It counts
 //! signatures made, verifications requested and verifications computed.
+//!
+//! Certificates (a HotStuff QC: q signatures in one shared, immutable allocation) have a second
+//! memo, by allocation: the first general to check one walks its signatures, and every later
+//! check of the same allocation against the same rule is answered at once and counted as the
+//! same number of verifications requested, so the counters are those of walking it each time.
 
+use std::any::Any;
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier as _, VerifyingKey};
 use rand::RngCore;
@@ -110,7 +117,17 @@ pub struct Crypto {
     seed: u64,
     public: Vec<OnceCell<VerifyingKey>>,
     memo: Vec<BTreeMap<MemoKey, Vec<MemoEntry>>>,
+    certs: BTreeMap<(usize, u64), CertVerdict>,
     stats: CryptoStats,
+}
+
+/// The memo's verdict on one certificate under one rule. It holds the allocation, so its
+/// address (the key) cannot be reused by another certificate while the memo lives; the map is
+/// only ever looked up, never walked, so addresses reach no output.
+struct CertVerdict {
+    _held: Arc<dyn Any + Send + Sync>,
+    ok: bool,
+    requested: u64,
 }
 
 impl Crypto {
@@ -119,6 +136,7 @@ impl Crypto {
             seed: trial_seed,
             public: (0..n).map(|_| OnceCell::new()).collect(),
             memo: (0..n).map(|_| BTreeMap::new()).collect(),
+            certs: BTreeMap::new(),
             stats: CryptoStats::default(),
         }
     }
@@ -164,6 +182,41 @@ impl Crypto {
         if !slot.iter().any(|(s, _, _)| s == sig) {
             slot.push((*sig, msg.into(), ok));
         }
+    }
+
+    /// The memo's verdict on certificate `cert` under rule `rule`, if it has one; counts the
+    /// verifications the first check requested once more.
+    pub(crate) fn certificate<T: Any + Send + Sync>(
+        &mut self,
+        cert: &Arc<T>,
+        rule: u64,
+    ) -> Option<bool> {
+        let v = self
+            .certs
+            .get(&(Arc::as_ptr(cert) as *const u8 as usize, rule))?;
+        self.stats.verifications_requested += v.requested;
+        Some(v.ok)
+    }
+
+    /// Files the verdict `ok` on `cert` under `rule`, whose check requested `requested`
+    /// verifications.
+    pub(crate) fn file_certificate<T: Any + Send + Sync>(
+        &mut self,
+        cert: &Arc<T>,
+        rule: u64,
+        ok: bool,
+        requested: u64,
+    ) {
+        let key = (Arc::as_ptr(cert) as *const u8 as usize, rule);
+        let held: Arc<dyn Any + Send + Sync> = Arc::clone(cert) as _;
+        self.certs.insert(
+            key,
+            CertVerdict {
+                _held: held,
+                ok,
+                requested,
+            },
+        );
     }
 
     pub fn stats(&self) -> CryptoStats {

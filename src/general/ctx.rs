@@ -164,6 +164,27 @@ impl<P: Protocol> Ctx<'_, P> {
         self.crypto.verify(signer, msg, sig)
     }
 
+    /// Whether certificate `cert` passes `check`, which verifies its signatures through this
+    /// context. `rule` names what is checked (say, the phase and quorum it must meet). A
+    /// certificate is an immutable shared allocation, so the verdict on one allocation under one
+    /// rule is the same for every general: the first check computes it, later ones are answered
+    /// from the run's memo and counted as the same verifications requested.
+    pub fn verify_certificate<T: std::any::Any + Send + Sync>(
+        &mut self,
+        cert: &std::sync::Arc<T>,
+        rule: u64,
+        check: impl FnOnce(&mut Self, &T) -> bool,
+    ) -> bool {
+        if let Some(ok) = self.crypto.certificate(cert, rule) {
+            return ok;
+        }
+        let before = self.crypto.stats().verifications_requested;
+        let ok = check(self, cert);
+        let requested = self.crypto.stats().verifications_requested - before;
+        self.crypto.file_certificate(cert, rule, ok, requested);
+        ok
+    }
+
     /// Withholds `msg` from `to` (traitors): sends nothing, and lets the engine count and trace it.
     pub fn withhold(&mut self, to: NodeId, msg: P::Msg) {
         self.out.push(Action::Withhold { to, msg });

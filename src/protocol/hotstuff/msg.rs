@@ -110,10 +110,17 @@ pub struct Qc {
 
 impl Qc {
     /// Whether it holds valid votes of `phase` from `q` distinct generals.
-    pub fn verify(&self, ctx: &mut Ctx<HotStuff>, phase: Phase, q: usize) -> bool {
+    /// Each allocation is checked once per run and rule ([`Ctx::verify_certificate`]).
+    pub fn verify(self: &Arc<Self>, ctx: &mut Ctx<HotStuff>, phase: Phase, q: usize) -> bool {
         if self.phase != phase || self.sigs.len() < q {
             return false;
         }
+        let rule = ((phase as u64) << 32) | q as u64;
+        ctx.verify_certificate(self, rule, |ctx, qc| qc.walk(ctx, q))
+    }
+
+    /// Whether `q` distinct generals' valid votes are among its signatures.
+    fn walk(&self, ctx: &mut Ctx<HotStuff>, q: usize) -> bool {
         let mut seen = vec![false; ctx.n];
         let mut count = 0;
         for (signer, sig) in &self.sigs {
@@ -287,6 +294,126 @@ impl Message for HsMsg {
                 HsMsg::Input(_) | HsMsg::Vote(_) | HsMsg::NewView(_) | HsMsg::Decided(_)
             ),
             ..About::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::{Crypto, Keyring};
+    use crate::rng::{Stream, stream};
+    use crate::types::SimTime;
+
+    /// Runs `f` as general `v` of four, with the run's shared memo `crypto`.
+    fn as_general<R>(
+        ring: &Keyring,
+        crypto: &mut Crypto,
+        v: u32,
+        f: impl FnOnce(&mut Ctx<HotStuff>) -> R,
+    ) -> R {
+        let (mut rng, mut out, mut next_timer) = (stream(7, Stream::Node(v)), Vec::new(), 0);
+        let mut ctx = Ctx {
+            id: NodeId(v),
+            n: 4,
+            now: SimTime::from_ms(1),
+            round: SimTime::from_ms(100),
+            rng: &mut rng,
+            key: Some(ring.own(NodeId(v))),
+            crypto,
+            out: &mut out,
+            next_timer: &mut next_timer,
+            firing: None,
+        };
+        f(&mut ctx)
+    }
+
+    fn requested(crypto: &Crypto) -> u64 {
+        crypto.stats().verifications_requested
+    }
+
+    #[test]
+    fn a_certificate_is_walked_once_and_every_check_is_counted() {
+        let (ring, mut crypto) = (Keyring::new(7, 4), Crypto::new(7, 4));
+        let votes: Vec<Signed> = (0..3)
+            .map(|v| {
+                as_general(&ring, &mut crypto, v, |ctx| {
+                    Signed::new(ctx, Phase::Prepare, 2, Value::Attack)
+                })
+            })
+            .collect();
+        let sigs = |votes: &[Signed]| votes.iter().map(|s| (s.signer, s.sig)).collect::<Vec<_>>();
+        let good = Arc::new(Qc {
+            phase: Phase::Prepare,
+            view: 2,
+            value: Value::Attack,
+            sigs: sigs(&votes),
+        });
+        // The same signatures claimed for the other value: none is valid for it.
+        let moved = Arc::new(Qc {
+            value: Value::Retreat,
+            ..(*good).clone()
+        });
+        // One signer twice: two distinct generals only.
+        let twice = Arc::new(Qc {
+            sigs: sigs(&[votes[0], votes[0], votes[1]]),
+            ..(*good).clone()
+        });
+
+        let before = requested(&crypto);
+        assert!(as_general(&ring, &mut crypto, 3, |ctx| good.verify(
+            ctx,
+            Phase::Prepare,
+            3
+        )));
+        let walk = requested(&crypto) - before;
+        assert_eq!(walk, 3, "three signatures walked");
+        for v in 0..4 {
+            let before = requested(&crypto);
+            assert!(as_general(&ring, &mut crypto, v, |ctx| good.verify(
+                ctx,
+                Phase::Prepare,
+                3
+            )));
+            assert_eq!(
+                requested(&crypto) - before,
+                walk,
+                "a memo answer counts the walk"
+            );
+        }
+        // Another rule is another verdict: a quorum of four is not met by three votes, nor is a
+        // QC of another phase.
+        assert!(!as_general(&ring, &mut crypto, 3, |ctx| good.verify(
+            ctx,
+            Phase::Prepare,
+            4
+        )));
+        assert!(!as_general(&ring, &mut crypto, 3, |ctx| good.verify(
+            ctx,
+            Phase::Commit,
+            3
+        )));
+        assert!(as_general(&ring, &mut crypto, 3, |ctx| good.verify(
+            ctx,
+            Phase::Prepare,
+            2
+        )));
+        for _ in 0..2 {
+            assert!(!as_general(&ring, &mut crypto, 3, |ctx| moved.verify(
+                ctx,
+                Phase::Prepare,
+                3
+            )));
+            assert!(!as_general(&ring, &mut crypto, 3, |ctx| twice.verify(
+                ctx,
+                Phase::Prepare,
+                3
+            )));
+            assert!(as_general(&ring, &mut crypto, 3, |ctx| twice.verify(
+                ctx,
+                Phase::Prepare,
+                2
+            )));
         }
     }
 }
