@@ -100,10 +100,29 @@ fn every_figure_has_a_png_and_its_command() {
                 && readme.contains("for f in svg png; do"),
             "results/README.md writes {stem}.svg and {stem}.png"
         );
+        // The CSV the plot command reads is in results/ and a command of the README makes it.
+        let plot = readme
+            .lines()
+            .find(|l| l.contains(&format!("-o results/{stem}.$f")))
+            .unwrap();
+        let csv = plot
+            .split_whitespace()
+            .find(|w| w.starts_with("results/") && w.ends_with(".csv"))
+            .unwrap_or_else(|| panic!("the plot of {stem} reads a CSV in results/: {plot}"));
         assert!(
-            readme.contains(&format!("results/{stem}.csv")),
-            "results/README.md makes {stem}.csv"
+            root.parent().unwrap().join(csv).is_file(),
+            "{csv}, which {stem} plots, is in results/"
+        );
+        assert!(
+            [
+                format!("--summary {csv}"),
+                format!("--out {csv}"),
+                format!("> {csv}")
+            ]
+            .iter()
+            .any(|made| readme.contains(made.as_str())),
+            "results/README.md makes {csv}"
         );
     }
-    assert_eq!(figures, 6);
+    assert_eq!(figures, 8);
 }
