@@ -134,3 +134,82 @@ fn the_partially_synchronous_protocols_survive_a_mutating_hunt_inside_their_boun
         }
     }
 }
+
+/// Twins placements are searched: from the teaching-bug scenario with its traitor and sets left
+/// to the search (`who = "random"`, no `faults.twins`), hunt finds the unsafe-lock violation,
+/// shrinks it to one twinned traitor, and the file replays it; the published Tendermint
+/// survives the same search.
+#[test]
+fn a_twins_hunt_finds_the_unsafe_lock_bug_and_not_the_correct_protocol() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text =
+        std::fs::read_to_string(root.join("scenarios/tendermint-unsafe-lock-twins-breaks.toml"))
+            .unwrap()
+            .replace("who = [1]", "who = \"random\"")
+            .replace("twins = { 1 = [[0], [2, 3]] }\n", "")
+            .replace("[expect]\nagreement = \"violated\"\n", "");
+    assert!(!text.contains("twins = {") && !text.contains("[expect]"));
+    let weak = write(dir.path(), "weak.toml", &text);
+    let out = dir.path().join("found.toml");
+    let mut o = options(weak, false, Some(out.clone()));
+    o.budget = 2000;
+    let HuntOutcome::Found(v) = hunt(&o).unwrap() else {
+        panic!("Twins breaks unsafe-lock");
+    };
+    assert_eq!(v.property, "agreement");
+    assert_eq!(v.candidate.who.len(), 1);
+    assert!(v.candidate.twins.as_ref().is_some_and(|t| t.len() == 1));
+    let replay = Command::new(env!("CARGO_BIN_EXE_byzsim"))
+        .args(["run", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        replay.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&replay.stdout)
+    );
+    let correct = write(
+        dir.path(),
+        "correct.toml",
+        &text.replace("unsafe-lock", "correct"),
+    );
+    let mut o = options(correct, false, None);
+    o.budget = 2000;
+    match hunt(&o).unwrap() {
+        HuntOutcome::Clean { tried, .. } => assert_eq!(tried, 2000),
+        HuntOutcome::Found(v) => panic!("{}: {}\n{}", v.property, v.reason, v.reproducer),
+    }
+}
+
+/// Under partial synchrony the search draws the pre-GST schedule (scheduler, GST, cuts healed by
+/// GST) with the twins' sets: every drawn candidate is a valid scenario, and the correct
+/// protocols keep agreement, validity and termination.
+#[test]
+fn drawn_pre_gst_schedules_and_twins_do_not_break_the_correct_protocols() {
+    let dir = tempfile::tempdir().unwrap();
+    for (kind, timeout) in [
+        ("pbft", "view_timeout_ms"),
+        ("hotstuff", "view_timeout_ms"),
+        ("tendermint", "round_timeout_ms"),
+    ] {
+        let file = write(
+            dir.path(),
+            &format!("{kind}-partial.toml"),
+            &format!(
+                "n = 4\nt = 1\n[protocol]\nkind = \"{kind}\"\ninputs = \"random\"\n{timeout} = 200\n\
+                 [network]\nlatency_ms = {{ min = 1, max = 10 }}\ntiming = \"partial\"\ngst_ms = 1000\ndelta_ms = 10\n\
+                 [faults]\nbehaviour = \"twins\"\nwho = \"random\"\n"
+            ),
+        );
+        let mut o = options(file, false, None);
+        o.budget = 300;
+        match hunt(&o).unwrap() {
+            HuntOutcome::Clean { tried, .. } => assert_eq!(tried, 300, "{kind}"),
+            HuntOutcome::Found(v) => {
+                panic!("{kind}: {}: {}\n{}", v.property, v.reason, v.reproducer)
+            }
+        }
+    }
+}

@@ -321,7 +321,7 @@ fn withholding_traitors_never_strand_a_general_in_the_pow_scenarios() {
                 who: who.clone(),
                 scripts,
                 seed: k,
-                extra: Vec::new(),
+                ..Candidate::default()
             };
             let s = c.scenario(&table, &file.display().to_string()).unwrap();
             let r = run_trial(&s, Kind::Pow, 0, trial_seed(s.seed, 0), false).unwrap();

@@ -58,13 +58,13 @@ pub(super) fn hunt_command(args: HuntArgs) -> Result<u8, InputError> {
         HuntOutcome::Found(v) => {
             let c = &v.candidate;
             print(&format!(
-                "{} violated for {} after {} adversaries, shrunk to n = {}, traitors {:?}, {} deviating message(s):\n  {}\n",
+                "{} violated for {} after {} adversaries, shrunk to n = {}, traitors {:?}, {}:\n  {}\n",
                 v.property,
                 v.kind.name(),
                 v.tried,
                 c.n,
                 c.who,
-                c.deviations(),
+                c.summary(),
                 v.reason
             ))?;
             match &args.out {

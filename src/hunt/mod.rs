@@ -13,10 +13,14 @@
 //! - Otherwise a random ("swarm") search draws, per adversary, the placement, each slot's choice
 //!   (honest included, and one of three mutants of the message, ByzzFuzz's small-scope mutation:
 //!   [`crate::general::Protocol::mutations`]), the seed (hence the latency draws) and, when the scenario has loss, a
-//!   loss rate up to it.
+//!   loss rate up to it. With `faults.behaviour = "twins"` it draws each traitor's two copies'
+//!   sets instead of scripts. Under `timing = "partial"` it also draws the pre-GST schedule:
+//!   the scheduler, GST (no later than the scenario's, no earlier than its own partitions heal)
+//!   and, for a scenario without partitions, up to two cuts, each healed by GST.
 //!
-//! A violation is then shrunk (fewer traitors, fewer deviating messages, smaller n, each step
-//! kept only if the same property still fails) and written as a scenario file whose `[expect]`
+//! A violation is then shrunk (fewer traitors, fewer deviating messages, smaller twin sets,
+//! fewer and shorter cuts, the `random` scheduler, an earlier GST, smaller n, each step kept
+//! only if the same property still fails) and written as a scenario file whose `[expect]`
 //! says the property is violated, so `byzsim run FILE` reproduces it and exits 0.
 
 pub mod candidate;
@@ -27,8 +31,10 @@ use std::path::PathBuf;
 use rand::Rng;
 use rand::seq::index::sample;
 
+use crate::adversary::BehaviourSpec;
 use crate::adversary::Choice;
 use crate::engine::network::Transport;
+use crate::engine::timing::Timing;
 use crate::error::InputError;
 use crate::output::write_atomically;
 use crate::protocol::Kind;
@@ -37,7 +43,7 @@ use crate::scenario::source::{parse_override, set_path};
 use crate::scenario::{Scenario, ScenarioText, Who};
 use crate::trace_index::TraceIndex;
 use crate::trial::run_trial;
-use candidate::{Candidate, Plan};
+use candidate::{Candidate, Cut, Plan, Schedule};
 
 /// What `byzsim hunt` was asked to do.
 #[derive(Clone, Debug)]
@@ -170,7 +176,7 @@ fn slots(
         who: who.to_vec(),
         scripts: vec![Plan::new(); who.len()],
         seed,
-        extra: Vec::new(),
+        ..Candidate::default()
     };
     let sc = honest.scenario(&base.table, &base.file)?;
     let r = run_trial(&sc, kind, 0, trial_seed(sc.seed, 0), true)?;
@@ -314,6 +320,12 @@ fn exhaustive(
     tried: &mut u64,
     proof: &mut bool,
 ) -> Result<Option<(Candidate, &'static str)>, InputError> {
+    if matches!(base.sc.behaviour, BehaviourSpec::Twins { .. }) {
+        return Err(InputError::file(
+            &base.file,
+            "--exhaustive enumerates scripted choices, not twin placements: drop --exhaustive to search the twins' sets (and the pre-GST schedule) at random",
+        ));
+    }
     if base.sc.network.transport != Transport::Direct {
         return Err(InputError::file(
             &base.file,
@@ -380,7 +392,7 @@ fn exhaustive(
                 who: who.clone(),
                 scripts,
                 seed,
-                extra: Vec::new(),
+                ..Candidate::default()
             };
             *tried += 1;
             let (property, unscripted) = judge(base, kind, &c)?;
@@ -439,18 +451,25 @@ fn swarm(
                 }
             },
         };
-        if !slot_cache.contains_key(&who) {
-            let s = slots(base, kind, sc.n, &who, sc.seed)?;
-            slot_cache.insert(who.clone(), s);
-        }
-        let mut scripts = slot_cache[&who].clone();
-        for plan in &mut scripts {
-            for choices in plan.values_mut() {
-                for c in choices.iter_mut() {
-                    *c = Choice::SEARCH[rng.random_range(0..Choice::SEARCH.len())];
+        let twinned = matches!(sc.behaviour, BehaviourSpec::Twins { .. });
+        let (scripts, twins) = if twinned {
+            (Vec::new(), Some(draw_twins(&mut rng, sc.n, &who)))
+        } else {
+            if !slot_cache.contains_key(&who) {
+                let s = slots(base, kind, sc.n, &who, sc.seed)?;
+                slot_cache.insert(who.clone(), s);
+            }
+            let mut scripts = slot_cache[&who].clone();
+            for plan in &mut scripts {
+                for choices in plan.values_mut() {
+                    for c in choices.iter_mut() {
+                        *c = Choice::SEARCH[rng.random_range(0..Choice::SEARCH.len())];
+                    }
                 }
             }
-        }
+            (scripts, None)
+        };
+        let schedule = draw_schedule(&mut rng, sc);
         let mut extra = Vec::new();
         if sc.network.loss > 0.0 {
             let loss = rng.random_range(0.0..=sc.network.loss);
@@ -463,6 +482,8 @@ fn swarm(
             scripts,
             seed,
             extra,
+            twins,
+            schedule,
         };
         *tried += 1;
         if let (Some(p), _) = judge(base, kind, &c)? {
@@ -470,6 +491,80 @@ fn swarm(
         }
     }
     Ok(None)
+}
+
+/// Each traitor's two copies' sets: every other general hears the first copy, the second, or
+/// (one time in six) neither.
+fn draw_twins(rng: &mut SimRng, n: usize, who: &[u32]) -> Vec<[Vec<u32>; 2]> {
+    who.iter()
+        .map(|&traitor| {
+            let mut sets = [Vec::new(), Vec::new()];
+            for v in (0..n as u32).filter(|&v| v != traitor) {
+                match rng.random_range(0..6) {
+                    0 => {}
+                    k => sets[k % 2].push(v),
+                }
+            }
+            sets
+        })
+        .collect()
+}
+
+/// Under partial synchrony, the adversary's schedule before GST: any scheduler, GST anywhere up
+/// to the scenario's, and, when the scenario lists no partitions of its own (those are kept as
+/// given), up to two cuts of a random side from everyone else, each healed by GST (a cut past
+/// GST would break the model's promise that every message then arrives within delta). Half the
+/// cuts start within the first eight worst-case link delays, where a single-shot protocol's
+/// first round happens. Other timing models keep the scenario's schedule.
+fn draw_schedule(rng: &mut SimRng, sc: &Scenario) -> Option<Schedule> {
+    let Timing::Partial { gst, .. } = &sc.network.timing else {
+        return None;
+    };
+    let gst_ms = rng.random_range(partitions_end(sc)..=gst.as_ms() as u64);
+    let scheduler = crate::engine::timing::SchedulerKind::NAMES[rng.random_range(0..3)].to_string();
+    let mut cuts = Vec::new();
+    let early = (8.0 * sc.network.latency.worst().as_ms()).ceil() as u64;
+    if gst_ms > 0 && sc.network.partitions.is_empty() {
+        for _ in 0..rng.random_range(0..=2) {
+            // A side of 1..n − 1 generals, its size uniform.
+            let size = rng.random_range(1..sc.n);
+            let mut side: Vec<u32> = sample(rng, sc.n, size)
+                .into_iter()
+                .map(|v| v as u32)
+                .collect();
+            side.sort_unstable();
+            let horizon = if rng.random::<bool>() {
+                early.clamp(1, gst_ms)
+            } else {
+                gst_ms
+            };
+            let from_ms = rng.random_range(0..horizon);
+            let to_ms = rng.random_range(from_ms + 1..=gst_ms);
+            let one_way = rng.random::<bool>();
+            cuts.push(Cut {
+                from_ms,
+                to_ms,
+                side,
+                one_way,
+            });
+        }
+    }
+    Some(Schedule {
+        scheduler,
+        gst_ms,
+        cuts,
+    })
+}
+
+/// When the scenario's own partitions have all healed, in whole ms, at most its GST: the hunt
+/// moves GST no earlier, so partitions the scenario keeps within the model stay within it.
+fn partitions_end(sc: &Scenario) -> u64 {
+    let gst = sc.network.timing.gst().map_or(0, |g| g.as_ms() as u64);
+    let end = (sc.network.partitions.iter())
+        .map(|p| p.to.as_ms().ceil() as u64)
+        .max()
+        .unwrap_or(0);
+    end.min(gst)
 }
 
 /// Whether `c` still violates `property`.
@@ -494,7 +589,11 @@ fn shrink(
         while i < best.who.len() && best.who.len() > 1 {
             let mut c = best.clone();
             c.who.remove(i);
-            c.scripts.remove(i);
+            if let Some(t) = &mut c.twins {
+                t.remove(i);
+            } else {
+                c.scripts.remove(i);
+            }
             if still(base, kind, &c, property) {
                 best = c;
             } else {
@@ -523,6 +622,25 @@ fn shrink(
             }
         }
         best = best.trimmed();
+        // Twins: fewer generals in each copy's set (they hear nothing from that traitor).
+        for i in 0..best.twins.as_ref().map_or(0, Vec::len) {
+            for copy in 0..2 {
+                let mut k = 0;
+                while let Some(&v) = best.twins.as_ref().and_then(|t| t[i][copy].get(k)) {
+                    let mut c = best.clone();
+                    if let Some(t) = &mut c.twins {
+                        t[i][copy].retain(|&x| x != v);
+                    }
+                    if still(base, kind, &c, property) {
+                        best = c;
+                    } else {
+                        k += 1;
+                    }
+                }
+            }
+        }
+        // The schedule: fewer cuts, each shorter; the plain random scheduler; an earlier GST.
+        best = shrink_schedule(base, kind, best, property);
         // Smaller n: drop the last general when it is honest and not the commander.
         let last = best.n as u32 - 1;
         if best.n > 2
@@ -534,6 +652,17 @@ fn shrink(
             c.n -= 1;
             for plan in &mut c.scripts {
                 plan.remove(&last);
+            }
+            for sets in c.twins.iter_mut().flatten() {
+                sets.iter_mut().for_each(|s| s.retain(|&v| v != last));
+            }
+            if let Some(s) = &mut c.schedule {
+                for cut in &mut s.cuts {
+                    cut.side.retain(|&v| v != last);
+                }
+                let n = c.n;
+                s.cuts
+                    .retain(|cut| !cut.side.is_empty() && cut.side.len() < n);
             }
             if c.scenario(&base.table, &base.file).is_ok() && still(base, kind, &c, property) {
                 best = c;
@@ -562,6 +691,68 @@ fn shrink(
     })
 }
 
+/// The schedule of `best`, reduced while `property` still fails: each cut removed or halved,
+/// the scheduler made `random`, GST halved (never below the end of the last cut, nor of the
+/// scenario's own partitions).
+fn shrink_schedule(base: &Base, kind: Kind, mut best: Candidate, property: &str) -> Candidate {
+    let Some(schedule) = best.schedule.clone() else {
+        return best;
+    };
+    let try_with = |best: &mut Candidate, s: Schedule| {
+        let mut c = best.clone();
+        c.schedule = Some(s);
+        let kept = still(base, kind, &c, property);
+        if kept {
+            *best = c;
+        }
+        kept
+    };
+    let mut i = 0;
+    while i < best.schedule.as_ref().map_or(0, |s| s.cuts.len()) {
+        let mut s = best.schedule.clone().unwrap_or(schedule.clone());
+        s.cuts.remove(i);
+        if !try_with(&mut best, s) {
+            i += 1;
+        }
+    }
+    for i in 0..best.schedule.as_ref().map_or(0, |s| s.cuts.len()) {
+        loop {
+            let mut s = best.schedule.clone().unwrap_or(schedule.clone());
+            let cut = &mut s.cuts[i];
+            let half = cut.from_ms + (cut.to_ms - cut.from_ms) / 2;
+            if half <= cut.from_ms {
+                break;
+            }
+            cut.to_ms = half;
+            if !try_with(&mut best, s) {
+                break;
+            }
+        }
+    }
+    if let Some(s) = best.schedule.clone()
+        && s.scheduler != "random"
+    {
+        try_with(
+            &mut best,
+            Schedule {
+                scheduler: "random".into(),
+                ..s
+            },
+        );
+    }
+    while let Some(s) = best.schedule.clone() {
+        let floor = (s.cuts.iter().map(|c| c.to_ms))
+            .chain([partitions_end(&base.sc)])
+            .max()
+            .unwrap_or(0);
+        let half = (s.gst_ms / 2).max(floor);
+        if half >= s.gst_ms || !try_with(&mut best, Schedule { gst_ms: half, ..s }) {
+            break;
+        }
+    }
+    best
+}
+
 /// The scenario file that replays a violation.
 fn reproducer(base: &Base, kind: Kind, c: &Candidate, property: &str, reason: &str) -> String {
     let mut t = c.table(&base.table);
@@ -578,11 +769,11 @@ fn reproducer(base: &Base, kind: Kind, c: &Candidate, property: &str, reason: &s
     let name = format!("{}-hunted", base.sc.name);
     t.insert("name".into(), toml::Value::String(name));
     let description = format!(
-        "Found by byzsim hunt from {} and shrunk: n = {}, traitors {:?}, {} deviating message(s). {property} fails: {reason}.",
+        "Found by byzsim hunt from {} and shrunk: n = {}, traitors {:?}, {}. {property} fails: {reason}.",
         base.file,
         c.n,
         c.who,
-        c.deviations()
+        c.summary()
     );
     t.insert("description".into(), toml::Value::String(description));
     let body = toml::to_string(&t).unwrap_or_default();
